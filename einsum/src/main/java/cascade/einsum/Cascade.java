@@ -1,0 +1,153 @@
+package cascade.einsum;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jgrapht.Graph;
+import org.jgrapht.graph.DefaultEdge;
+
+/**
+ * A validated cascade of Einsums. Immutable. {@link #einsums()} is in a topological order of
+ * {@link #dataflow()}, a DAG whose vertices are tensor names and whose edges run from each
+ * tensor read to the tensor written (a recurrence's read of itself is not an edge).
+ */
+public final class Cascade {
+    private final String name;
+    private final String description;
+    private final String file;
+    private final Map<String, RankDecl> ranks;
+    private final List<Partition> partitions;
+    private final Map<String, TensorDecl> tensors;
+    private final List<Einsum> einsums;
+    private final Graph<String, DefaultEdge> dataflow;
+
+    Cascade(String name, String description, String file, Map<String, RankDecl> ranks, List<Partition> partitions,
+            Map<String, TensorDecl> tensors, List<Einsum> einsums, Graph<String, DefaultEdge> dataflow) {
+        this.name = name;
+        this.description = description;
+        this.file = file;
+        this.ranks = Map.copyOf(ranks);
+        this.partitions = List.copyOf(partitions);
+        this.tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.einsums = List.copyOf(einsums);
+        this.dataflow = dataflow;
+    }
+
+    /** Parses and validates cascade text; {@code file} names it in messages. */
+    public static Cascade parse(String file, String text) {
+        return Validator.validate(file, Parser.parse(file, text));
+    }
+
+    public static Cascade load(Path path) throws IOException {
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String file() {
+        return file;
+    }
+
+    /** Ranks and parameters by name. */
+    public Map<String, RankDecl> ranks() {
+        return ranks;
+    }
+
+    public List<Partition> partitions() {
+        return partitions;
+    }
+
+    public Map<String, TensorDecl> tensors() {
+        return tensors;
+    }
+
+    public TensorDecl tensor(String tensorName) {
+        return tensors.get(tensorName);
+    }
+
+    public List<Einsum> einsums() {
+        return einsums;
+    }
+
+    public Graph<String, DefaultEdge> dataflow() {
+        return dataflow;
+    }
+
+    public Einsum producer(String tensorName) {
+        for (Einsum e : einsums) {
+            if (e.output().equals(tensorName)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    public List<TensorDecl> inputs() {
+        return tensors.values().stream().filter(TensorDecl::isInput).toList();
+    }
+
+    public List<TensorDecl> outputs() {
+        return tensors.values().stream().filter(t -> t.role() == TensorDecl.Role.OUTPUT).toList();
+    }
+
+    /** The partition a rank takes part in as a part, or null. */
+    public Partition partitionOfPart(String rank) {
+        for (Partition p : partitions) {
+            if (p.parts().contains(rank)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The rank itself and, recursively, the parts it is partitioned into. */
+    public Set<String> rankFamily(String rank) {
+        Set<String> family = new HashSet<>();
+        List<String> work = new ArrayList<>(List.of(rank));
+        while (!work.isEmpty()) {
+            String r = work.removeLast();
+            if (family.add(r)) {
+                for (Partition p : partitions) {
+                    if (p.whole().equals(r)) {
+                        work.addAll(p.parts());
+                    }
+                }
+            }
+        }
+        return family;
+    }
+
+    /**
+     * Every rank and parameter's size under the given bindings (which override the defaults in
+     * the text). Partition parts without a size are derived; the whole must divide evenly.
+     */
+    public Map<String, Long> sizes(Map<String, Long> bindings) {
+        return Sizes.resolve(this, bindings);
+    }
+
+    /** The same cascade with every floating-point tensor stored at {@code type}. */
+    public Cascade withFloatType(ElementType type) {
+        Map<String, TensorDecl> retyped = new LinkedHashMap<>();
+        tensors.forEach((n, t) -> retyped.put(n, t.type().isFloating()
+            ? new TensorDecl(t.name(), t.ranks(), type, t.role(), t.recurrenceRank(), t.pos()) : t));
+        return new Cascade(name, description, file, ranks, partitions, retyped, einsums, dataflow);
+    }
+
+    @Override
+    public String toString() {
+        return "cascade " + name + " (" + einsums.size() + " Einsums)";
+    }
+}

@@ -1,0 +1,74 @@
+package cascade.einsum;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** One subscript of a tensor access: an affine expression of rank indices, or a gather. */
+public sealed interface Index {
+    SourcePos pos();
+
+    /** The rank variables this index reads (for a gather, those of the index tensor's access). */
+    void ranks(Set<String> into);
+
+    /** {@code coeff * rank}; the rank is named by its upper-case rank name. */
+    record Term(long coeff, String rank) {
+    }
+
+    /** {@code sum(coeff_i * rank_i) + offset}, e.g. {@code m}, {@code m1+1}, {@code M1}, {@code w + M - W}. */
+    record Affine(List<Term> terms, ConstExpr offset, SourcePos pos) implements Index {
+        /** A bare rank variable such as {@code m}: the common case, and the only form checked against the slot's rank. */
+        public boolean isPlain() {
+            return terms.size() == 1 && terms.getFirst().coeff() == 1 && offset == null;
+        }
+
+        public String plainRank() {
+            return isPlain() ? terms.getFirst().rank() : null;
+        }
+
+        public long offsetValue(Map<String, Long> sizes) {
+            return offset == null ? 0 : Math.round(offset.eval(sizes));
+        }
+
+        @Override
+        public void ranks(Set<String> into) {
+            for (Term t : terms) {
+                into.add(t.rank());
+            }
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            for (Term t : terms) {
+                if (!sb.isEmpty()) {
+                    sb.append(t.coeff() < 0 ? " - " : " + ");
+                } else if (t.coeff() < 0) {
+                    sb.append('-');
+                }
+                long c = Math.abs(t.coeff());
+                if (c != 1) {
+                    sb.append(c).append('*');
+                }
+                sb.append(t.rank().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (offset != null) {
+                sb.append(sb.isEmpty() ? "" : " + ").append(offset);
+            }
+            return sb.toString();
+        }
+    }
+
+    /** {@code K[e, TI[k,p]]}: the subscript is read from an integer tensor. */
+    record Gather(Expr.Access source, SourcePos pos) implements Index {
+        @Override
+        public void ranks(Set<String> into) {
+            source.ranks(into);
+        }
+
+        @Override
+        public String toString() {
+            return source.toString();
+        }
+    }
+}

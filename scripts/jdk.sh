@@ -1,0 +1,30 @@
+# Sourced by ./cascade and ./test: finds a JDK 25+ and Maven, installing Maven from
+# Debian's packages when it is missing. Sets CASCADE_JAVA_HOME.
+cascade_java_major() { # prints the feature release of the java at $1/bin/java, or nothing
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+cascade_find_jdk() {
+  local candidate major
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] && [ -x "$candidate/bin/javac" ] || continue
+    major=$(cascade_java_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+      CASCADE_JAVA_HOME=$candidate
+      return 0
+    fi
+  done
+  echo "cascade: no JDK 25 or newer found (looked at JAVA_HOME and /usr/lib/jvm/*)." >&2
+  echo "cascade: install Temurin 25 or set JAVA_HOME to a JDK 25+." >&2
+  return 1
+}
+cascade_find_maven() {
+  command -v mvn >/dev/null 2>&1 && return 0
+  echo "cascade: Maven is missing; installing Debian's package 'maven'." >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2 && $sudo apt-get install -y -qq maven >&2 || {
+    echo "cascade: could not install Maven; install it and run again." >&2
+    return 1
+  }
+}
