@@ -269,7 +269,7 @@ final class Validator {
             Set<String> maskRanks = new LinkedHashSet<>();
             mask.ranks(maskRanks);
             for (String r : maskRanks) {
-                if (!iteration.contains(r) && ranks.containsKey(r)) {
+                if (!iteration.contains(r) && ranks.containsKey(r) && !partsIterated(r, iteration)) {
                     problem(mask.pos(), "the mask uses rank index '" + lower(r) + "', which the Einsum for " + e.output()
                         + " does not iterate over");
                 }
@@ -282,6 +282,11 @@ final class Validator {
             checkConstant(e.init());
         }
         return new Einsum(e.output(), e.outputRanks(), e.recurrenceRank(), reduction, body, mask, e.fill(), e.init(), e.pos());
+    }
+
+    /** A mask may name a partitioned rank's whole index (m) where the Einsum iterates all its parts (m1, m0). */
+    private boolean partsIterated(String whole, Set<String> iteration) {
+        return parsed.partitions().stream().anyMatch(p -> p.whole().equals(whole) && iteration.containsAll(p.parts()));
     }
 
     private void checkTopkSize(Einsum e, String over, String selection) {
@@ -453,6 +458,9 @@ final class Validator {
         for (Einsum e : einsums) {
             byOutput.put(e.output(), e);
             for (String read : reads(e)) {
+                if (isLoopCarried(read, e)) {
+                    continue;
+                }
                 if (read.equals(e.output())) {
                     if (!e.isRecurrence()) {
                         problem(e.pos(), e.output() + " reads itself; a value that depends on itself must be a recurrence, "
@@ -491,6 +499,36 @@ final class Validator {
         return dag;
     }
 
+    /**
+     * Reads of a recurrence tensor X over r at subscript r, by an Einsum that iterates r, see the
+     * value of the previous step: they order steps, not Einsums, so they are no dataflow edge.
+     * This is what lets FuseMax's RD -> SPD -> RD close across steps.
+     */
+    private boolean isLoopCarried(String read, Einsum e) {
+        String r = tensors.get(read) == null ? null : tensors.get(read).recurrenceRank();
+        if (r == null || !e.iterationRanks().contains(r)) {
+            return false;
+        }
+        boolean[] allPrevious = {true};
+        java.util.function.Consumer<Expr.Access> check = a -> {
+            if (a.tensor().equals(read)) {
+                boolean previous = false;
+                for (Expr.Slot slot : a.slots() == null ? List.<Expr.Slot>of() : a.slots()) {
+                    if (slot.rank().equals(r) && slot.indices().getFirst() instanceof Index.Affine af
+                            && r.equals(af.plainRank())) {
+                        previous = true;
+                    }
+                }
+                allPrevious[0] &= previous;
+            }
+        };
+        e.body().accesses(check);
+        if (e.mask() != null) {
+            e.mask().accesses(check);
+        }
+        return allPrevious[0];
+    }
+
     static Set<String> reads(Einsum e) {
         Set<String> reads = new LinkedHashSet<>();
         e.body().accesses(a -> reads.add(a.tensor()));
@@ -523,10 +561,8 @@ final class Validator {
 
     private void inferTypes(List<Einsum> ordered) {
         for (Einsum e : ordered) {
-            ElementType computed = typeOf(e.body());
-            if (computed == null) {
-                continue;
-            }
+            ElementType typed = typeOf(e.body());
+            ElementType computed = typed != null ? typed : ElementType.FP32; // X[r+1] = f(X[r]) alone
             if (e.mask() != null) {
                 e.mask().accesses(this::checkGathers);
             }
@@ -566,7 +602,7 @@ final class Validator {
                 ElementType l = typeOf(b.left());
                 ElementType r = typeOf(b.right());
                 if (l == null || r == null) {
-                    yield null;
+                    yield l == null ? r : l; // a recurrence's own or loop-carried value is typed by the rest
                 }
                 if (b.op() == Expr.BinaryOp.DIV && !l.isFloating() && !r.isFloating()) {
                     problem(b.pos(), "division of integer operands (" + l.keyword() + " / " + r.keyword()
