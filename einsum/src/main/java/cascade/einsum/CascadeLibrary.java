@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The attention library: cascade files under {@code src/main/resources/library}, loaded by the
@@ -15,7 +17,27 @@ public final class CascadeLibrary {
     }
 
     public static List<String> names() {
-        return read("/library.index").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return entries().stream().map(e -> e[0]).toList();
+    }
+
+    /** Sizes that make the entry a realistic, quick example (the demo's and {@code run}'s defaults). */
+    public static Map<String, Long> exampleBindings(String name) {
+        for (String[] e : entries()) {
+            if (e[0].equals(name)) {
+                Map<String, Long> b = new LinkedHashMap<>();
+                for (String kv : e[1].split(",")) {
+                    String[] parts = kv.split("=");
+                    b.put(parts[0], Long.parseLong(parts[1]));
+                }
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no library cascade named " + name);
+    }
+
+    private static List<String[]> entries() {
+        return read("/library.index").lines().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#"))
+            .map(s -> s.split("\\s+")).toList();
     }
 
     public static boolean contains(String name) {

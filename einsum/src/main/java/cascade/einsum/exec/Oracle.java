@@ -42,9 +42,16 @@ public final class Oracle {
             }
             o.store.put(t.name(), d);
         }
+        for (TensorDecl t : cascade.tensors().values()) {
+            if (!t.isInput()) {
+                o.store.put(t.name(), new double[Math.toIntExact(t.elements(sizes))]);
+            }
+        }
         StepPlan plan = StepPlan.of(cascade);
         plan.before().forEach(e -> o.evaluate(e, -1, null));
         if (plan.hasSteps()) {
+            // Initial values first: a loop-carried read (FuseMax's SPD of RD) may precede its producer.
+            plan.stepped().stream().filter(Einsum::isRecurrence).forEach(o::initialise);
             long steps = sizes.get(plan.stepRank());
             for (long r = 0; r < steps; r++) {
                 for (Einsum e : plan.stepped()) {
@@ -63,16 +70,6 @@ public final class Oracle {
     private void evaluate(Einsum e, long step, String stepRank) {
         TensorDecl out = cascade.tensor(e.output());
         double[] data = store.get(out.name());
-        if (data == null) {
-            data = new double[Math.toIntExact(out.elements(sizes))];
-            store.put(out.name(), data);
-        }
-        if (e.isRecurrence() && step == 0) {
-            double init = out.type().round(e.init().eval(sizes));
-            env.put(e.recurrenceRank(), -1L); // so the r+1 subscript writes index 0
-            double[] initial = data;
-            forEachPoint(without(out.ranks(), List.of(e.recurrenceRank())), () -> initial[outputOffset(e, out)] = init);
-        }
         List<String> outer = new ArrayList<>(e.outputRanks());
         List<String> reduced = new ArrayList<>(e.reducedRanks());
         if (stepRank != null) {
@@ -101,6 +98,15 @@ public final class Oracle {
             });
             case Einsum.TopK t -> topk(e, t, out, without(outer, List.of(t.selection())), target);
         }
+    }
+
+    private void initialise(Einsum e) {
+        TensorDecl out = cascade.tensor(e.output());
+        double init = out.type().round(e.init().eval(sizes));
+        double[] data = store.get(out.name());
+        env.put(e.recurrenceRank(), -1L); // so the r+1 subscript writes index 0
+        forEachPoint(without(out.ranks(), List.of(e.recurrenceRank())), () -> data[outputOffset(e, out)] = init);
+        env.remove(e.recurrenceRank());
     }
 
     private void topk(Einsum e, Einsum.TopK t, TensorDecl out, List<String> outer, double[] target) {
