@@ -1,0 +1,244 @@
+package cascade.einsum.analysis;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.Einsum;
+import cascade.einsum.Expr;
+import cascade.einsum.Index;
+import cascade.einsum.Partition;
+import cascade.einsum.Predicate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Operation counts per operator. Every point of an Einsum's iteration space that its mask keeps
+ * evaluates the body once and, with a reduction, combines once into its accumulator (so a
+ * reduction of n terms counts n, as MAC counts do). A {@code sum} of a product counts as MACs.
+ * Masks made of index comparisons are counted exactly by interval arithmetic; a tensor mask
+ * depends on data, so its Einsum is counted as if every point were kept and {@code exact} is false.
+ */
+public final class OpCounts {
+    /** The operator categories, in report order. */
+    public static final List<String> CATEGORIES = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt",
+        "neg", "abs", "gather", "topkElements");
+
+    /** Counts for one Einsum; {@code points} is the number of iteration points the mask keeps. */
+    public record EinsumOps(String output, long points, Map<String, Long> ops, boolean exact) {
+    }
+
+    private OpCounts() {
+    }
+
+    public static List<EinsumOps> perEinsum(Cascade c, Map<String, Long> sizes) {
+        List<EinsumOps> all = new ArrayList<>();
+        for (Einsum e : c.einsums()) {
+            all.add(of(c, e, sizes));
+        }
+        return all;
+    }
+
+    public static Map<String, Long> total(List<EinsumOps> perEinsum) {
+        Map<String, Long> total = zero();
+        for (EinsumOps e : perEinsum) {
+            e.ops().forEach((k, v) -> total.merge(k, v, Math::addExact));
+        }
+        return total;
+    }
+
+    private static Map<String, Long> zero() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        CATEGORIES.forEach(k -> m.put(k, 0L));
+        return m;
+    }
+
+    static EinsumOps of(Cascade c, Einsum e, Map<String, Long> sizes) {
+        List<String> ranks = new ArrayList<>(e.iterationRanks());
+        if (e.reduction() instanceof Einsum.TopK t) {
+            ranks.remove(t.selection()); // a top-k scans its candidates once, whatever it keeps
+        }
+        boolean[] exact = {true};
+        long points = MaskCounter.count(c, e.mask(), ranks, sizes, exact);
+        Map<String, Long> ops = zero();
+        Expr body = e.body();
+        boolean mac = e.reduction() instanceof Einsum.Reduce r && r.op() == Einsum.ReduceOp.SUM
+            && body instanceof Expr.Binary b && b.op() == Expr.BinaryOp.MUL;
+        if (mac) {
+            Expr.Binary product = (Expr.Binary) body;
+            ops.merge("mac", points, Math::addExact);
+            countNodes(product.left(), points, ops);
+            countNodes(product.right(), points, ops);
+        } else {
+            countNodes(body, points, ops);
+            switch (e.reduction()) {
+                case Einsum.Reduce r -> ops.merge(r.op() == Einsum.ReduceOp.SUM ? "add" : r.op().keyword(), points, Math::addExact);
+                case Einsum.TopK t -> ops.merge("topkElements", points, Math::addExact);
+                case Einsum.NoReduction n -> { }
+            }
+        }
+        return new EinsumOps(e.output(), points, ops, exact[0]);
+    }
+
+    private static void countNodes(Expr x, long points, Map<String, Long> ops) {
+        switch (x) {
+            case Expr.Access a -> {
+                for (Index i : a.indices()) {
+                    if (i instanceof Index.Gather g) {
+                        ops.merge("gather", points, Math::addExact);
+                        countNodes(g.source(), 0, ops);
+                    }
+                }
+            }
+            case Expr.Unary u -> {
+                String k = switch (u.op()) {
+                    case EXP -> "exp";
+                    case RECIP -> "div";
+                    case SQRT -> "sqrt";
+                    case NEG -> "neg";
+                    case ABS -> "abs";
+                    case SCALE -> "mul";
+                };
+                ops.merge(k, points, Math::addExact);
+                countNodes(u.arg(), points, ops);
+            }
+            case Expr.Binary b -> {
+                String k = switch (b.op()) {
+                    case ADD, SUB -> "add";
+                    case MUL -> "mul";
+                    case DIV -> "div";
+                    case MAX -> "max";
+                    case MIN -> "min";
+                };
+                ops.merge(k, points, Math::addExact);
+                countNodes(b.left(), points, ops);
+                countNodes(b.right(), points, ops);
+            }
+        }
+    }
+
+    /** Counts the points of a rank box that a comparison mask keeps, without visiting them one by one. */
+    static final class MaskCounter {
+        private static final long ENUMERATION_LIMIT = 200_000_000L;
+
+        private MaskCounter() {
+        }
+
+        static long count(Cascade c, Predicate mask, List<String> ranks, Map<String, Long> sizes, boolean[] exact) {
+            long all = 1;
+            for (String r : ranks) {
+                all = Math.multiplyExact(all, sizes.get(r));
+            }
+            if (mask == null) {
+                return all;
+            }
+            boolean[] tensor = {false};
+            mask.accesses(a -> tensor[0] = true);
+            if (tensor[0]) {
+                exact[0] = false;
+                return all;
+            }
+            Set<String> involved = new LinkedHashSet<>();
+            collect(c, mask, ranks, involved);
+            long free = all;
+            for (String r : involved) {
+                free /= sizes.get(r);
+            }
+            List<String> vars = new ArrayList<>(involved);
+            if (vars.isEmpty()) {
+                return eval(c, mask, Map.of(), null, 0, sizes, ranks).length() > 0 ? all : 0;
+            }
+            String inner = vars.removeLast();
+            long outerCount = 1;
+            for (String r : vars) {
+                outerCount = Math.multiplyExact(outerCount, sizes.get(r));
+            }
+            if (outerCount > ENUMERATION_LIMIT) {
+                exact[0] = false;
+                return all;
+            }
+            long kept = 0;
+            Map<String, Long> env = new LinkedHashMap<>();
+            long innerSize = sizes.get(inner);
+            for (long o = 0; o < outerCount; o++) {
+                long rest = o;
+                for (int k = vars.size() - 1; k >= 0; k--) {
+                    long s = sizes.get(vars.get(k));
+                    env.put(vars.get(k), rest % s);
+                    rest /= s;
+                }
+                kept += eval(c, mask, env, inner, innerSize, sizes, ranks).length();
+            }
+            return Math.multiplyExact(kept, free);
+        }
+
+        /** The iteration ranks the mask depends on; a whole rank (m) stands for its iterated parts. */
+        private static void collect(Cascade c, Predicate mask, List<String> ranks, Set<String> into) {
+            Set<String> named = new LinkedHashSet<>();
+            mask.ranks(named);
+            for (String r : named) {
+                if (ranks.contains(r)) {
+                    into.add(r);
+                } else {
+                    for (Partition p : c.partitions()) {
+                        if (p.whole().equals(r)) {
+                            into.addAll(p.parts());
+                        }
+                    }
+                }
+            }
+        }
+
+        private static Intervals eval(Cascade c, Predicate p, Map<String, Long> env, String inner, long innerSize,
+                                      Map<String, Long> sizes, List<String> ranks) {
+            return switch (p) {
+                case Predicate.Compare cmp -> {
+                    // left - right = a + b * inner
+                    long[] ab = new long[2];
+                    linear(c, cmp.left(), 1, env, inner, sizes, ranks, ab);
+                    linear(c, cmp.right(), -1, env, inner, sizes, ranks, ab);
+                    yield Intervals.solve(ab[0], ab[1], cmp.op(), inner == null ? 1 : innerSize);
+                }
+                case Predicate.And a -> eval(c, a.left(), env, inner, innerSize, sizes, ranks)
+                    .intersect(eval(c, a.right(), env, inner, innerSize, sizes, ranks));
+                case Predicate.Or o -> eval(c, o.left(), env, inner, innerSize, sizes, ranks)
+                    .union(eval(c, o.right(), env, inner, innerSize, sizes, ranks));
+                case Predicate.Not n -> eval(c, n.arg(), env, inner, innerSize, sizes, ranks)
+                    .complement(inner == null ? 1 : innerSize);
+                case Predicate.TensorMask t -> throw new IllegalStateException("tensor masks are not counted exactly");
+            };
+        }
+
+        private static void linear(Cascade c, Index.Affine a, long sign, Map<String, Long> env, String inner,
+                                   Map<String, Long> sizes, List<String> ranks, long[] ab) {
+            ab[0] += sign * a.offsetValue(sizes);
+            for (Index.Term t : a.terms()) {
+                addRank(c, t.rank(), sign * t.coeff(), env, inner, sizes, ranks, ab);
+            }
+        }
+
+        private static void addRank(Cascade c, String rank, long coeff, Map<String, Long> env, String inner,
+                                    Map<String, Long> sizes, List<String> ranks, long[] ab) {
+            if (ranks.contains(rank)) {
+                if (rank.equals(inner)) {
+                    ab[1] += coeff;
+                } else {
+                    ab[0] += coeff * env.get(rank);
+                }
+                return;
+            }
+            for (Partition p : c.partitions()) {
+                if (p.whole().equals(rank)) {
+                    long multiplier = coeff;
+                    for (int k = p.parts().size() - 1; k >= 0; k--) {
+                        addRank(c, p.parts().get(k), multiplier, env, inner, sizes, ranks, ab);
+                        multiplier *= sizes.get(p.parts().get(k));
+                    }
+                    return;
+                }
+            }
+            throw new IllegalStateException("rank " + rank + " is not iterated");
+        }
+    }
+}
