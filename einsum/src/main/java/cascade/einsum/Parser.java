@@ -253,7 +253,7 @@ final class Parser {
         while (peek().is("+") || peek().is("-")) {
             Token op = next();
             Expr right = term();
-            left = new Expr.Binary(op.is("+") ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB, left, right, op.pos());
+            left = new Expr.Binary(op.is("+") ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB, left, right, left.pos());
         }
         return left;
     }
@@ -263,7 +263,7 @@ final class Parser {
         while (peek().is("*") || peek().is("/")) {
             Token op = next();
             Expr right = factor();
-            left = new Expr.Binary(op.is("*") ? Expr.BinaryOp.MUL : Expr.BinaryOp.DIV, left, right, op.pos());
+            left = new Expr.Binary(op.is("*") ? Expr.BinaryOp.MUL : Expr.BinaryOp.DIV, left, right, left.pos());
         }
         return left;
     }
@@ -407,7 +407,7 @@ final class Parser {
         Predicate left = conjunction();
         while (peek().is("or")) {
             Token op = next();
-            left = new Predicate.Or(left, conjunction(), op.pos());
+            left = new Predicate.Or(left, conjunction(), left.pos());
         }
         return left;
     }
@@ -416,7 +416,7 @@ final class Parser {
         Predicate left = negation();
         while (peek().is("and")) {
             Token op = next();
-            left = new Predicate.And(left, negation(), op.pos());
+            left = new Predicate.And(left, negation(), left.pos());
         }
         return left;
     }
@@ -447,7 +447,7 @@ final class Parser {
         if (cmp == null) {
             throw error(op, "expected a comparison (<, <=, >, >=, ==, !=) in the mask, found " + op.describe());
         }
-        return new Predicate.Compare(left, cmp, affine(), op.pos());
+        return new Predicate.Compare(left, cmp, affine(), left.pos());
     }
 
     // const := cterm {(+|-) cterm}; cterm := cunary {(*|/) cunary}; cunary := '-' cunary | number | inf | SYMBOL | sqrt(const) | (const)

@@ -438,14 +438,19 @@ final class Validator {
         }
     }
 
+    /** Reports each unknown name at its own position in the constant. */
     private void checkConstant(ConstExpr c) {
-        Set<String> symbols = new LinkedHashSet<>();
-        c.symbols(symbols);
-        for (String s : symbols) {
-            if (!ranks.containsKey(s)) {
-                problem(c.pos(), "unknown size or parameter '" + s + "' in the constant " + c
-                    + (tensors.containsKey(s) ? " (" + s + " is a tensor, not a constant)" : ""));
+        switch (c) {
+            case ConstExpr.Symbol s when !ranks.containsKey(s.name()) -> problem(s.pos(), "unknown size or parameter '"
+                + s.name() + "'" + (tensors.containsKey(s.name()) ? " (" + s.name() + " is a tensor, not a constant)" : "")
+                + "; declare it with 'param " + s.name() + " = …' or as a rank");
+            case ConstExpr.Neg n -> checkConstant(n.arg());
+            case ConstExpr.Sqrt q -> checkConstant(q.arg());
+            case ConstExpr.Arith a -> {
+                checkConstant(a.left());
+                checkConstant(a.right());
             }
+            default -> { }
         }
     }
 
