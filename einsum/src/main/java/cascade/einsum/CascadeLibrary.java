@@ -22,10 +22,19 @@ public final class CascadeLibrary {
 
     /** Sizes that make the entry a realistic, quick example (the demo's and {@code run}'s defaults). */
     public static Map<String, Long> exampleBindings(String name) {
+        return bindings(name, 1);
+    }
+
+    /** Sizes small enough for the scalar oracle, with at least two steps of every recurrence. */
+    public static Map<String, Long> checkBindings(String name) {
+        return bindings(name, 2);
+    }
+
+    private static Map<String, Long> bindings(String name, int column) {
         for (String[] e : entries()) {
             if (e[0].equals(name)) {
                 Map<String, Long> b = new LinkedHashMap<>();
-                for (String kv : e[1].split(",")) {
+                for (String kv : e[column].split(",")) {
                     String[] parts = kv.split("=");
                     b.put(parts[0], Long.parseLong(parts[1]));
                 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import cascade.einsum.exec.Executor;
 import cascade.einsum.exec.Oracle;
 import cascade.einsum.exec.Tensors;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -27,21 +26,6 @@ class ExecutorMatchesOracleTest {
         EXECUTOR.close();
     }
 
-    /** Sizes small enough for the oracle, with at least two steps of every recurrence. */
-    static Map<String, Long> small(String name) {
-        Map<String, Long> b = new HashMap<>(CascadeLibrary.exampleBindings(name));
-        b.replaceAll((k, v) -> switch (k) {
-            case "P" -> Math.min(v, 48L);
-            case "M" -> Math.min(v, 512L);
-            case "E", "F" -> 32L;
-            case "B", "H", "G", "HG" -> Math.min(v, 2L);
-            case "J" -> Math.min(v, 8L);
-            case "W" -> Math.min(v, 64L);
-            default -> v;
-        });
-        return b;
-    }
-
     static double tolerance(ElementType t) {
         return switch (t) {
             case FP32 -> 1e-5;
@@ -60,7 +44,7 @@ class ExecutorMatchesOracleTest {
     @MethodSource("cases")
     void executorAgreesWithOracle(String name, ElementType type) {
         Cascade c = CascadeLibrary.load(name).withFloatType(type);
-        Map<String, Long> sizes = c.sizes(small(name));
+        Map<String, Long> sizes = c.sizes(CascadeLibrary.checkBindings(name));
         Map<String, float[]> in = Tensors.randomInputs(c, sizes, 7);
         Map<String, float[]> fast = EXECUTOR.run(c, sizes, in).outputs();
         Map<String, double[]> slow = Oracle.run(c, sizes, in);

@@ -2,7 +2,6 @@ package cascade.einsum.exec;
 
 import cascade.einsum.Cascade;
 import cascade.einsum.Einsum;
-import cascade.einsum.ElementType;
 import cascade.einsum.StepPlan;
 import cascade.einsum.TensorDecl;
 import java.util.ArrayList;
@@ -31,8 +30,11 @@ public final class Executor implements AutoCloseable {
         return parallel.threads();
     }
 
-    /** What one run produced: every declared output, and the elements held by intermediates at peak. */
-    public record Result(Map<String, float[]> outputs, long intermediateElements) {
+    /**
+     * What one run produced: every declared output, the elements held by intermediates, and the
+     * wall time spent in each Einsum's kernel (summed over steps), for profiling.
+     */
+    public record Result(Map<String, float[]> outputs, long intermediateElements, Map<String, Double> millisByEinsum) {
     }
 
     /** Runs the cascade. fp32 inputs are read in place, never written; others are rounded into copies. */
@@ -52,7 +54,9 @@ public final class Executor implements AutoCloseable {
             }
         }
         long[] index = new long[ids.count()];
-        runAll(compile(cascade, plan.before(), layouts, sizes, ids, plan.stepRank()), index, -1, 0, false);
+        Map<String, Double> millis = new LinkedHashMap<>();
+        cascade.einsums().forEach(e -> millis.put(e.output(), 0.0));
+        runAll(plan.before(), compile(cascade, plan.before(), layouts, sizes, ids, plan.stepRank()), index, millis);
         if (plan.hasSteps()) {
             int stepId = ids.id(plan.stepRank());
             List<Kernel> stepped = compile(cascade, plan.stepped(), layouts, sizes, ids, plan.stepRank());
@@ -67,24 +71,29 @@ public final class Executor implements AutoCloseable {
                 for (int q = 0; q < stepped.size(); q++) {
                     Kernel kernel = stepped.get(q);
                     kernel.bindStep(stepId, r);
-                    boolean accumulate = r > 0 && plan.accumulating().contains(plan.stepped().get(q).output());
+                    String output = plan.stepped().get(q).output();
+                    boolean accumulate = r > 0 && plan.accumulating().contains(output);
+                    long t0 = System.nanoTime();
                     kernel.run(index, accumulate, parallel);
+                    millis.merge(output, (System.nanoTime() - t0) / 1e6, Double::sum);
                 }
             }
             index[stepId] = 0;
         }
-        runAll(compile(cascade, plan.after(), layouts, sizes, ids, plan.stepRank()), index, -1, 0, false);
+        runAll(plan.after(), compile(cascade, plan.after(), layouts, sizes, ids, plan.stepRank()), index, millis);
         Map<String, float[]> outputs = new LinkedHashMap<>();
         for (TensorDecl t : cascade.outputs()) {
             outputs.put(t.name(), layouts.get(t.name()).data);
         }
-        return new Result(outputs, intermediates);
+        return new Result(outputs, intermediates, millis);
     }
 
-    private void runAll(List<Kernel> kernels, long[] index, int stepId, long step, boolean accumulate) {
-        for (Kernel k : kernels) {
-            k.bindStep(stepId, step);
-            k.run(index, accumulate, parallel);
+    private void runAll(List<Einsum> einsums, List<Kernel> kernels, long[] index, Map<String, Double> millis) {
+        for (int q = 0; q < kernels.size(); q++) {
+            long t0 = System.nanoTime();
+            kernels.get(q).bindStep(-1, 0);
+            kernels.get(q).run(index, false, parallel);
+            millis.merge(einsums.get(q).output(), (System.nanoTime() - t0) / 1e6, Double::sum);
         }
     }
 
@@ -105,25 +114,28 @@ public final class Executor implements AutoCloseable {
         float init = layout.decl.type().round((float) e.init().eval(sizes));
         List<String> others = new ArrayList<>(e.outputRanks());
         others.remove(e.recurrenceRank());
-        long[] idx = new long[ids.count()];
-        idx[stepId] = -1;
+        int n = others.size();
+        long[] extent = new long[n];
+        long[] stride = new long[n];
         long count = 1;
-        for (String r : others) {
-            count *= sizes.get(r);
+        for (int q = 0; q < n; q++) {
+            extent[q] = sizes.get(others.get(q));
+            stride[q] = out.coef[ids.id(others.get(q))];
+            count *= extent[q];
         }
+        long[] at = new long[n];
+        long offset = out.base;
         for (long p = 0; p < count; p++) {
-            long rest = p;
-            for (int q = others.size() - 1; q >= 0; q--) {
-                long size = sizes.get(others.get(q));
-                idx[ids.id(others.get(q))] = rest % size;
-                rest /= size;
+            layout.data[(int) offset] = init;
+            for (int q = n - 1; q >= 0; q--) { // odometer with an incrementally kept offset
+                offset += stride[q];
+                if (++at[q] < extent[q]) {
+                    break;
+                }
+                offset -= stride[q] * extent[q];
+                at[q] = 0;
             }
-            layout.data[(int) out.offset(idx)] = init;
         }
-    }
-
-    static boolean needsRounding(ElementType t) {
-        return t != ElementType.FP32;
     }
 
     @Override

@@ -107,7 +107,8 @@ final class RowKernel implements Kernel {
             this.id = id;
         }
 
-        abstract float[] eval(Context ctx, long[] idx, int rowRank, int len);
+        /** Leaves {@code ctx.arrays[id]} from {@code ctx.offsets[id]} holding the row: a view of a source or the node's buffer. */
+        abstract void eval(Context ctx, long[] idx, int rowRank, int len);
     }
 
     private static final class Leaf extends Node {
@@ -119,12 +120,14 @@ final class RowKernel implements Kernel {
         }
 
         @Override
-        float[] eval(Context ctx, long[] idx, int rowRank, int len) {
+        void eval(Context ctx, long[] idx, int rowRank, int len) {
             float[] dst = ctx.buffers[id];
             float[] data = access.data;
+            ctx.arrays[id] = dst;
+            ctx.offsets[id] = 0;
             if (rowRank < 0) {
                 dst[0] = data[(int) access.offset(idx)];
-                return dst;
+                return;
             }
             if (access.hasGathers() && access.gatherDependsOn(rowRank)) {
                 long j0 = idx[rowRank];
@@ -133,12 +136,13 @@ final class RowKernel implements Kernel {
                     dst[j] = data[(int) access.offset(idx)];
                 }
                 idx[rowRank] = j0;
-                return dst;
+                return;
             }
             int start = (int) access.offset(idx);
             long step = access.coef[rowRank];
             if (step == 1) {
-                System.arraycopy(data, start, dst, 0, len);
+                ctx.arrays[id] = data; // contiguous: read in place, no copy
+                ctx.offsets[id] = start;
             } else if (step == 0) {
                 Arrays.fill(dst, 0, len, data[start]);
             } else {
@@ -146,7 +150,6 @@ final class RowKernel implements Kernel {
                     dst[j] = data[(int) (start + step * j)];
                 }
             }
-            return dst;
         }
     }
 
@@ -163,13 +166,17 @@ final class RowKernel implements Kernel {
         }
 
         @Override
-        float[] eval(Context ctx, long[] idx, int rowRank, int len) {
-            float[] a = arg.eval(ctx, idx, rowRank, len);
+        void eval(Context ctx, long[] idx, int rowRank, int len) {
+            arg.eval(ctx, idx, rowRank, len);
+            float[] a = ctx.arrays[arg.id];
+            int ao = ctx.offsets[arg.id];
             float[] dst = ctx.buffers[id];
+            ctx.arrays[id] = dst;
+            ctx.offsets[id] = 0;
             int j = 0;
             int bound = S.loopBound(len);
             for (; j < bound; j += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, a, j);
+                FloatVector v = FloatVector.fromArray(S, a, ao + j);
                 v = switch (op) {
                     case EXP -> v.lanewise(VectorOperators.EXP);
                     case RECIP -> FloatVector.broadcast(S, 1f).div(v);
@@ -181,7 +188,7 @@ final class RowKernel implements Kernel {
                 v.intoArray(dst, j);
             }
             for (; j < len; j++) {
-                float x = a[j];
+                float x = a[ao + j];
                 dst[j] = switch (op) {
                     case EXP -> (float) Math.exp(x);
                     case RECIP -> 1f / x;
@@ -191,7 +198,6 @@ final class RowKernel implements Kernel {
                     case SCALE -> x * constant;
                 };
             }
-            return dst;
         }
     }
 
@@ -208,15 +214,21 @@ final class RowKernel implements Kernel {
         }
 
         @Override
-        float[] eval(Context ctx, long[] idx, int rowRank, int len) {
-            float[] l = left.eval(ctx, idx, rowRank, len);
-            float[] r = right.eval(ctx, idx, rowRank, len);
+        void eval(Context ctx, long[] idx, int rowRank, int len) {
+            left.eval(ctx, idx, rowRank, len);
+            right.eval(ctx, idx, rowRank, len);
+            float[] l = ctx.arrays[left.id];
+            int lo = ctx.offsets[left.id];
+            float[] r = ctx.arrays[right.id];
+            int ro = ctx.offsets[right.id];
             float[] dst = ctx.buffers[id];
+            ctx.arrays[id] = dst;
+            ctx.offsets[id] = 0;
             int j = 0;
             int bound = S.loopBound(len);
             for (; j < bound; j += S.length()) {
-                FloatVector a = FloatVector.fromArray(S, l, j);
-                FloatVector b = FloatVector.fromArray(S, r, j);
+                FloatVector a = FloatVector.fromArray(S, l, lo + j);
+                FloatVector b = FloatVector.fromArray(S, r, ro + j);
                 FloatVector v = switch (op) {
                     case ADD -> a.add(b);
                     case SUB -> a.sub(b);
@@ -228,8 +240,8 @@ final class RowKernel implements Kernel {
                 v.intoArray(dst, j);
             }
             for (; j < len; j++) {
-                float a = l[j];
-                float b = r[j];
+                float a = l[lo + j];
+                float b = r[ro + j];
                 dst[j] = switch (op) {
                     case ADD -> a + b;
                     case SUB -> a - b;
@@ -239,7 +251,6 @@ final class RowKernel implements Kernel {
                     case MIN -> Math.min(a, b);
                 };
             }
-            return dst;
         }
     }
 
@@ -266,6 +277,8 @@ final class RowKernel implements Kernel {
     /** One thread's scratch rows. */
     private final class Context {
         final float[][] buffers = new float[nodeCount][blockLength];
+        final float[][] arrays = new float[nodeCount][];
+        final int[] offsets = new int[nodeCount];
         final float[] acc = new float[blockLength];
         final boolean[] lanes = new boolean[blockLength];
         final boolean[] touched = new boolean[blockLength];
@@ -329,7 +342,9 @@ final class RowKernel implements Kernel {
     }
 
     private void map(Context ctx, long[] idx, int len) {
-        float[] v = body.eval(ctx, idx, rowRank, len);
+        body.eval(ctx, idx, rowRank, len);
+        float[] v = ctx.acc; // a copy: the body's row may be a view of another tensor
+        System.arraycopy(ctx.arrays[body.id], ctx.offsets[body.id], v, 0, len);
         if (mask != null) {
             mask.eval(idx, rowRank, (int) rowStart(idx), len, ctx.lanes, ctx.tmp);
             for (int j = 0; j < len; j++) {
@@ -371,8 +386,8 @@ final class RowKernel implements Kernel {
                     }
                 }
             }
-            float[] v = body.eval(ctx, idx, rowRank, len);
-            combine(acc, v, len, mask == null ? null : ctx.lanes);
+            body.eval(ctx, idx, rowRank, len);
+            combine(acc, ctx.arrays[body.id], ctx.offsets[body.id], len, mask == null ? null : ctx.lanes);
         }
         if (trackTouched) {
             for (int j = 0; j < len; j++) {
@@ -384,12 +399,12 @@ final class RowKernel implements Kernel {
         store(acc, idx, len);
     }
 
-    private void combine(float[] acc, float[] v, int len, boolean[] lanes) {
+    private void combine(float[] acc, float[] v, int vo, int len, boolean[] lanes) {
         int j = 0;
         int bound = S.loopBound(len);
         for (; j < bound; j += S.length()) {
             FloatVector a = FloatVector.fromArray(S, acc, j);
-            FloatVector x = FloatVector.fromArray(S, v, j);
+            FloatVector x = FloatVector.fromArray(S, v, vo + j);
             FloatVector r = switch (op) {
                 case SUM -> a.add(x);
                 case MAX -> a.max(x);
@@ -405,16 +420,18 @@ final class RowKernel implements Kernel {
                 continue;
             }
             acc[j] = switch (op) {
-                case SUM -> acc[j] + v[j];
-                case MAX -> Math.max(acc[j], v[j]);
-                case MIN -> Math.min(acc[j], v[j]);
+                case SUM -> acc[j] + v[vo + j];
+                case MAX -> Math.max(acc[j], v[vo + j]);
+                case MIN -> Math.min(acc[j], v[vo + j]);
             };
         }
     }
 
     private void topk(Context ctx, long[] idx) {
         idx[rowRank] = 0;
-        float[] v = body.eval(ctx, idx, rowRank, rowLength);
+        body.eval(ctx, idx, rowRank, rowLength);
+        float[] v = ctx.arrays[body.id];
+        int vo = ctx.offsets[body.id];
         if (mask != null) {
             mask.eval(idx, rowRank, 0, rowLength, ctx.lanes, ctx.tmp);
         }
@@ -425,7 +442,7 @@ final class RowKernel implements Kernel {
             if (mask != null && !ctx.lanes[j]) {
                 continue;
             }
-            int bits = Float.floatToIntBits(v[j]);
+            int bits = Float.floatToIntBits(v[vo + j]);
             int ordered = bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
             keys[n++] = ((long) ~ordered << 32) | j;
         }

@@ -1,0 +1,20 @@
+package cascade.sim.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "cascade", mixinStandardHelpOptions = true, version = "Cascade 0.1.0",
+    description = "Design attention accelerators: Einsum cascades, analyses and a reference executor.",
+    subcommands = {ListCommand.class, CheckCommand.class, AnalyzeCommand.class, RunCommand.class, BenchCommand.class,
+        DemoCommand.class},
+    footer = {"", "Examples:", "  ./cascade demo", "  ./cascade list", "  ./cascade check my-attention.cas",
+        "  ./cascade analyze attention-1pass --bind M=4096,P=4096,E=64,F=64 --format json",
+        "  ./cascade run fusemax --bind M=2048,P=2048,E=64,F=64 --seed 1", "  ./cascade bench executor --format json"})
+public final class CascadeCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,75 @@
+package cascade.sim.cli;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.CascadeLibrary;
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Turns command-line words into cascades and bindings, with located errors. */
+final class Inputs {
+    private Inputs() {
+    }
+
+    /** A file path, or the name of a library cascade. */
+    static Cascade cascade(String word) {
+        Path path = Path.of(word);
+        if (Files.isRegularFile(path)) {
+            try {
+                return Cascade.load(path);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + word, e);
+            }
+        }
+        if (CascadeLibrary.contains(word)) {
+            return CascadeLibrary.load(word);
+        }
+        throw new InvalidInputException(new SourcePos("<command line>", 1, 1), "no file or library cascade named '"
+            + word + "'; './cascade list' shows the library");
+    }
+
+    /**
+     * {@code M=4096,P=4096,E=64}: each name must be a rank or parameter of the cascade, each value
+     * a positive whole number. Errors are located by column within the option's value.
+     */
+    static Map<String, Long> bindings(String spec, Cascade c) {
+        Map<String, Long> b = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return b;
+        }
+        int col = 1;
+        for (String item : spec.split(",", -1)) {
+            SourcePos pos = new SourcePos("--bind", 1, col);
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidInputException(pos, "expected NAME=SIZE, found '" + item + "'");
+            }
+            String name = item.substring(0, eq).strip();
+            String value = item.substring(eq + 1).strip();
+            if (!c.ranks().containsKey(name)) {
+                throw new InvalidInputException(pos, name + " is not a rank or parameter of " + c.name()
+                    + "; it has " + String.join(", ", c.ranks().keySet().stream().sorted().toList()));
+            }
+            long v;
+            try {
+                v = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException(new SourcePos("--bind", 1, col + eq + 1), "size of " + name
+                    + " must be a whole number, found '" + value + "'");
+            }
+            if (v <= 0) {
+                throw new InvalidInputException(new SourcePos("--bind", 1, col + eq + 1), "size of " + name + " must be positive");
+            }
+            if (b.put(name, v) != null) {
+                throw new InvalidInputException(pos, name + " is bound twice");
+            }
+            col += item.length() + 1;
+        }
+        return b;
+    }
+}
