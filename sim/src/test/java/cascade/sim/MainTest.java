@@ -1,0 +1,120 @@
+package cascade.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        assertFalse(err.toString().contains("Exception") || err.toString().contains("\tat "), "stack trace: " + err);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkAcceptsALibraryCascade() {
+        Outcome o = run("check", "fusemax");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("fusemax: ok"));
+        assertTrue(o.out().contains("steps:    over m1"), o.out());
+    }
+
+    @Test
+    void checkReportsABrokenFileByLineAndColumnWithExitTwo(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.cas");
+        Files.writeString(f, "cascade bad\nrank M, P\ninput S[m,p] : fp32\noutput T[p] : fp32\nT[p] = max_m S[m,q]\n");
+        Outcome o = run("check", f.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().startsWith(f + ":5:"), o.err());
+        assertTrue(o.err().contains("unknown rank index 'q'"), o.err());
+        assertEquals("", o.out());
+    }
+
+    @Test
+    void analyzePrintsPassesOpsAndFootprintAsJson() throws IOException {
+        Outcome o = run("analyze", "attention-1pass", "--bind", "M=4096,P=4096,E=64,F=64", "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode json = new ObjectMapper().readTree(o.out());
+        assertEquals(1, json.get("passes").asInt());
+        assertEquals(2L * 4096 * 4096 * 64, json.get("ops").get("mac").asLong());
+        assertTrue(json.get("footprintElements").asLong() < 4096L * 4096, "1-pass must not hold P×M");
+    }
+
+    @Test
+    void analyzeReportsThreePassesForTheTextbookCascade() throws IOException {
+        Outcome o = run("analyze", "attention-3pass", "--bind", "M=256,P=256,E=64,F=64", "--format", "json");
+        assertEquals(3, new ObjectMapper().readTree(o.out()).get("passes").asInt());
+    }
+
+    @Test
+    void runComparesExecutorWithOracle() throws IOException {
+        Outcome o = run("run", "attention-causal", "--bind", "M=512,P=64,E=32,F=32", "--seed", "3", "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode json = new ObjectMapper().readTree(o.out());
+        assertTrue(json.get("maxRelError").asDouble() <= 1e-5, o.out());
+        assertTrue(json.get("executorMs").asDouble() > 0);
+    }
+
+    @Test
+    void badBindingsAreLocatedInTheOption() {
+        Outcome notANumber = run("analyze", "attention-1pass", "--bind", "M=4096,P=lots");
+        assertEquals(2, notANumber.code());
+        assertTrue(notANumber.err().startsWith("--bind:1:10: size of P must be a whole number"), notANumber.err());
+        Outcome unknown = run("analyze", "attention-1pass", "--bind", "M=4096,Q=2");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().startsWith("--bind:1:8: Q is not a rank or parameter"), unknown.err());
+    }
+
+    @Test
+    void missingSizeNamesTheRankAndItsDeclaration() {
+        Outcome o = run("analyze", "attention-1pass", "--bind", "M=4096,E=64,F=64");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("library/attention-1pass.cas:2:12:"), o.err());
+        assertTrue(o.err().contains("rank P has no size; bind it with --bind P="), o.err());
+    }
+
+    @Test
+    void unknownCascadeAndBadOptionsExitWithTwo() {
+        assertEquals(2, run("check", "no-such-cascade").code());
+        Outcome badFormat = run("analyze", "attention-1pass", "--format", "xml");
+        assertEquals(2, badFormat.code());
+        assertTrue(badFormat.err().contains("xml"), badFormat.err());
+        assertEquals(2, run("frobnicate").code());
+    }
+
+    @Test
+    void runtimeFailureOfACascadeIsExitOneWithoutStackTrace(@TempDir Path dir) throws IOException {
+        // Every candidate is masked out, so the top-k has nothing to select: a failure of the
+        // cascade at run time, not of its text.
+        Path f = dir.resolve("empty-topk.cas");
+        Files.writeString(f, "cascade empty-topk\nrank M = 8, J = 2\ninput S[m] : fp32\noutput T[j] : int32\n"
+            + "T[j] = topk_m S[m] where m > 100\n");
+        Outcome o = run("run", f.toString(), "--no-oracle");
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("unmasked candidates"), o.err());
+    }
+
+    @Test
+    void listShowsTheLibrary() {
+        Outcome o = run("list");
+        assertEquals(0, o.code());
+        for (String name : cascade.einsum.CascadeLibrary.names()) {
+            assertTrue(o.out().contains(name), name);
+        }
+    }
+}
