@@ -6,16 +6,16 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code C[i,j] (+)= sum_k A[i,k] * B[k,j]} over float arrays with arbitrary strides, blocked
  * in the Goto/BLIS manner: B is packed into KC×NR strips, A into MR×KC strips, and an MR×NR
- * register tile of C is accumulated with fused multiply-adds. Packing is what makes any
+ * register tile (8 rows × 2 vectors) of C is accumulated with fused multiply-adds. Packing is what makes any
  * layout (Q[e,p], K[e,m], V[f,m], …) run at the same speed.
  */
 final class Gemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 6;
+    static final int MR = 8;
     static final int NR = 2 * L;
     static final int KC = 256;
-    static final int MC = 16 * MR;
+    static final int MC = 12 * MR;
     static final int NC = 1024;
 
     /** Per-thread packing buffers, reused across calls. */
@@ -133,7 +133,7 @@ final class Gemm {
         }
     }
 
-    /** The 6×(2 vectors) register tile: 12 accumulators, two B loads and one broadcast per k. */
+    /** The 8×(2 vectors) register tile: 16 accumulators, two B loads and one broadcast per row per k. */
     private static void micro(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
                               boolean add) {
         FloatVector c00 = FloatVector.zero(S);
@@ -148,29 +148,39 @@ final class Gemm {
         FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
         int a = aOff;
         int b = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector x = FloatVector.broadcast(S, ap[a]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
+            FloatVector x0 = FloatVector.broadcast(S, ap[a + 0]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, ap[a + 6]);
+            c60 = x6.fma(b0, c60);
+            c61 = x6.fma(b1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, ap[a + 7]);
+            c70 = x7.fma(b0, c70);
+            c71 = x7.fma(b1, c71);
             a += MR;
             b += NR;
         }
@@ -180,6 +190,8 @@ final class Gemm {
         store(c30, c31, c, cOff + 3 * ldc, add);
         store(c40, c41, c, cOff + 4 * ldc, add);
         store(c50, c51, c, cOff + 5 * ldc, add);
+        store(c60, c61, c, cOff + 6 * ldc, add);
+        store(c70, c71, c, cOff + 7 * ldc, add);
     }
 
     private static void store(FloatVector lo, FloatVector hi, float[] c, int off, boolean add) {

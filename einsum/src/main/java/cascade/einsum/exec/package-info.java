@@ -1,0 +1,8 @@
+/**
+ * Running cascades on numbers. {@link cascade.einsum.exec.Executor} is the fast golden model
+ * (Vector API: a packed, register-tiled GEMM for contractions and a row-vectorised kernel for
+ * everything else, stepping over a recurrence rank with windowed storage);
+ * {@link cascade.einsum.exec.Oracle} is the deliberately simple double-precision model that
+ * checks it. {@link cascade.einsum.exec.Tensors} makes reproducible inputs and measures error.
+ */
+package cascade.einsum.exec;
