@@ -32,7 +32,8 @@ public final class Executor implements AutoCloseable {
 
     /**
      * What one run produced: every declared output, the elements held by intermediates, and the
-     * wall time spent in each Einsum's kernel (summed over steps), for profiling.
+     * time spent in each Einsum's kernel (summed over steps; where threads run tiles side by
+     * side, their time divided by the number of threads), for profiling.
      */
     public record Result(Map<String, float[]> outputs, long intermediateElements, Map<String, Double> millisByEinsum) {
     }
@@ -66,7 +67,11 @@ public final class Executor implements AutoCloseable {
                 }
             }
             long steps = sizes.get(plan.stepRank());
-            for (long r = 0; r < steps; r++) {
+            String tileRank = tileRank(cascade, plan, stepped, ids);
+            if (tileRank != null && sizes.get(tileRank) > TILE) {
+                runTiled(cascade, plan, stepped, layouts, sizes, ids, index, stepId, ids.id(tileRank),
+                    sizes.get(tileRank), millis);
+            } else for (long r = 0; r < steps; r++) {
                 index[stepId] = r;
                 for (int q = 0; q < stepped.size(); q++) {
                     Kernel kernel = stepped.get(q);
@@ -86,6 +91,103 @@ public final class Executor implements AutoCloseable {
             outputs.put(t.name(), layouts.get(t.name()).data);
         }
         return new Result(outputs, intermediates, millis);
+    }
+
+    /** Queries per tile: a tile's slices of the stepped tensors stay in the L2 cache. */
+    static final int TILE = 512;
+
+    /**
+     * The rank to tile the step loop over, as FlashAttention tiles queries: one that every
+     * stepped kernel runs along its lanes, that every stepped Einsum keeps in its output, and
+     * that every read of a stepped tensor addresses at the same index. Then each tile's steps
+     * are independent of every other tile's, and a thread can run a tile from start to end.
+     */
+    private static String tileRank(Cascade c, StepPlan plan, List<Kernel> kernels, RankIds ids) {
+        int lane = kernels.isEmpty() ? -1 : kernels.getFirst().laneRank();
+        for (Kernel k : kernels) {
+            if (k.laneRank() < 0 || k.laneRank() != lane) {
+                return null;
+            }
+        }
+        String rank = null;
+        for (Einsum e : plan.stepped()) {
+            for (String r : e.outputRanks()) {
+                if (ids.id(r) == lane) {
+                    rank = r;
+                }
+            }
+        }
+        if (rank == null || rank.equals(plan.stepRank())) {
+            return null;
+        }
+        java.util.Set<String> steppedTensors = new java.util.HashSet<>();
+        plan.stepped().forEach(e -> steppedTensors.add(e.output()));
+        for (Einsum e : plan.stepped()) {
+            if (!e.outputRanks().contains(rank) || e.reducedRanks().contains(rank)) {
+                return null;
+            }
+            boolean[] aligned = {true};
+            String t = rank;
+            java.util.function.Consumer<cascade.einsum.Expr.Access> check = a -> {
+                if (!steppedTensors.contains(a.tensor())) {
+                    return;
+                }
+                for (cascade.einsum.Expr.Slot slot : a.slots()) {
+                    if (slot.rank().equals(t) && !(slot.indices().getFirst() instanceof cascade.einsum.Index.Affine af
+                            && t.equals(af.plainRank()))) {
+                        aligned[0] = false;
+                    }
+                }
+            };
+            e.body().accesses(check);
+            if (e.mask() != null) {
+                e.mask().accesses(check);
+            }
+            if (!aligned[0]) {
+                return null;
+            }
+        }
+        return rank;
+    }
+
+    /** The step loop inside a loop over tiles of {@code tileRankId}; each thread runs whole tiles with its own kernels. */
+    private void runTiled(Cascade c, StepPlan plan, List<Kernel> first, Map<String, Layout> layouts,
+                          Map<String, Long> sizes, RankIds ids, long[] index, int stepId, int tileRankId, long extent,
+                          Map<String, Double> millis) {
+        int tiles = (int) ((extent + TILE - 1) / TILE);
+        int workers = Math.min(parallel.threads(), tiles);
+        List<List<Kernel>> kernels = new ArrayList<>();
+        kernels.add(first);
+        for (int w = 1; w < workers; w++) {
+            kernels.add(compile(c, plan.stepped(), layouts, sizes, ids, plan.stepRank())); // binding a step mutates a kernel
+        }
+        long steps = sizes.get(plan.stepRank());
+        double[][] spent = new double[workers][plan.stepped().size()];
+        parallel.run(workers, w -> {
+            long[] idx = index.clone();
+            List<Kernel> mine = kernels.get(w);
+            for (int tile = w; tile < tiles; tile += workers) {
+                int j0 = tile * TILE;
+                int j1 = (int) Math.min(extent, j0 + TILE);
+                for (long r = 0; r < steps; r++) {
+                    idx[stepId] = r;
+                    for (int q = 0; q < mine.size(); q++) {
+                        long t0 = System.nanoTime();
+                        mine.get(q).bindStep(stepId, r);
+                        boolean accumulate = r > 0 && plan.accumulating().contains(plan.stepped().get(q).output());
+                        mine.get(q).runLanes(idx, accumulate, j0, j1);
+                        spent[w][q] += (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+            }
+        });
+        for (int q = 0; q < plan.stepped().size(); q++) {
+            double total = 0;
+            for (double[] s : spent) {
+                total += s[q];
+            }
+            millis.merge(plan.stepped().get(q).output(), total / workers, Double::sum);
+        }
     }
 
     private void runAll(List<Einsum> einsums, List<Kernel> kernels, long[] index, Map<String, Double> millis) {

@@ -177,6 +177,18 @@ final class GemmKernel implements Kernel {
         }
     }
 
+    @Override
+    public int laneRank() {
+        return jRank;
+    }
+
+    @Override
+    public void runLanes(long[] baseIndex, boolean accumulate, int j0, int j1) {
+        for (long bi = 0; bi < batchCount; bi++) {
+            one(baseIndex, bi, j0, j1, accumulate);
+        }
+    }
+
     private void one(long[] baseIndex, long batchIndex, int j0, int j1, boolean accumulate) {
         if (j1 <= j0) {
             return;

@@ -7,4 +7,10 @@ interface Kernel {
 
     /** Computes the output; with {@code accumulate} a reduction over the step rank adds to what is stored. */
     void run(long[] baseIndex, boolean accumulate, Parallel parallel);
+
+    /** The rank along the kernel's vector lanes (a row kernel's row, a GEMM's j), or -1. */
+    int laneRank();
+
+    /** Like {@link #run} on the calling thread alone, for lane-rank indices {@code [j0, j1)} only. */
+    void runLanes(long[] baseIndex, boolean accumulate, int j0, int j1);
 }

@@ -314,6 +314,16 @@ final class RowKernel implements Kernel {
         }
     }
 
+    @Override
+    public int laneRank() {
+        return kind == Kind.TOPK ? -1 : rowRank;
+    }
+
+    @Override
+    public void runLanes(long[] baseIndex, boolean accumulate, int j0, int j1) {
+        range(baseIndex, accumulate, 0, outerCount, j0, j1);
+    }
+
     private void range(long[] baseIndex, boolean accumulate, long o0, long o1, int j0, int j1) {
         Context ctx = new Context();
         long[] idx = baseIndex.clone();
