@@ -92,6 +92,13 @@ final class Gemm {
             int i0 = ic + is * MR;
             int height = Math.min(MR, ic + mc - i0);
             int base = is * kc * MR;
+            if (a.rowStride() == 1 && height == MR) {
+                // Rows contiguous (K[e,m] read as A[m,e]): walk each k's MR consecutive floats, not a stride per read.
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(d, (int) (a.offset() + i0 + (pc + p) * a.colStride()), ap, base + p * MR, MR);
+                }
+                continue;
+            }
             for (int ii = 0; ii < MR; ii++) {
                 if (ii >= height) {
                     for (int p = 0; p < kc; p++) {
