@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jgrapht.Graphs;
-import org.jgrapht.graph.DefaultEdge;
 
 /**
  * How a cascade is executed: the Einsums before a loop over the recurrence rank, those run once

@@ -70,7 +70,7 @@ final class CompiledAccess {
                     case Index.Affine af -> {
                         constant += multiplier * af.offsetValue(sizes);
                         for (Index.Term t : af.terms()) {
-                            ids.addLinear(t.rank(), t.coeff() * multiplier, coef, sizes);
+                            coef[ids.id(t.rank())] += t.coeff() * multiplier;
                         }
                     }
                     case Index.Gather g -> gathers.add(new GatherTerm(multiplier,

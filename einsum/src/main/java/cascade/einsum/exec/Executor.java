@@ -14,7 +14,9 @@ import java.util.Map;
  * kernels. Contractions go to a blocked GEMM; everything else to a row-vectorised kernel that
  * fuses each Einsum's element-wise chain. A cascade with a recurrence is run step by step over
  * its rank, keeping only the window of each stepped tensor that the {@link StepPlan} allows,
- * so a 1-pass cascade never holds the P×M scores.
+ * so a 1-pass cascade never holds the P×M scores. Where every stepped Einsum runs its lanes
+ * along the same free rank (the queries), the step loop is tiled over it as FlashAttention
+ * tiles queries: each thread takes whole tiles, whose slices stay in cache.
  *
  * <p>Values are float; reduced-precision tensors are rounded at every store (round-to-nearest-even),
  * integer tensors saturate. Integers are exact up to 2^24 in float.
@@ -66,22 +68,12 @@ public final class Executor implements AutoCloseable {
                     initialise(e, layouts.get(e.output()), sizes, ids, stepId);
                 }
             }
-            long steps = sizes.get(plan.stepRank());
-            String tileRank = tileRank(cascade, plan, stepped, ids);
+            String tileRank = tileRank(plan, stepped, ids);
             if (tileRank != null && sizes.get(tileRank) > TILE) {
                 runTiled(cascade, plan, stepped, layouts, sizes, ids, index, stepId, ids.id(tileRank),
                     sizes.get(tileRank), millis);
-            } else for (long r = 0; r < steps; r++) {
-                index[stepId] = r;
-                for (int q = 0; q < stepped.size(); q++) {
-                    Kernel kernel = stepped.get(q);
-                    kernel.bindStep(stepId, r);
-                    String output = plan.stepped().get(q).output();
-                    boolean accumulate = r > 0 && plan.accumulating().contains(output);
-                    long t0 = System.nanoTime();
-                    kernel.run(index, accumulate, parallel);
-                    millis.merge(output, (System.nanoTime() - t0) / 1e6, Double::sum);
-                }
+            } else {
+                runSteps(plan, stepped, sizes.get(plan.stepRank()), index, stepId, millis);
             }
             index[stepId] = 0;
         }
@@ -93,6 +85,21 @@ public final class Executor implements AutoCloseable {
         return new Result(outputs, intermediates, millis);
     }
 
+    /** Every step of the recurrence rank, each kernel parallel within itself. */
+    private void runSteps(StepPlan plan, List<Kernel> stepped, long steps, long[] index, int stepId,
+                          Map<String, Double> millis) {
+        for (long r = 0; r < steps; r++) {
+            index[stepId] = r;
+            for (int q = 0; q < stepped.size(); q++) {
+                String output = plan.stepped().get(q).output();
+                long t0 = System.nanoTime();
+                stepped.get(q).bindStep(stepId, r);
+                stepped.get(q).run(index, r > 0 && plan.accumulating().contains(output), parallel);
+                millis.merge(output, (System.nanoTime() - t0) / 1e6, Double::sum);
+            }
+        }
+    }
+
     /** Queries per tile: a tile's slices of the stepped tensors stay in the L2 cache. */
     static final int TILE = 512;
 
@@ -102,7 +109,7 @@ public final class Executor implements AutoCloseable {
      * that every read of a stepped tensor addresses at the same index. Then each tile's steps
      * are independent of every other tile's, and a thread can run a tile from start to end.
      */
-    private static String tileRank(Cascade c, StepPlan plan, List<Kernel> kernels, RankIds ids) {
+    private static String tileRank(StepPlan plan, List<Kernel> kernels, RankIds ids) {
         int lane = kernels.isEmpty() ? -1 : kernels.getFirst().laneRank();
         for (Kernel k : kernels) {
             if (k.laneRank() < 0 || k.laneRank() != lane) {

@@ -33,14 +33,9 @@ final class RankIds {
     }
 
     /**
-     * Adds {@code coeff * rank} to a linear form. A partitioned rank's whole index that the
-     * Einsum does not iterate (m, where m1 and m0 are iterated) is expanded into its parts.
+     * Adds a partitioned rank's whole index, which the Einsum does not iterate, to a linear form
+     * over its parts: {@code coeff * m = coeff * (m1 * M0 + m0)}.
      */
-    void addLinear(String rank, long coeff, long[] coef, Map<String, Long> sizes) {
-        coef[id(rank)] += coeff;
-    }
-
-    /** The whole rank's index as a linear form over its parts: m = m1 * M0 + m0. */
     void addWholeAsParts(String whole, long coeff, long[] coef, Map<String, Long> sizes) {
         for (Partition p : cascade.partitions()) {
             if (p.whole().equals(whole)) {

@@ -46,6 +46,8 @@ final class RowKernel implements Kernel {
     private final ElementType outType;
     private final int nodeCount;
     private final List<CompiledAccess> accesses = new ArrayList<>();
+    /** Scratch rows per thread, reused across rows, steps and tiles. */
+    private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
 
     RowKernel(Einsum e, Map<String, Layout> layouts, Map<String, Long> sizes, RankIds ids, String stepRank) {
         this.einsum = e;
@@ -325,7 +327,7 @@ final class RowKernel implements Kernel {
     }
 
     private void range(long[] baseIndex, boolean accumulate, long o0, long o1, int j0, int j1) {
-        Context ctx = new Context();
+        Context ctx = contexts.get();
         long[] idx = baseIndex.clone();
         for (long o = o0; o < o1; o++) {
             long rest = o;
