@@ -68,8 +68,8 @@ final class BenchExecutorCommand implements Callable<Integer> {
         Map<String, Long> sizes = c.sizes(Map.of("P", (long) size, "M", (long) size, "E", (long) headDim, "F", (long) headDim));
         double flops = 4.0 * size * size * headDim;
 
-        err.println("bench: FMA peak on " + threads + " threads…");
-        double peak = FmaPeak.measure(threads, 200_000_000L);
+        err.println("bench: FMA peak on " + threads + " threads (best of 5)…");
+        double peak = FmaPeak.best(threads, 100_000_000L, 5);
 
         err.println("bench: executor, P=M=" + size + ", E=F=" + headDim + ", " + threads + " threads, " + warmupSeconds
             + " s warm-up + " + repeats + " runs…");
@@ -116,6 +116,10 @@ final class BenchExecutorCommand implements Callable<Integer> {
         json.put("oracleQueries", oracleQueries);
         json.put("fmaPeakGflops", peak);
         json.put("fractionOfPeak", executorGflops / peak);
+        // The peak is a best-of measurement; the executor's best run is its like-for-like partner.
+        double bestGflops = flops / sorted[0] / 1e6;
+        json.put("executorGflopsBest", bestGflops);
+        json.put("fractionOfPeakBest", bestGflops / peak);
         json.put("speedupOverOracle", executorGflops / oracleGflops);
         json.put("numpyGflops", numpy);
         json.put("ratioToNumpy", numpy == null ? null : executorGflops / numpy);
@@ -125,13 +129,15 @@ final class BenchExecutorCommand implements Callable<Integer> {
         }
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("executor (1-pass, Vector API)", String.format("%.1f", executorGflops), String.format("%.1f ms median", median)));
+        rows.add(List.of("executor, fastest run", String.format("%.1f", flops / sorted[0] / 1e6), String.format("%.1f ms", sorted[0])));
         rows.add(List.of("scalar oracle", String.format("%.3f", oracleGflops), oracleQueries + " queries"));
         rows.add(List.of("FMA loop (practical peak)", String.format("%.1f", peak), threads + " threads"));
         if (numpy != null) {
             rows.add(List.of("numpy + OpenBLAS (dense)", String.format("%.1f", numpy), "same shape"));
         }
         Output.table(out, List.of("what", "GFLOP/s", "note"), rows);
-        out.printf("executor / peak = %.2f, executor / oracle = %.0f×%s%n", executorGflops / peak,
+        out.printf("executor / peak = %.2f (fastest run %.2f), executor / oracle = %.0f×%s%n", executorGflops / peak,
+            flops / sorted[0] / 1e6 / peak,
             executorGflops / oracleGflops, numpy == null ? "" : String.format(", executor / numpy = %.2f", executorGflops / numpy));
         return 0;
     }

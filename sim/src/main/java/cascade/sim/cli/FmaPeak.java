@@ -15,6 +15,18 @@ final class FmaPeak {
     private FmaPeak() {
     }
 
+    /**
+     * The best of {@code trials} measurements: a peak is what the machine can do, and on a shared
+     * machine a single measurement is what a neighbour left over.
+     */
+    static double best(int threads, long iterations, int trials) throws InterruptedException {
+        double best = 0;
+        for (int t = 0; t < trials; t++) {
+            best = Math.max(best, measure(threads, iterations));
+        }
+        return best;
+    }
+
     /** GFLOP/s of {@code threads} threads each running {@code iterations} rounds of 12 vector FMAs. */
     static double measure(int threads, long iterations) throws InterruptedException {
         // Many short calls first, so C2 compiles the method itself (an on-stack-replacement
