@@ -110,6 +110,21 @@ class MainTest {
     }
 
     @Test
+    void archShowPrintsFiguresWithSourcesAndRejectsBadSpecs(@TempDir Path dir) throws IOException {
+        Outcome o = run("arch", "show", "fusemax");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("DRAM.bandwidth") && o.out().contains("400 GiB/s"), o.out());
+        assertTrue(o.out().contains("228.46"), "400 GiB/s at 940 MHz in 16-bit words per cycle: " + o.out());
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "architecture: x\nclock: 1 GHz\ntechnology: 16 nm\nword: 16 bit\nstorage:\n"
+            + "  - name: D\n    kind: dram\n    bandwidth: 10 GB/s\n    read: 1 pJ\n    write: 1 pJ\n    colour: red\n"
+            + "compute: []\n");
+        Outcome b = run("arch", "show", bad.toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().startsWith(bad + ":11:5: unknown key 'colour'"), b.err());
+    }
+
+    @Test
     void listShowsTheLibrary() {
         Outcome o = run("list");
         assertEquals(0, o.code());

@@ -1,0 +1,410 @@
+package cascade.hw;
+
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Loads architecture specs (YAML; the format is documented in hw-models/README.md). Every
+ * problem is reported at the line and column of the offending node. A spec may
+ * {@code extends: PRESET}: its top-level keys replace the preset's, so a baseline that shares a
+ * preset's hardware names only what differs.
+ */
+public final class ArchitectureLoader {
+    private static final List<String> TOP = List.of("architecture", "extends", "description", "source", "clock",
+        "technology", "word", "storage", "compute");
+    private static final List<String> STORAGE = List.of("name", "kind", "capacity", "banks", "instances", "width",
+        "bandwidth", "read", "write", "area", "source");
+    private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
+        "energy", "latency", "area", "source");
+
+    /** A YAML node and the file it came from (a preset's nodes keep the preset's name). */
+    private record Located(Node node, String file) {
+        SourcePos pos() {
+            return new SourcePos(file, node.getStartMark().getLine() + 1, node.getStartMark().getColumn() + 1);
+        }
+    }
+
+    private ArchitectureLoader() {
+    }
+
+    public static List<String> presetNames() {
+        return read("/architectures/index.txt").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public static Architecture preset(String name) {
+        if (!presetNames().contains(name)) {
+            throw new IllegalArgumentException("no architecture preset named " + name);
+        }
+        return parse("architectures/" + name + ".yaml", read("/architectures/" + name + ".yaml"));
+    }
+
+    public static Architecture load(Path path) throws IOException {
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+    }
+
+    public static Architecture parse(String file, String text) {
+        Node root = compose(file, text);
+        return build(topLevel(new Located(root, file), new LinkedHashSet<>()), new Located(root, file));
+    }
+
+    /** The spec's top-level entries with those of the preset it extends underneath. */
+    private static Map<String, Located> topLevel(Located root, Set<String> seen) {
+        Map<String, Located> own = mapping(root, TOP, "an architecture");
+        Located base = own.get("extends");
+        if (base == null) {
+            return own;
+        }
+        String preset = scalar(base);
+        if (!presetNames().contains(preset)) {
+            throw new InvalidInputException(base.pos(), "unknown preset '" + preset + "' to extend; presets: "
+                + String.join(", ", presetNames()));
+        }
+        if (!seen.add(preset)) {
+            throw new InvalidInputException(base.pos(), "preset '" + preset + "' extends itself");
+        }
+        String presetFile = "architectures/" + preset + ".yaml";
+        Map<String, Located> merged = new LinkedHashMap<>(topLevel(
+            new Located(compose(presetFile, read("/" + presetFile)), presetFile), seen));
+        merged.remove("extends");
+        merged.putAll(own);
+        merged.remove("extends");
+        return merged;
+    }
+
+    private static Node compose(String file, String text) {
+        try {
+            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            if (root == null) {
+                throw new InvalidInputException(new SourcePos(file, 1, 1), "the file is empty; expected an architecture");
+            }
+            return root;
+        } catch (MarkedYAMLException e) {
+            var mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            SourcePos pos = mark == null ? new SourcePos(file, 1, 1)
+                : new SourcePos(file, mark.getLine() + 1, mark.getColumn() + 1);
+            throw new InvalidInputException(pos, "YAML syntax: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new InvalidInputException(new SourcePos(file, 1, 1), "YAML syntax: " + e.getMessage());
+        }
+    }
+
+    private static Architecture build(Map<String, Located> top, Located root) {
+        String name = scalar(require(top, "architecture", root));
+        String description = top.containsKey("description") ? scalar(top.get("description")) : "";
+        String source = top.containsKey("source") ? scalar(top.get("source")) : null;
+        List<Figure> figures = new ArrayList<>();
+        Located wordNode = require(top, "word", root);
+        double wordBits = Units.parse(scalar(wordNode), Units.Dimension.SIZE, 8, wordNode.pos()).value() * 8;
+        if (wordBits != Math.rint(wordBits) || wordBits < 1) {
+            throw new InvalidInputException(wordNode.pos(), "a word is a whole number of bits, as in 16 bit");
+        }
+        int word = (int) wordBits;
+        figures.add(figure("word", wordNode, Units.Dimension.SIZE, 8, source));
+        Figure clock = figure("clock", require(top, "clock", root), Units.Dimension.FREQUENCY, word, source);
+        figures.add(clock);
+        Figure technology = figure("technology", require(top, "technology", root), Units.Dimension.LENGTH, word, source);
+        figures.add(technology);
+        List<StorageLevel> storage = new ArrayList<>();
+        Located storageNode = require(top, "storage", root);
+        for (Located level : sequence(storageNode, "storage levels")) {
+            storage.add(storageLevel(level, word, clock.value(), source));
+        }
+        if (storage.isEmpty()) {
+            throw new InvalidInputException(storageNode.pos(), "an architecture needs at least one storage level");
+        }
+        checkUnique(storage.stream().map(StorageLevel::name).toList(), sequence(storageNode, "storage levels"), "storage level");
+        List<ComputeArray> compute = new ArrayList<>();
+        Located computeNode = require(top, "compute", root);
+        List<Located> units = sequence(computeNode, "compute units");
+        for (Located unit : units) {
+            compute.add(computeArray(unit, word, source, storage));
+        }
+        if (compute.isEmpty()) {
+            throw new InvalidInputException(computeNode.pos(), "an architecture needs at least one compute unit");
+        }
+        checkUnique(compute.stream().map(ComputeArray::name).toList(), units, "compute unit");
+        return new Architecture(name, description, root.file(), clock.value(), technology.value(), word,
+            List.copyOf(storage), List.copyOf(compute), List.copyOf(figures));
+    }
+
+    private static StorageLevel storageLevel(Located node, int word, double clockHz, String fileSource) {
+        Map<String, Located> m = mapping(node, STORAGE, "a storage level");
+        String name = scalar(require(m, "name", node));
+        String source = m.containsKey("source") ? scalar(m.get("source")) : fileSource;
+        Located kindNode = require(m, "kind", node);
+        StorageLevel.Kind kind = switch (scalar(kindNode)) {
+            case "dram" -> StorageLevel.Kind.DRAM;
+            case "sram" -> StorageLevel.Kind.SRAM;
+            case "regfile" -> StorageLevel.Kind.REGFILE;
+            default -> throw new InvalidInputException(kindNode.pos(), "unknown storage kind '" + scalar(kindNode)
+                + "'; expected dram, sram or regfile");
+        };
+        List<Figure> figures = new ArrayList<>();
+        double capacityWords = Double.POSITIVE_INFINITY;
+        if (m.containsKey("capacity")) {
+            Figure f = figure(name + ".capacity", m.get("capacity"), Units.Dimension.SIZE, word, source);
+            figures.add(f);
+            capacityWords = f.value() * 8 / word;
+        } else if (kind != StorageLevel.Kind.DRAM) {
+            throw new InvalidInputException(node.pos(), "storage level " + name + " needs a capacity (only DRAM may omit it)");
+        }
+        int banks = count(m, node, "banks", name, figures, source, 1);
+        int instances = count(m, node, "instances", name, figures, source, 1);
+        double widthWords = 1;
+        if (m.containsKey("width")) {
+            Figure f = figure(name + ".width", m.get("width"), Units.Dimension.SIZE, word, source);
+            figures.add(f);
+            double bits = f.value() * 8;
+            if (bits % word != 0) {
+                throw new InvalidInputException(m.get("width").pos(), "width " + scalar(m.get("width"))
+                    + " of " + name + " is not a whole number of " + word + "-bit words");
+            }
+            widthWords = bits / word;
+            if (widthWords > capacityWords) {
+                throw new InvalidInputException(m.get("width").pos(), "width " + scalar(m.get("width")) + " of " + name
+                    + " exceeds its capacity");
+            }
+        }
+        double bandwidthWordsPerCycle = widthWords * banks;
+        if (m.containsKey("bandwidth")) {
+            Figure f = figure(name + ".bandwidth", m.get("bandwidth"), Units.Dimension.BANDWIDTH, word, source);
+            figures.add(f);
+            bandwidthWordsPerCycle = f.unit().equals("words/cycle") ? f.value() : f.value() * 8 / word / clockHz;
+        } else if (kind == StorageLevel.Kind.DRAM) {
+            throw new InvalidInputException(node.pos(), "DRAM level " + name + " needs a bandwidth, as in 400 GiB/s");
+        }
+        double read = energyPerWord(name + ".read", require(m, "read", node), word, figures, source);
+        double write = energyPerWord(name + ".write", require(m, "write", node), word, figures, source);
+        double area = 0;
+        if (m.containsKey("area")) {
+            Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source);
+            figures.add(f);
+            area = f.value();
+        }
+        return new StorageLevel(name, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle, read,
+            write, area, List.copyOf(figures));
+    }
+
+    private static ComputeArray computeArray(Located node, int word, String fileSource, List<StorageLevel> storage) {
+        Map<String, Located> m = mapping(node, COMPUTE, "a compute unit");
+        String name = scalar(require(m, "name", node));
+        String source = m.containsKey("source") ? scalar(m.get("source")) : fileSource;
+        Located kindNode = require(m, "kind", node);
+        ComputeArray.Kind kind = switch (scalar(kindNode)) {
+            case "array2d" -> ComputeArray.Kind.ARRAY_2D;
+            case "array1d" -> ComputeArray.Kind.ARRAY_1D;
+            case "topk" -> ComputeArray.Kind.TOPK;
+            default -> throw new InvalidInputException(kindNode.pos(), "unknown compute kind '" + scalar(kindNode)
+                + "'; expected array2d, array1d or topk");
+        };
+        Located underNode = require(m, "under", node);
+        String under = scalar(underNode);
+        if (storage.stream().noneMatch(s -> s.name().equals(under))) {
+            throw new InvalidInputException(underNode.pos(), "compute unit " + name + " is under unknown storage level '"
+                + under + "'; levels: " + String.join(", ", storage.stream().map(StorageLevel::name).toList()));
+        }
+        List<Figure> figures = new ArrayList<>();
+        int rows;
+        int cols;
+        if (kind == ComputeArray.Kind.ARRAY_2D) {
+            rows = count(m, node, "rows", name, figures, source, -1);
+            cols = count(m, node, "cols", name, figures, source, -1);
+            forbid(m, "width", name, "a 2D array has rows and cols");
+        } else {
+            rows = 1;
+            cols = count(m, node, "width", name, figures, source, -1);
+            forbid(m, "rows", name, "a 1D array or top-k engine has a width");
+            forbid(m, "cols", name, "a 1D array or top-k engine has a width");
+        }
+        Located opsNode = require(m, "ops", node);
+        Set<String> ops = new LinkedHashSet<>();
+        for (Located op : sequence(opsNode, "operations")) {
+            String o = scalar(op);
+            if (!OPS.contains(o)) {
+                throw new InvalidInputException(op.pos(), "unknown operation '" + o + "'; expected one of " + String.join(", ", OPS));
+            }
+            ops.add(o);
+        }
+        Map<String, Double> energy = new LinkedHashMap<>();
+        for (var e : mapping(require(m, "energy", node), List.copyOf(ops), "per-operation energies of " + name).entrySet()) {
+            Figure f = figure(name + ".energy." + e.getKey(), e.getValue(), Units.Dimension.ENERGY, word, source);
+            figures.add(f);
+            energy.put(e.getKey(), f.value());
+        }
+        for (String op : ops) {
+            if (!energy.containsKey(op)) {
+                throw new InvalidInputException(m.get("energy").pos(), name + " supports " + op + " but gives no energy for it");
+            }
+        }
+        Map<String, Integer> latency = new LinkedHashMap<>();
+        if (m.containsKey("latency")) {
+            for (var e : mapping(m.get("latency"), List.copyOf(ops), "per-operation latencies of " + name).entrySet()) {
+                Figure f = figure(name + ".latency." + e.getKey(), e.getValue(), Units.Dimension.CYCLES, word, source);
+                figures.add(f);
+                latency.put(e.getKey(), (int) f.value());
+            }
+        }
+        for (String op : ops) {
+            latency.putIfAbsent(op, 1);
+        }
+        double area = 0;
+        if (m.containsKey("area")) {
+            Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source);
+            figures.add(f);
+            area = f.value();
+        }
+        return new ComputeArray(name, kind, under, rows, cols, java.util.Collections.unmodifiableSet(ops),
+            java.util.Collections.unmodifiableMap(energy), java.util.Collections.unmodifiableMap(latency),
+            area, List.copyOf(figures));
+    }
+
+    /** The operations a compute unit may list (the Einsum operators, as the 1D/2D arrays execute them). */
+    public static final List<String> OPS = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt", "compare");
+
+    // ---- helpers ----
+
+    private static double energyPerWord(String name, Located node, int word, List<Figure> figures, String source) {
+        Units.Parsed p = Units.parse(valueText(node), Units.Dimension.ENERGY, word, valuePos(node));
+        figures.add(new Figure(name, p.value(), "pJ", valueText(node), sourceOf(node, source), valuePos(node)));
+        double words = p.perBits() == 0 ? 1 : p.perBits() / word;
+        return p.value() / words;
+    }
+
+    private static int count(Map<String, Located> m, Located ownerNode, String key, String owner, List<Figure> figures,
+                             String source, int dflt) {
+        Located node = m.get(key);
+        if (node == null) {
+            if (dflt < 0) {
+                throw new InvalidInputException(ownerNode.pos(), owner + " needs '" + key + "'");
+            }
+            return dflt;
+        }
+        Figure f = figure(owner + "." + key, node, Units.Dimension.COUNT, 1, source);
+        if (f.value() != Math.rint(f.value()) || f.value() > Integer.MAX_VALUE) {
+            throw new InvalidInputException(valuePos(node), key + " of " + owner + " must be a whole number");
+        }
+        figures.add(f);
+        return (int) f.value();
+    }
+
+    private static void forbid(Map<String, Located> m, String key, String owner, String why) {
+        if (m.containsKey(key)) {
+            throw new InvalidInputException(m.get(key).pos(), "'" + key + "' does not apply to " + owner + ": " + why);
+        }
+    }
+
+    /** A figure written as {@code 400 GiB/s} or as {@code {value: 400 GiB/s, source: "…"}}. */
+    private static Figure figure(String name, Located node, Units.Dimension d, int word, String source) {
+        Units.Parsed p = Units.parse(valueText(node), d, word, valuePos(node));
+        return new Figure(name, p.value(), p.unit(), valueText(node), sourceOf(node, source), valuePos(node));
+    }
+
+    private static Located valueNode(Located node) {
+        if (node.node() instanceof MappingNode) {
+            Map<String, Located> m = mapping(node, List.of("value", "source"), "a figure");
+            return require(m, "value", node);
+        }
+        return node;
+    }
+
+    private static String valueText(Located node) {
+        return scalar(valueNode(node));
+    }
+
+    private static SourcePos valuePos(Located node) {
+        return valueNode(node).pos();
+    }
+
+    private static String sourceOf(Located node, String inherited) {
+        if (node.node() instanceof MappingNode) {
+            Located s = mapping(node, List.of("value", "source"), "a figure").get("source");
+            if (s != null) {
+                return scalar(s);
+            }
+        }
+        return inherited;
+    }
+
+    private static Map<String, Located> mapping(Located node, List<String> allowed, String what) {
+        if (!(node.node() instanceof MappingNode map)) {
+            throw new InvalidInputException(node.pos(), "expected " + what + " (a mapping of keys to values)");
+        }
+        Map<String, Located> out = new LinkedHashMap<>();
+        for (NodeTuple t : map.getValue()) {
+            Located key = new Located(t.getKeyNode(), node.file());
+            String k = scalar(key);
+            if (!allowed.contains(k)) {
+                throw new InvalidInputException(key.pos(), "unknown key '" + k + "' in " + what + "; expected one of "
+                    + String.join(", ", allowed));
+            }
+            if (out.put(k, new Located(t.getValueNode(), node.file())) != null) {
+                throw new InvalidInputException(key.pos(), "key '" + k + "' appears twice in " + what);
+            }
+        }
+        return out;
+    }
+
+    private static List<Located> sequence(Located node, String what) {
+        if (!(node.node() instanceof SequenceNode seq)) {
+            throw new InvalidInputException(node.pos(), "expected a list of " + what);
+        }
+        return seq.getValue().stream().map(n -> new Located(n, node.file())).toList();
+    }
+
+    private static String scalar(Located node) {
+        if (!(node.node() instanceof ScalarNode s)) {
+            throw new InvalidInputException(node.pos(), "expected a single value here");
+        }
+        return s.getValue();
+    }
+
+    private static Located require(Map<String, Located> m, String key, Located owner) {
+        Located v = m.get(key);
+        if (v == null) {
+            throw new InvalidInputException(owner.pos(), "missing '" + key + "'");
+        }
+        return v;
+    }
+
+    private static void checkUnique(List<String> names, List<Located> nodes, String what) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (!seen.add(names.get(i))) {
+                throw new InvalidInputException(nodes.get(i).pos(), what + " '" + names.get(i) + "' is defined twice");
+            }
+        }
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = ArchitectureLoader.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource + " (broken build)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package cascade.hw;
+
+import java.util.List;
+
+/**
+ * One level of the storage hierarchy (outermost first in an {@link Architecture}). Energies are
+ * per word read or written; bandwidth in words per cycle at the architecture's clock.
+ */
+public record StorageLevel(String name, Kind kind, double capacityWords, int banks, int instances,
+                           double widthWords, double bandwidthWordsPerCycle, double readPjPerWord,
+                           double writePjPerWord, double areaUm2, List<Figure> figures) {
+    public enum Kind { DRAM, SRAM, REGFILE }
+
+    public boolean unbounded() {
+        return Double.isInfinite(capacityWords);
+    }
+}
