@@ -2,9 +2,9 @@ package cascade.hw;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
+import cascade.hw.YamlNodes.Located;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,15 +15,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import static cascade.hw.YamlNodes.compose;
+import static cascade.hw.YamlNodes.mapping;
+import static cascade.hw.YamlNodes.require;
+import static cascade.hw.YamlNodes.scalar;
+import static cascade.hw.YamlNodes.sequence;
 
 /**
  * Loads architecture specs (YAML; the format is documented in hw-models/README.md). Every
@@ -38,13 +36,6 @@ public final class ArchitectureLoader {
         "bandwidth", "read", "write", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
         "energy", "latency", "area", "source");
-
-    /** A YAML node and the file it came from (a preset's nodes keep the preset's name). */
-    private record Located(Node node, String file) {
-        SourcePos pos() {
-            return new SourcePos(file, node.getStartMark().getLine() + 1, node.getStartMark().getColumn() + 1);
-        }
-    }
 
     private ArchitectureLoader() {
     }
@@ -65,8 +56,8 @@ public final class ArchitectureLoader {
     }
 
     public static Architecture parse(String file, String text) {
-        Node root = compose(file, text);
-        return build(topLevel(new Located(root, file), new LinkedHashSet<>()), new Located(root, file));
+        Located root = compose(file, text, "an architecture");
+        return build(topLevel(root, new LinkedHashSet<>()), root);
     }
 
     /** The spec's top-level entries with those of the preset it extends underneath. */
@@ -86,28 +77,11 @@ public final class ArchitectureLoader {
         }
         String presetFile = "architectures/" + preset + ".yaml";
         Map<String, Located> merged = new LinkedHashMap<>(topLevel(
-            new Located(compose(presetFile, read("/" + presetFile)), presetFile), seen));
+            compose(presetFile, read("/" + presetFile), "an architecture"), seen));
         merged.remove("extends");
         merged.putAll(own);
         merged.remove("extends");
         return merged;
-    }
-
-    private static Node compose(String file, String text) {
-        try {
-            Node root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
-            if (root == null) {
-                throw new InvalidInputException(new SourcePos(file, 1, 1), "the file is empty; expected an architecture");
-            }
-            return root;
-        } catch (MarkedYAMLException e) {
-            var mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            SourcePos pos = mark == null ? new SourcePos(file, 1, 1)
-                : new SourcePos(file, mark.getLine() + 1, mark.getColumn() + 1);
-            throw new InvalidInputException(pos, "YAML syntax: " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new InvalidInputException(new SourcePos(file, 1, 1), "YAML syntax: " + e.getMessage());
-        }
     }
 
     private static Architecture build(Map<String, Located> top, Located root) {
@@ -347,46 +321,9 @@ public final class ArchitectureLoader {
         return inherited;
     }
 
-    private static Map<String, Located> mapping(Located node, List<String> allowed, String what) {
-        if (!(node.node() instanceof MappingNode map)) {
-            throw new InvalidInputException(node.pos(), "expected " + what + " (a mapping of keys to values)");
-        }
-        Map<String, Located> out = new LinkedHashMap<>();
-        for (NodeTuple t : map.getValue()) {
-            Located key = new Located(t.getKeyNode(), node.file());
-            String k = scalar(key);
-            if (!allowed.contains(k)) {
-                throw new InvalidInputException(key.pos(), "unknown key '" + k + "' in " + what + "; expected one of "
-                    + String.join(", ", allowed));
-            }
-            if (out.put(k, new Located(t.getValueNode(), node.file())) != null) {
-                throw new InvalidInputException(key.pos(), "key '" + k + "' appears twice in " + what);
-            }
-        }
-        return out;
-    }
 
-    private static List<Located> sequence(Located node, String what) {
-        if (!(node.node() instanceof SequenceNode seq)) {
-            throw new InvalidInputException(node.pos(), "expected a list of " + what);
-        }
-        return seq.getValue().stream().map(n -> new Located(n, node.file())).toList();
-    }
 
-    private static String scalar(Located node) {
-        if (!(node.node() instanceof ScalarNode s)) {
-            throw new InvalidInputException(node.pos(), "expected a single value here");
-        }
-        return s.getValue();
-    }
 
-    private static Located require(Map<String, Located> m, String key, Located owner) {
-        Located v = m.get(key);
-        if (v == null) {
-            throw new InvalidInputException(owner.pos(), "missing '" + key + "'");
-        }
-        return v;
-    }
 
     private static void checkUnique(List<String> names, List<Located> nodes, String what) {
         Set<String> seen = new LinkedHashSet<>();
