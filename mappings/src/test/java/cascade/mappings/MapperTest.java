@@ -1,0 +1,93 @@
+package cascade.mappings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cascade.einsum.Cascade;
+import cascade.hw.Architecture;
+import cascade.hw.ArchitectureLoader;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class MapperTest {
+    static Cascade gemm(int m, int n, int k) {
+        return Cascade.parse("gemm.cas", """
+            cascade gemm
+            rank M = %d, N = %d, K = %d
+            input  A[m,k] : fp32
+            input  B[k,n] : fp32
+            output C[m,n] : fp32
+            C[m,n] = sum_k A[m,k] * B[k,n]
+            """.formatted(m, n, k));
+    }
+
+    static void assertValid(Mapper.Result r, Cascade c, Architecture a) {
+        assertFalse(r.best().isEmpty(), "no mapping found");
+        for (Mapper.Ranked ranked : r.best()) {
+            Mapping m = new Mapping("found", "<mapper>", List.of(ranked.mapping()));
+            MappingValidator.validate(m, c, c.sizes(Map.of()), a); // throws if the mapper returned an invalid mapping
+        }
+    }
+
+    @Test
+    void exhaustiveSearchReturnsValidMappingsBestFirst() {
+        Cascade c = gemm(4, 4, 4);
+        Architecture a = AnalyticalModelTest.ARCH;
+        Mapper.Result r = new Mapper(c, c.sizes(Map.of()), a, "C", "PE", Mapper.Objective.CYCLES)
+            .search(new Mapper.Exhaustive(), 2, 5);
+        assertValid(r, c, a);
+        assertTrue(r.evaluated() > 1000, "evaluated " + r.evaluated());
+        for (int i = 1; i < r.best().size(); i++) {
+            assertTrue(r.best().get(i - 1).score() <= r.best().get(i).score());
+        }
+        // 64 MACs over 16 PEs need at least 4 cycles.
+        assertTrue(r.best().getFirst().score() >= 4);
+    }
+
+    @Test
+    void randomSearchFindsTheExhaustiveOptimumOnASmallProblem() {
+        Cascade c = gemm(4, 4, 4);
+        Architecture a = AnalyticalModelTest.ARCH;
+        Mapper mapper = new Mapper(c, c.sizes(Map.of()), a, "C", "PE", Mapper.Objective.EDP);
+        double optimum = mapper.search(new Mapper.Exhaustive(), 2, 1).best().getFirst().score();
+        Mapper.Result sampled = mapper.search(new Mapper.Random(20_000, 7), 2, 3);
+        assertEquals(optimum, sampled.best().getFirst().score(), 1e-9);
+        assertValid(sampled, c, a);
+    }
+
+    @Test
+    void randomSearchIsReproducible() {
+        Cascade c = gemm(8, 8, 8);
+        Mapper mapper = new Mapper(c, c.sizes(Map.of()), AnalyticalModelTest.ARCH, "C", "PE", Mapper.Objective.ENERGY);
+        Mapper.Result first = mapper.search(new Mapper.Random(3_000, 11), 2, 3);
+        Mapper.Result again = mapper.search(new Mapper.Random(3_000, 11), 2, 3);
+        assertEquals(first.best().stream().map(Mapper.Ranked::score).toList(),
+            again.best().stream().map(Mapper.Ranked::score).toList());
+        assertEquals(first.evaluated() + first.skipped(), 3_000);
+    }
+
+    /** Property: over random arrays, buffers and GEMM shapes, every mapping returned is valid. */
+    @Test
+    void neverReturnsAnInvalidMapping() {
+        SplittableRandom rnd = new SplittableRandom(2026);
+        for (int trial = 0; trial < 25; trial++) {
+            int rows = 1 << rnd.nextInt(4);
+            int cols = 1 << rnd.nextInt(4);
+            int buffer = 24 + rnd.nextInt(400);
+            int rf = 3 + rnd.nextInt(6);
+            Architecture a = ArchitectureLoader.parse("random.yaml", MappingValidatorTest.TINY_TEXT
+                .replace("capacity: 192 words", "capacity: " + buffer + " words")
+                .replace("capacity: 4 words", "capacity: " + rf + " words")
+                .replace("instances: 16", "instances: " + rows * cols)
+                .replace("rows: 4", "rows: " + rows).replace("cols: 4", "cols: " + cols));
+            int[] dims = {2, 3, 4, 6, 8, 12, 16};
+            Cascade c = gemm(dims[rnd.nextInt(dims.length)], dims[rnd.nextInt(dims.length)], dims[rnd.nextInt(dims.length)]);
+            Mapper.Result r = new Mapper(c, c.sizes(Map.of()), a, "C", "PE", Mapper.Objective.EDP)
+                .search(new Mapper.Random(1_500, trial), 2, 4);
+            assertValid(r, c, a);
+        }
+    }
+}
