@@ -58,6 +58,7 @@ public final class Mapper {
     private final List<String> ranks;
     private final List<long[]> primes;
     private final Objective objective;
+    private final CompiledModel model;
 
     public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
                   Objective objective) {
@@ -77,6 +78,7 @@ public final class Mapper {
         this.ranks = List.copyOf(einsum.iterationRanks());
         this.primes = ranks.stream().map(r -> primeFactors(sizes.get(r))).toList();
         this.objective = objective;
+        this.model = new CompiledModel(einsum, unit, arch, ranks, levels);
     }
 
     /** Slots per rank: a temporal loop at each level, then rows and columns of the fan-out. */
@@ -137,7 +139,7 @@ public final class Mapper {
                 factors[r] = perRank.get(r).get((int) (rest % perRank.get(r).size()));
                 rest /= perRank.get(r).size();
             }
-            for (List<List<String>> orders : orderings(factors)) {
+            for (int[][] orders : orderings(factors)) {
                 consider(factors, orders, top, evaluated, skipped);
             }
         }
@@ -155,13 +157,16 @@ public final class Mapper {
                     factors[k][rnd.nextInt(slots())] *= p;
                 }
             }
-            List<List<String>> orders = new ArrayList<>();
+            int[][] orders = new int[levels.size()][];
             for (int level = 0; level < levels.size(); level++) {
-                List<String> loops = loopsAt(factors, level);
-                for (int i = loops.size() - 1; i > 0; i--) {
-                    java.util.Collections.swap(loops, i, rnd.nextInt(i + 1));
+                int[] loops = loopsAt(factors, level);
+                for (int i = loops.length - 1; i > 0; i--) {
+                    int j = rnd.nextInt(i + 1);
+                    int x = loops[i];
+                    loops[i] = loops[j];
+                    loops[j] = x;
                 }
-                orders.add(loops);
+                orders[level] = loops;
             }
             consider(factors, orders, top, evaluated, skipped);
         }
@@ -169,8 +174,7 @@ public final class Mapper {
 
     // ---- one candidate ----
 
-    private void consider(long[][] factors, List<List<String>> orders, Top top, AtomicLong evaluated,
-                          AtomicLong skipped) {
+    private void consider(long[][] factors, int[][] orders, Top top, AtomicLong evaluated, AtomicLong skipped) {
         long rows = 1;
         long cols = 1;
         for (long[] f : factors) {
@@ -181,31 +185,29 @@ public final class Mapper {
             skipped.incrementAndGet();
             return;
         }
-        Mapping.EinsumMapping m = build(factors, orders);
-        if (!fits(m)) {
+        CompiledModel.Cost cost = model.cost(factors, orders);
+        if (!cost.fits()) {
             skipped.incrementAndGet();
             return;
         }
-        Estimate.EinsumEstimate e = AnalyticalModel.einsum(context, m);
         evaluated.incrementAndGet();
-        top.offer(new Ranked(m, e, score(e)));
-    }
-
-    private double score(Estimate.EinsumEstimate e) {
-        double energy = e.energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
-        return switch (objective) {
-            case CYCLES -> e.cycles();
-            case ENERGY -> energy;
-            case EDP -> energy * e.cycles();
+        double score = switch (objective) {
+            case CYCLES -> cost.cycles();
+            case ENERGY -> cost.energyPj();
+            case EDP -> cost.energyPj() * cost.cycles();
         };
+        if (top.accepts(score)) { // records only for the few that enter the best N
+            Mapping.EinsumMapping m = build(factors, orders);
+            top.offer(new Ranked(m, AnalyticalModel.einsum(context, m), score));
+        }
     }
 
-    private Mapping.EinsumMapping build(long[][] factors, List<List<String>> orders) {
+    private Mapping.EinsumMapping build(long[][] factors, int[][] orders) {
         List<Mapping.LevelLoops> out = new ArrayList<>();
         for (int level = 0; level < levels.size(); level++) {
             List<Mapping.Loop> temporal = new ArrayList<>();
-            for (String rank : orders.get(level)) {
-                temporal.add(new Mapping.Loop(lower(rank), factors[ranks.indexOf(rank)][level], null));
+            for (int rank : orders[level]) {
+                temporal.add(new Mapping.Loop(lower(ranks.get(rank)), factors[rank][level], null));
             }
             List<Mapping.Loop> rows = new ArrayList<>();
             List<Mapping.Loop> cols = new ArrayList<>();
@@ -224,59 +226,33 @@ public final class Mapper {
         return new Mapping.EinsumMapping(einsum.output(), unit.name(), out, null, null);
     }
 
-    /** Every level holds the tiles of all the Einsum's tensors within its capacity. */
-    private boolean fits(Mapping.EinsumMapping m) {
-        Map<String, java.util.Set<String>> tensors = new LinkedHashMap<>();
-        einsum.body().accesses(a -> a.ranks(tensors.computeIfAbsent(a.tensor(), k -> new java.util.LinkedHashSet<>())));
-        tensors.put(einsum.output(), new java.util.LinkedHashSet<>(einsum.outputRanks()));
-        for (int i = 0; i < m.levels().size(); i++) {
-            StorageLevel level = context.architecture().storage(m.levels().get(i).level());
-            if (level.unbounded()) {
-                continue;
-            }
-            long words = 0;
-            for (var t : tensors.values()) {
-                long tile = 1;
-                for (Mapping.LevelLoops inner : m.levels().subList(i, m.levels().size())) {
-                    for (List<Mapping.Loop> loops : List.of(inner.temporal(), inner.spatialRows(), inner.spatialCols())) {
-                        for (Mapping.Loop loop : loops) {
-                            if (t.contains(loop.rank().toUpperCase(Locale.ROOT))) {
-                                tile *= loop.factor();
-                            }
-                        }
-                    }
-                }
-                words += tile;
-            }
-            if (words > level.capacityWords()) {
-                return false;
-            }
+    /** The ranks (indices) with a factor above 1 at a level, in rank order. */
+    private int[] loopsAt(long[][] factors, int level) {
+        int n = 0;
+        for (long[] f : factors) {
+            n += f[level] > 1 ? 1 : 0;
         }
-        return true;
-    }
-
-    /** The ranks with a factor above 1 at a level, in rank order. */
-    private List<String> loopsAt(long[][] factors, int level) {
-        List<String> loops = new ArrayList<>();
-        for (int k = 0; k < ranks.size(); k++) {
+        int[] loops = new int[n];
+        int at = 0;
+        for (int k = 0; k < factors.length; k++) {
             if (factors[k][level] > 1) {
-                loops.add(ranks.get(k));
+                loops[at++] = k;
             }
         }
         return loops;
     }
 
     /** Every ordering of every level's loops (loops of factor 1 do not matter and are left out). */
-    private List<List<List<String>>> orderings(long[][] factors) {
-        List<List<List<String>>> all = new ArrayList<>();
-        all.add(new ArrayList<>());
+    private List<int[][]> orderings(long[][] factors) {
+        List<int[][]> all = new ArrayList<>();
+        all.add(new int[0][]);
         for (int level = 0; level < levels.size(); level++) {
-            List<List<String>> perms = permutations(loopsAt(factors, level));
-            List<List<List<String>>> next = new ArrayList<>();
-            for (List<List<String>> prefix : all) {
-                for (List<String> p : perms) {
-                    List<List<String>> extended = new ArrayList<>(prefix);
-                    extended.add(p);
+            List<int[]> perms = permutations(loopsAt(factors, level));
+            List<int[][]> next = new ArrayList<>();
+            for (int[][] prefix : all) {
+                for (int[] p : perms) {
+                    int[][] extended = java.util.Arrays.copyOf(prefix, prefix.length + 1);
+                    extended[prefix.length] = p;
                     next.add(extended);
                 }
             }
@@ -285,18 +261,22 @@ public final class Mapper {
         return all;
     }
 
-    private static List<List<String>> permutations(List<String> items) {
-        if (items.size() <= 1) {
+    private static List<int[]> permutations(int[] items) {
+        if (items.length <= 1) {
             return List.of(items);
         }
-        List<List<String>> out = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            List<String> rest = new ArrayList<>(items);
-            String head = rest.remove(i);
-            for (List<String> tail : permutations(rest)) {
-                List<String> p = new ArrayList<>();
-                p.add(head);
-                p.addAll(tail);
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < items.length; i++) {
+            int[] rest = new int[items.length - 1];
+            for (int j = 0, k = 0; j < items.length; j++) {
+                if (j != i) {
+                    rest[k++] = items[j];
+                }
+            }
+            for (int[] tail : permutations(rest)) {
+                int[] p = new int[items.length];
+                p[0] = items[i];
+                System.arraycopy(tail, 0, p, 1, tail.length);
                 out.add(p);
             }
         }
@@ -357,6 +337,10 @@ public final class Mapper {
 
         Top(int keep) {
             this.keep = keep;
+        }
+
+        boolean accepts(double score) {
+            return worst.size() < keep || score < worst.peek().score();
         }
 
         void offer(Ranked r) {

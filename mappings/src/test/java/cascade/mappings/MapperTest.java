@@ -69,6 +69,26 @@ class MapperTest {
         assertEquals(first.evaluated() + first.skipped(), 3_000);
     }
 
+    /** The mapper scores with the compiled model; the analytical model must say the same of every mapping kept. */
+    @Test
+    void compiledScoresAgreeWithTheAnalyticalModel() {
+        Cascade c = gemm(12, 8, 16);
+        for (Mapper.Objective objective : Mapper.Objective.values()) {
+            Mapper.Result r = new Mapper(c, c.sizes(Map.of()), AnalyticalModelTest.ARCH, "C", "PE", objective)
+                .search(new Mapper.Random(20_000, 5), 1, 300);
+            assertTrue(r.best().size() > 100, "kept " + r.best().size());
+            for (Mapper.Ranked ranked : r.best()) {
+                double energy = ranked.estimate().energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
+                double expected = switch (objective) {
+                    case CYCLES -> ranked.estimate().cycles();
+                    case ENERGY -> energy;
+                    case EDP -> energy * ranked.estimate().cycles();
+                };
+                assertEquals(expected, ranked.score(), Math.abs(expected) * 1e-12, objective + " " + ranked.mapping());
+            }
+        }
+    }
+
     /** Property: over random arrays, buffers and GEMM shapes, every mapping returned is valid. */
     @Test
     void neverReturnsAnInvalidMapping() {

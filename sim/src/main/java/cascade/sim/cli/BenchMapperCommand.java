@@ -54,7 +54,8 @@ final class BenchMapperCommand implements Callable<Integer> {
         if (format == Output.Format.json) {
             Output.json(out, json);
         } else {
-            Output.table(out, List.of("problem", "evaluated/s per core", "evaluated", "skipped before costing", "best cycles"), rows);
+            Output.table(out, List.of("problem", "costed/s per core", "candidates/s per core", "costed",
+                "skipped before costing", "best cycles"), rows);
         }
         return 0;
     }
@@ -67,13 +68,16 @@ final class BenchMapperCommand implements Callable<Integer> {
         double perCore = r.evaluationsPerSecond() / threads;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("evaluationsPerSecondPerCore", perCore);
+        m.put("candidatesPerSecondPerCore", (r.evaluated() + r.skipped()) / r.seconds() / threads);
         m.put("evaluated", r.evaluated());
         m.put("skipped", r.skipped());
         m.put("seconds", r.seconds());
         m.put("threads", threads);
         m.put("bestCycles", r.best().isEmpty() ? null : r.best().getFirst().score());
         json.put(name, m);
-        rows.add(List.of(name, String.format("%.0f", perCore), Long.toString(r.evaluated()), Long.toString(r.skipped()),
+        rows.add(List.of(name, String.format("%.0f", perCore),
+            String.format("%.0f", (r.evaluated() + r.skipped()) / r.seconds() / threads), Long.toString(r.evaluated()),
+            Long.toString(r.skipped()),
             r.best().isEmpty() ? "-" : String.format("%.0f", r.best().getFirst().score())));
     }
 }
