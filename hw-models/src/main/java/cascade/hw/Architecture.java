@@ -18,6 +18,15 @@ public record Architecture(String name, String description, String file, double 
         return compute.stream().filter(c -> c.name().equals(unitName)).findFirst().orElse(null);
     }
 
+    /** The levels from the outermost down to {@code levelName}, following parents. */
+    public List<String> pathTo(String levelName) {
+        java.util.LinkedList<String> path = new java.util.LinkedList<>();
+        for (StorageLevel s = storage(levelName); s != null; s = s.parent() == null ? null : storage(s.parent())) {
+            path.addFirst(s.name());
+        }
+        return List.copyOf(path);
+    }
+
     public double secondsPerCycle() {
         return 1 / clockHz;
     }

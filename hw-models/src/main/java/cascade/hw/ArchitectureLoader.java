@@ -32,8 +32,8 @@ import static cascade.hw.YamlNodes.sequence;
 public final class ArchitectureLoader {
     private static final List<String> TOP = List.of("architecture", "extends", "description", "source", "clock",
         "technology", "word", "storage", "compute");
-    private static final List<String> STORAGE = List.of("name", "kind", "capacity", "banks", "instances", "width",
-        "bandwidth", "read", "write", "area", "source");
+    private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
+        "width", "bandwidth", "read", "write", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
         "energy", "latency", "area", "source");
 
@@ -103,7 +103,7 @@ public final class ArchitectureLoader {
         List<StorageLevel> storage = new ArrayList<>();
         Located storageNode = require(top, "storage", root);
         for (Located level : sequence(storageNode, "storage levels")) {
-            storage.add(storageLevel(level, word, clock.value(), source));
+            storage.add(storageLevel(level, word, clock.value(), source, storage));
         }
         if (storage.isEmpty()) {
             throw new InvalidInputException(storageNode.pos(), "an architecture needs at least one storage level");
@@ -123,9 +123,19 @@ public final class ArchitectureLoader {
             List.copyOf(storage), List.copyOf(compute), List.copyOf(figures));
     }
 
-    private static StorageLevel storageLevel(Located node, int word, double clockHz, String fileSource) {
+    private static StorageLevel storageLevel(Located node, int word, double clockHz, String fileSource,
+                                             List<StorageLevel> outer) {
         Map<String, Located> m = mapping(node, STORAGE, "a storage level");
         String name = scalar(require(m, "name", node));
+        String parent = outer.isEmpty() ? null : outer.getLast().name();
+        if (m.containsKey("parent")) {
+            parent = scalar(m.get("parent"));
+            String p = parent;
+            if (outer.stream().noneMatch(s -> s.name().equals(p))) {
+                throw new InvalidInputException(m.get("parent").pos(), "parent '" + parent + "' of " + name
+                    + " is not a level listed before it; levels go outermost first");
+            }
+        }
         String source = m.containsKey("source") ? scalar(m.get("source")) : fileSource;
         Located kindNode = require(m, "kind", node);
         StorageLevel.Kind kind = switch (scalar(kindNode)) {
@@ -177,7 +187,7 @@ public final class ArchitectureLoader {
             figures.add(f);
             area = f.value();
         }
-        return new StorageLevel(name, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle, read,
+        return new StorageLevel(name, parent, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle, read,
             write, area, List.copyOf(figures));
     }
 

@@ -35,6 +35,9 @@ class ArchitectureLoaderTest {
         assertEquals(1, pe2d.latencyCycles().get("mac"));
         assertTrue(a.compute("PE1D").supports("div"));
         assertTrue(!pe2d.supports("div"));
+        // The hierarchy is a tree: the 2D array is fed by the buffer, the 1D array by its shared file.
+        assertEquals(java.util.List.of("DRAM", "GlobalBuffer", "PE2DRF"), a.pathTo("PE2DRF"));
+        assertEquals(java.util.List.of("DRAM", "GlobalBuffer", "SharedRF1D", "PE1DRF"), a.pathTo("PE1DRF"));
     }
 
     @Test
@@ -116,7 +119,8 @@ class ArchitectureLoaderTest {
         "zero rows           | 22 | rows: 0                  | 22:11 | must be positive",
         "missing capacity    | 14 | banks: 2                 | 12:5  | needs a capacity",
         "bad clock           | 3  | clock: fast              | 3:8   | expected a number and a unit",
-        "duplicate key       | 10 | +read: 2 pJ              | 11:5  | key 'read' appears twice"})
+        "duplicate key       | 10 | +read: 2 pJ              | 11:5  | key 'read' appears twice",
+        "unknown parent      | 13 | +parent: Nope            | 14:13 | parent 'Nope' of Buf is not a level listed before it"})
     void badSpecsAreLocated(String name, int line, String edit, String where, String message) {
         String[] lines = GOOD.split("\n", -1);
         StringBuilder text = new StringBuilder();

@@ -144,9 +144,9 @@ public final class AnalyticalModel implements CostModel {
             (double) pes / unit.pes(), List.copyOf(accesses), energy);
     }
 
-    /** The storage levels from the outermost the mapping uses down to the unit's own. */
+    /** The storage levels on the unit's path, from the outermost the mapping uses down to the unit's own. */
     private static List<String> levelChain(Architecture arch, Mapping.EinsumMapping em, ComputeArray unit) {
-        List<String> order = arch.storage().stream().map(StorageLevel::name).toList();
+        List<String> order = arch.pathTo(unit.under());
         Set<String> used = new LinkedHashSet<>();
         em.levels().forEach(l -> used.add(l.level()));
         used.add(unit.under());

@@ -79,6 +79,24 @@ final class CompiledModel {
         return levels + 1;
     }
 
+    /** The innermost bounded level whose tiles exceed its capacity, or -1. */
+    int innermostOverflow(long[][] f) {
+        int fan = levels - 2;
+        for (int l = levels - 1; l >= 0; l--) {
+            if (Double.isInfinite(capacity[l])) {
+                continue;
+            }
+            long words = 0;
+            for (boolean[] in : inTensor) {
+                words += tile(f, in, l, fan);
+            }
+            if (words > capacity[l]) {
+                return l;
+            }
+        }
+        return -1;
+    }
+
     Cost cost(long[][] f, int[][] order) {
         int fan = levels - 2;
         long points = 1;

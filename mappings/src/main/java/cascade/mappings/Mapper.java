@@ -4,10 +4,8 @@ import cascade.einsum.Cascade;
 import cascade.einsum.Einsum;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
-import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,15 +29,26 @@ public final class Mapper {
     public enum Objective { CYCLES, ENERGY, EDP }
 
     /** How candidates are drawn: it knows the space, not the cost. */
-    public sealed interface Strategy permits Exhaustive, Random {
+    public sealed interface Strategy permits Exhaustive, Random, LocalSearch {
     }
 
     /** Every candidate (use where the space is small). */
     public record Exhaustive() implements Strategy {
     }
 
-    /** {@code samples} candidates drawn uniformly per rank factorisation and loop order. */
+    /**
+     * {@code samples} random candidates: each prime factor of each rank goes to a random slot
+     * (to a temporal one where the array's rows or columns would overflow), loops are shuffled,
+     * and a candidate that overfills a level is repaired by moving factors outwards.
+     */
     public record Random(long samples, long seed) implements Strategy {
+    }
+
+    /**
+     * Hill climbing: from each of {@code starts} random candidates, {@code steps} moves (a prime
+     * factor to another slot, or two loops of a level swapped), keeping each move that does not raise the score (sideways moves cross plateaus).
+     */
+    public record LocalSearch(long starts, long steps, long seed) implements Strategy {
     }
 
     public record Ranked(Mapping.EinsumMapping mapping, Estimate.EinsumEstimate estimate, double score) {
@@ -73,8 +82,7 @@ public final class Mapper {
             }
         }
         this.context = new MappedCascade(cascade, arch, sizes, new Mapping("search", "<mapper>", List.of()));
-        List<String> order = arch.storage().stream().map(StorageLevel::name).toList();
-        this.levels = order.subList(0, order.indexOf(unit.under()) + 1);
+        this.levels = arch.pathTo(unit.under());
         this.ranks = List.copyOf(einsum.iterationRanks());
         this.primes = ranks.stream().map(r -> primeFactors(sizes.get(r))).toList();
         this.objective = objective;
@@ -101,6 +109,7 @@ public final class Mapper {
                     switch (strategy) {
                         case Exhaustive x -> exhaustive(worker, threads, top, evaluated, skipped);
                         case Random r -> random(r, worker, threads, top, evaluated, skipped);
+                        case LocalSearch l -> localSearch(l, worker, threads, top, evaluated, skipped);
                     }
                     return top.sorted();
                 }));
@@ -149,32 +158,176 @@ public final class Mapper {
         SplittableRandom rnd = new SplittableRandom(r.seed() * 1_000_003L + worker);
         long mine = r.samples() / threads + (worker < r.samples() % threads ? 1 : 0);
         for (long s = 0; s < mine; s++) {
-            long[][] factors = new long[ranks.size()][];
-            for (int k = 0; k < ranks.size(); k++) {
-                factors[k] = new long[slots()];
-                java.util.Arrays.fill(factors[k], 1);
-                for (long p : primes.get(k)) {
-                    factors[k][rnd.nextInt(slots())] *= p;
-                }
-            }
-            int[][] orders = new int[levels.size()][];
-            for (int level = 0; level < levels.size(); level++) {
-                int[] loops = loopsAt(factors, level);
-                for (int i = loops.length - 1; i > 0; i--) {
-                    int j = rnd.nextInt(i + 1);
-                    int x = loops[i];
-                    loops[i] = loops[j];
-                    loops[j] = x;
-                }
-                orders[level] = loops;
-            }
-            consider(factors, orders, top, evaluated, skipped);
+            long[][] factors = draw(rnd);
+            consider(factors, shuffledOrders(factors, rnd), top, evaluated, skipped);
         }
+    }
+
+    private void localSearch(LocalSearch l, int worker, int threads, Top top, AtomicLong evaluated, AtomicLong skipped) {
+        SplittableRandom rnd = new SplittableRandom(l.seed() * 1_000_003L + worker);
+        long mine = l.starts() / threads + (worker < l.starts() % threads ? 1 : 0);
+        for (long start = 0; start < mine; start++) {
+            long[][] factors = draw(rnd);
+            int[][] orders = shuffledOrders(factors, rnd);
+            double current = consider(factors, orders, top, evaluated, skipped);
+            for (long step = 0; step < l.steps(); step++) {
+                long[][] f = deepCopy(factors);
+                int[][] o;
+                if (rnd.nextInt(3) > 0) {
+                    int rank = rnd.nextInt(ranks.size());
+                    int from = rnd.nextInt(slots());
+                    int to = rnd.nextInt(slots());
+                    long p = smallestPrime(f[rank][from]);
+                    if (p == 0 || from == to) {
+                        continue;
+                    }
+                    f[rank][from] /= p;
+                    f[rank][to] *= p;
+                    repair(f, rnd);
+                    o = keepOrders(orders, f);
+                } else {
+                    o = deepCopy(orders);
+                    int level = rnd.nextInt(levels.size());
+                    if (o[level].length < 2) {
+                        continue;
+                    }
+                    int i = rnd.nextInt(o[level].length);
+                    int j = rnd.nextInt(o[level].length);
+                    int x = o[level][i];
+                    o[level][i] = o[level][j];
+                    o[level][j] = x;
+                }
+                double score = consider(f, o, top, evaluated, skipped);
+                if (score <= current) { // sideways moves cross the plateaus of whole-cycle scores
+                    current = score;
+                    factors = f;
+                    orders = o;
+                }
+            }
+        }
+    }
+
+    /** A random placement of every rank's prime factors, repaired to fit the array and every level. */
+    private long[][] draw(SplittableRandom rnd) {
+        long[][] factors = new long[ranks.size()][slots()];
+        for (long[] f : factors) {
+            java.util.Arrays.fill(f, 1);
+        }
+        long rows = 1;
+        long cols = 1;
+        for (int k = 0; k < ranks.size(); k++) {
+            for (long p : primes.get(k)) {
+                int slot = rnd.nextInt(slots());
+                if (slot == levels.size() && (levels.size() < 2 || rows * p > unit.rows())) {
+                    slot = rnd.nextInt(levels.size());
+                } else if (slot == levels.size() + 1 && (levels.size() < 2 || cols * p > unit.cols())) {
+                    slot = rnd.nextInt(levels.size());
+                }
+                if (slot == levels.size()) {
+                    rows *= p;
+                } else if (slot == levels.size() + 1) {
+                    cols *= p;
+                }
+                factors[k][slot] *= p;
+            }
+        }
+        repair(factors, rnd);
+        return factors;
+    }
+
+    /** While a bounded level overflows, move a prime factor from inside it to the level above it. */
+    private void repair(long[][] f, SplittableRandom rnd) {
+        for (int guard = 0; guard < 1_000; guard++) {
+            int level = model.innermostOverflow(f);
+            if (level < 0) {
+                return;
+            }
+            List<int[]> movable = new ArrayList<>();
+            for (int k = 0; k < ranks.size(); k++) {
+                for (int s = 0; s < slots(); s++) {
+                    boolean inside = s < levels.size() ? s >= level : levels.size() - 2 >= level;
+                    if (inside && f[k][s] > 1) {
+                        movable.add(new int[] {k, s});
+                    }
+                }
+            }
+            if (movable.isEmpty() || level == 0) {
+                return; // cannot fit: consider() will skip it
+            }
+            int[] pick = movable.get(rnd.nextInt(movable.size()));
+            long p = smallestPrime(f[pick[0]][pick[1]]);
+            f[pick[0]][pick[1]] /= p;
+            f[pick[0]][level - 1] *= p;
+        }
+    }
+
+    private int[][] shuffledOrders(long[][] factors, SplittableRandom rnd) {
+        int[][] orders = new int[levels.size()][];
+        for (int level = 0; level < levels.size(); level++) {
+            int[] loops = loopsAt(factors, level);
+            for (int i = loops.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int x = loops[i];
+                loops[i] = loops[j];
+                loops[j] = x;
+            }
+            orders[level] = loops;
+        }
+        return orders;
+    }
+
+    /** The previous orders, with loops that became 1 dropped and loops that appeared added innermost. */
+    private int[][] keepOrders(int[][] previous, long[][] f) {
+        int[][] out = new int[levels.size()][];
+        for (int level = 0; level < levels.size(); level++) {
+            List<Integer> loops = new ArrayList<>();
+            for (int rank : previous[level]) {
+                if (f[rank][level] > 1) {
+                    loops.add(rank);
+                }
+            }
+            for (int rank : loopsAt(f, level)) {
+                if (!loops.contains(rank)) {
+                    loops.add(rank);
+                }
+            }
+            out[level] = loops.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
+    }
+
+    private static long smallestPrime(long n) {
+        if (n <= 1) {
+            return 0;
+        }
+        for (long d = 2; d * d <= n; d++) {
+            if (n % d == 0) {
+                return d;
+            }
+        }
+        return n;
+    }
+
+    private static long[][] deepCopy(long[][] a) {
+        long[][] c = new long[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    private static int[][] deepCopy(int[][] a) {
+        int[][] c = new int[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
     }
 
     // ---- one candidate ----
 
-    private void consider(long[][] factors, int[][] orders, Top top, AtomicLong evaluated, AtomicLong skipped) {
+    /** Costs one candidate and offers it to the best N; its score, or infinity when it cannot run. */
+    private double consider(long[][] factors, int[][] orders, Top top, AtomicLong evaluated, AtomicLong skipped) {
         long rows = 1;
         long cols = 1;
         for (long[] f : factors) {
@@ -183,12 +336,12 @@ public final class Mapper {
         }
         if (rows > unit.rows() || cols > unit.cols() || (levels.size() < 2 && rows * cols > 1)) {
             skipped.incrementAndGet();
-            return;
+            return Double.POSITIVE_INFINITY;
         }
         CompiledModel.Cost cost = model.cost(factors, orders);
         if (!cost.fits()) {
             skipped.incrementAndGet();
-            return;
+            return Double.POSITIVE_INFINITY;
         }
         evaluated.incrementAndGet();
         double score = switch (objective) {
@@ -200,6 +353,7 @@ public final class Mapper {
             Mapping.EinsumMapping m = build(factors, orders);
             top.offer(new Ranked(m, AnalyticalModel.einsum(context, m), score));
         }
+        return score;
     }
 
     private Mapping.EinsumMapping build(long[][] factors, int[][] orders) {

@@ -74,14 +74,19 @@ public final class MappingValidator {
                     + String.join(", ", unit.ops()) + ")");
             }
         }
-        List<String> levelOrder = arch.storage().stream().map(StorageLevel::name).toList();
+        List<String> levelOrder = arch.pathTo(unit.under());
         int under = levelOrder.indexOf(unit.under());
         int previous = -1;
         for (Mapping.LevelLoops l : em.levels()) {
             int at = levelOrder.indexOf(l.level());
-            if (at < 0) {
+            if (arch.storage(l.level()) == null) {
                 problem(l.pos(), "unknown storage level '" + l.level() + "' in the mapping of " + who + "; levels: "
-                    + String.join(", ", levelOrder));
+                    + String.join(", ", arch.storage().stream().map(StorageLevel::name).toList()));
+                continue;
+            }
+            if (at < 0) {
+                problem(l.pos(), "level " + l.level() + " is not on unit " + unit.name() + "'s path ("
+                    + String.join(" -> ", levelOrder) + ")");
                 continue;
             }
             if (at <= previous) {

@@ -59,6 +59,17 @@ class MapperTest {
     }
 
     @Test
+    void localSearchFindsTheExhaustiveOptimumOnASmallProblem() {
+        Cascade c = gemm(4, 8, 4);
+        Architecture a = AnalyticalModelTest.ARCH;
+        Mapper mapper = new Mapper(c, c.sizes(Map.of()), a, "C", "PE", Mapper.Objective.CYCLES);
+        double optimum = mapper.search(new Mapper.Exhaustive(), 2, 1).best().getFirst().score();
+        Mapper.Result climbed = mapper.search(new Mapper.LocalSearch(40, 400, 3), 2, 3);
+        assertEquals(optimum, climbed.best().getFirst().score(), 1e-9);
+        assertValid(climbed, c, a);
+    }
+
+    @Test
     void randomSearchIsReproducible() {
         Cascade c = gemm(8, 8, 8);
         Mapper mapper = new Mapper(c, c.sizes(Map.of()), AnalyticalModelTest.ARCH, "C", "PE", Mapper.Objective.ENERGY);

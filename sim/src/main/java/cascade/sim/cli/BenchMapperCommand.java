@@ -55,7 +55,7 @@ final class BenchMapperCommand implements Callable<Integer> {
             Output.json(out, json);
         } else {
             Output.table(out, List.of("problem", "costed/s per core", "candidates/s per core", "costed",
-                "skipped before costing", "best cycles"), rows);
+                "skipped before costing", "best cycles (random)", "best cycles (local search)"), rows);
         }
         return 0;
     }
@@ -65,6 +65,7 @@ final class BenchMapperCommand implements Callable<Integer> {
         Mapper mapper = new Mapper(c, sizes, a, output, "PE2D", Mapper.Objective.CYCLES);
         mapper.search(new Mapper.Random(samples / 10, 1), threads, 1); // warm-up: compile the model
         Mapper.Result r = mapper.search(new Mapper.Random(samples, 2), threads, 1);
+        Mapper.Result climbed = mapper.search(new Mapper.LocalSearch(samples / 1000, 1000, 3), threads, 1);
         double perCore = r.evaluationsPerSecond() / threads;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("evaluationsPerSecondPerCore", perCore);
@@ -74,10 +75,13 @@ final class BenchMapperCommand implements Callable<Integer> {
         m.put("seconds", r.seconds());
         m.put("threads", threads);
         m.put("bestCycles", r.best().isEmpty() ? null : r.best().getFirst().score());
+        m.put("localSearchBestCycles", climbed.best().isEmpty() ? null : climbed.best().getFirst().score());
+        m.put("localSearchEvaluationsPerSecondPerCore", climbed.evaluationsPerSecond() / threads);
         json.put(name, m);
         rows.add(List.of(name, String.format("%.0f", perCore),
             String.format("%.0f", (r.evaluated() + r.skipped()) / r.seconds() / threads), Long.toString(r.evaluated()),
             Long.toString(r.skipped()),
-            r.best().isEmpty() ? "-" : String.format("%.0f", r.best().getFirst().score())));
+            r.best().isEmpty() ? "-" : String.format("%.0f", r.best().getFirst().score()),
+            climbed.best().isEmpty() ? "-" : String.format("%.0f", climbed.best().getFirst().score())));
     }
 }
