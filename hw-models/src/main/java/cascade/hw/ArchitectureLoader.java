@@ -56,8 +56,54 @@ public final class ArchitectureLoader {
     }
 
     public static Architecture parse(String file, String text) {
+        return parse(file, text, Map.of());
+    }
+
+    /**
+     * Parses with some figures replaced: {@code "GlobalBuffer.capacity"} or {@code "PE2D.rows"}
+     * names a level's or unit's key, {@code "clock"} a top-level one. The replacement nodes keep
+     * their own positions (a sweep file's), so a bad value is reported where it was written.
+     */
+    public static Architecture parse(String file, String text, Map<String, Located> overrides) {
         Located root = compose(file, text, "an architecture");
-        return build(topLevel(root, new LinkedHashSet<>()), root);
+        Map<String, Located> top = new LinkedHashMap<>(topLevel(root, new LinkedHashSet<>()));
+        Set<String> used = new LinkedHashSet<>();
+        for (var o : overrides.entrySet()) {
+            if (!o.getKey().contains(".")) {
+                if (!List.of("clock", "technology", "word").contains(o.getKey())) {
+                    throw new InvalidInputException(o.getValue().pos(), "cannot override '" + o.getKey()
+                        + "'; top-level figures that can be: clock, technology, word");
+                }
+                top.put(o.getKey(), o.getValue());
+                used.add(o.getKey());
+            }
+        }
+        Architecture a = build(top, root, overrides, used);
+        for (var o : overrides.entrySet()) {
+            if (!used.contains(o.getKey())) {
+                throw new InvalidInputException(o.getValue().pos(), "'" + o.getKey() + "' names no storage level or"
+                    + " compute unit field of " + a.name() + " (write LEVEL.key or UNIT.key, e.g. GlobalBuffer.capacity)");
+            }
+        }
+        return a;
+    }
+
+    /** The entries of a level's or unit's mapping with the overrides for it put in. */
+    private static Map<String, Located> overridden(Map<String, Located> m, String name, List<String> allowed,
+                                                   Map<String, Located> overrides, Set<String> used) {
+        Map<String, Located> out = new LinkedHashMap<>(m);
+        for (var o : overrides.entrySet()) {
+            if (o.getKey().startsWith(name + ".")) {
+                String key = o.getKey().substring(name.length() + 1);
+                if (!allowed.contains(key) || key.equals("name")) {
+                    throw new InvalidInputException(o.getValue().pos(), "cannot override '" + key + "' of " + name
+                        + "; keys: " + String.join(", ", allowed.stream().filter(k -> !k.equals("name")).toList()));
+                }
+                out.put(key, o.getValue());
+                used.add(o.getKey());
+            }
+        }
+        return out;
     }
 
     /** The spec's top-level entries with those of the preset it extends underneath. */
@@ -84,7 +130,8 @@ public final class ArchitectureLoader {
         return merged;
     }
 
-    private static Architecture build(Map<String, Located> top, Located root) {
+    private static Architecture build(Map<String, Located> top, Located root, Map<String, Located> overrides,
+                                      Set<String> used) {
         String name = scalar(require(top, "architecture", root));
         String description = top.containsKey("description") ? scalar(top.get("description")) : "";
         String source = top.containsKey("source") ? scalar(top.get("source")) : null;
@@ -103,7 +150,7 @@ public final class ArchitectureLoader {
         List<StorageLevel> storage = new ArrayList<>();
         Located storageNode = require(top, "storage", root);
         for (Located level : sequence(storageNode, "storage levels")) {
-            storage.add(storageLevel(level, word, clock.value(), source, storage));
+            storage.add(storageLevel(level, word, clock.value(), source, storage, overrides, used));
         }
         if (storage.isEmpty()) {
             throw new InvalidInputException(storageNode.pos(), "an architecture needs at least one storage level");
@@ -113,7 +160,7 @@ public final class ArchitectureLoader {
         Located computeNode = require(top, "compute", root);
         List<Located> units = sequence(computeNode, "compute units");
         for (Located unit : units) {
-            compute.add(computeArray(unit, word, source, storage));
+            compute.add(computeArray(unit, word, source, storage, overrides, used));
         }
         if (compute.isEmpty()) {
             throw new InvalidInputException(computeNode.pos(), "an architecture needs at least one compute unit");
@@ -124,9 +171,10 @@ public final class ArchitectureLoader {
     }
 
     private static StorageLevel storageLevel(Located node, int word, double clockHz, String fileSource,
-                                             List<StorageLevel> outer) {
-        Map<String, Located> m = mapping(node, STORAGE, "a storage level");
-        String name = scalar(require(m, "name", node));
+                                             List<StorageLevel> outer, Map<String, Located> overrides, Set<String> used) {
+        Map<String, Located> declared = mapping(node, STORAGE, "a storage level");
+        String name = scalar(require(declared, "name", node));
+        Map<String, Located> m = overridden(declared, name, STORAGE, overrides, used);
         String parent = outer.isEmpty() ? null : outer.getLast().name();
         if (m.containsKey("parent")) {
             parent = scalar(m.get("parent"));
@@ -191,9 +239,11 @@ public final class ArchitectureLoader {
             write, area, List.copyOf(figures));
     }
 
-    private static ComputeArray computeArray(Located node, int word, String fileSource, List<StorageLevel> storage) {
-        Map<String, Located> m = mapping(node, COMPUTE, "a compute unit");
-        String name = scalar(require(m, "name", node));
+    private static ComputeArray computeArray(Located node, int word, String fileSource, List<StorageLevel> storage,
+                                             Map<String, Located> overrides, Set<String> used) {
+        Map<String, Located> declared = mapping(node, COMPUTE, "a compute unit");
+        String name = scalar(require(declared, "name", node));
+        Map<String, Located> m = overridden(declared, name, COMPUTE, overrides, used);
         String source = m.containsKey("source") ? scalar(m.get("source")) : fileSource;
         Located kindNode = require(m, "kind", node);
         ComputeArray.Kind kind = switch (scalar(kindNode)) {

@@ -1,0 +1,178 @@
+package cascade.mappings;
+
+import static cascade.hw.YamlNodes.compose;
+import static cascade.hw.YamlNodes.keys;
+import static cascade.hw.YamlNodes.mapping;
+import static cascade.hw.YamlNodes.positiveWhole;
+import static cascade.hw.YamlNodes.require;
+import static cascade.hw.YamlNodes.scalar;
+import static cascade.hw.YamlNodes.sequence;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.CascadeLibrary;
+import cascade.einsum.InvalidInputException;
+import cascade.hw.ArchitectureLoader;
+import cascade.hw.YamlNodes.Located;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A design-space sweep: one Einsum of a cascade, mapped by the mapper onto an architecture whose
+ * figures vary over a grid. Each point is the architecture with one value per grid key; points
+ * are numbered in grid order (the last key varies fastest).
+ * <pre>
+ * sweep: qk-array
+ * cascade: attention-1pass          # library name or file
+ * einsum: QK
+ * bind: {P: 4096, M: 4096, E: 64, F: 64}
+ * architecture: fusemax             # preset or file
+ * unit: PE2D
+ * objective: cycles                 # cycles | energy | edp
+ * search: {starts: 20, steps: 300, seed: 1}
+ * grid:
+ *   PE2D.rows: [64, 128, 256]
+ *   GlobalBuffer.capacity: [4 MiB, 16 MiB]
+ * </pre>
+ */
+public record Sweep(String name, String file, Cascade cascade, Map<String, Long> sizes, String einsum,
+                    String architectureFile, String architectureText, String unit, Mapper.Objective objective,
+                    long starts, long steps, long seed, Map<String, List<Located>> grid) {
+
+    public static Sweep load(Path path) throws IOException {
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), path.toAbsolutePath().getParent());
+    }
+
+    public static Sweep parse(String file, String text, Path baseDir) {
+        Located root = compose(file, text, "a sweep");
+        Map<String, Located> m = mapping(root, List.of("sweep", "cascade", "einsum", "bind", "architecture", "unit",
+            "objective", "search", "grid"), "a sweep");
+        String name = scalar(require(m, "sweep", root));
+        Located cascadeNode = require(m, "cascade", root);
+        String cascadeWord = scalar(cascadeNode);
+        Cascade cascade;
+        Path cascadeFile = baseDir == null ? Path.of(cascadeWord) : baseDir.resolve(cascadeWord);
+        if (Files.isRegularFile(cascadeFile)) {
+            try {
+                cascade = Cascade.load(cascadeFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else if (CascadeLibrary.contains(cascadeWord)) {
+            cascade = CascadeLibrary.load(cascadeWord);
+        } else {
+            throw new InvalidInputException(cascadeNode.pos(), "no file or library cascade named '" + cascadeWord + "'");
+        }
+        Map<String, Long> bind = new LinkedHashMap<>();
+        if (m.containsKey("bind")) {
+            for (var b : mapping(m.get("bind"), null, "sizes").entrySet()) {
+                if (!cascade.ranks().containsKey(b.getKey())) {
+                    throw new InvalidInputException(keys(m.get("bind")).get(b.getKey()).pos(), b.getKey()
+                        + " is not a rank or parameter of " + cascade.name());
+                }
+                bind.put(b.getKey(), positiveWhole(b.getValue(), "the size of " + b.getKey()));
+            }
+        }
+        Map<String, Long> sizes = cascade.sizes(bind);
+        Located einsumNode = require(m, "einsum", root);
+        String einsum = scalar(einsumNode);
+        if (cascade.producer(einsum) == null || cascade.tensor(einsum).isInput()) {
+            throw new InvalidInputException(einsumNode.pos(), "no Einsum computes '" + einsum + "' in " + cascade.name());
+        }
+        Located archNode = require(m, "architecture", root);
+        String archWord = scalar(archNode);
+        String archFile;
+        String archText;
+        Path archPath = baseDir == null ? Path.of(archWord) : baseDir.resolve(archWord);
+        if (Files.isRegularFile(archPath)) {
+            archFile = archPath.toString();
+            try {
+                archText = Files.readString(archPath, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else if (ArchitectureLoader.presetNames().contains(archWord)) {
+            archFile = "architectures/" + archWord + ".yaml";
+            archText = "extends: " + archWord + "\narchitecture: " + archWord + "\n";
+        } else {
+            throw new InvalidInputException(archNode.pos(), "no file or architecture preset named '" + archWord + "'");
+        }
+        Located unitNode = require(m, "unit", root);
+        String unit = scalar(unitNode);
+        Mapper.Objective objective = Mapper.Objective.CYCLES;
+        if (m.containsKey("objective")) {
+            String o = scalar(m.get("objective"));
+            try {
+                objective = Mapper.Objective.valueOf(o.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(m.get("objective").pos(), "unknown objective '" + o
+                    + "'; expected cycles, energy or edp");
+            }
+        }
+        long starts = 20;
+        long steps = 300;
+        long seed = 1;
+        if (m.containsKey("search")) {
+            Map<String, Located> s = mapping(m.get("search"), List.of("starts", "steps", "seed"), "the search");
+            starts = s.containsKey("starts") ? positiveWhole(s.get("starts"), "starts") : starts;
+            steps = s.containsKey("steps") ? positiveWhole(s.get("steps"), "steps") : steps;
+            seed = s.containsKey("seed") ? positiveWhole(s.get("seed"), "seed") : seed;
+        }
+        Map<String, List<Located>> grid = new LinkedHashMap<>();
+        Located gridNode = require(m, "grid", root);
+        for (var g : mapping(gridNode, null, "the grid").entrySet()) {
+            List<Located> values = sequence(g.getValue(), "values for " + g.getKey());
+            if (values.isEmpty()) {
+                throw new InvalidInputException(g.getValue().pos(), "grid key " + g.getKey() + " has no values");
+            }
+            grid.put(g.getKey(), values);
+        }
+        Sweep sweep = new Sweep(name, file, cascade, sizes, einsum, archFile, archText, unit, objective, starts, steps,
+            seed, grid);
+        // Fail on bad keys, values or units now, not at some point deep into a long run.
+        for (var g : grid.entrySet()) {
+            for (Located v : g.getValue()) {
+                ArchitectureLoader.parse(archFile, archText, Map.of(g.getKey(), v));
+            }
+        }
+        if (sweep.architecture(0).compute(unit) == null) {
+            throw new InvalidInputException(unitNode.pos(), "unknown compute unit '" + unit + "'");
+        }
+        return sweep;
+    }
+
+    public long points() {
+        long n = 1;
+        for (List<Located> v : grid.values()) {
+            n = Math.multiplyExact(n, v.size());
+        }
+        return n;
+    }
+
+    /** The grid values of point {@code id}, by key. */
+    public Map<String, Located> point(long id) {
+        Map<String, Located> values = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>(grid.keySet());
+        long rest = id;
+        Located[] chosen = new Located[keys.size()];
+        for (int k = keys.size() - 1; k >= 0; k--) {
+            List<Located> v = grid.get(keys.get(k));
+            chosen[k] = v.get((int) (rest % v.size()));
+            rest /= v.size();
+        }
+        for (int k = 0; k < keys.size(); k++) {
+            values.put(keys.get(k), chosen[k]);
+        }
+        return values;
+    }
+
+    public cascade.hw.Architecture architecture(long id) {
+        return ArchitectureLoader.parse(architectureFile, architectureText, point(id));
+    }
+}
