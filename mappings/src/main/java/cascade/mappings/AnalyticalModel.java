@@ -85,6 +85,10 @@ public final class AnalyticalModel implements CostModel {
             int child = c;
             for (var t : ranks.entrySet()) {
                 Set<String> rt = t.getValue();
+                String home = mapped.resident().get(t.getKey());
+                if (home != null && chain.indexOf(home) >= c) {
+                    continue; // resident at or below this boundary's child: it never crosses it
+                }
                 long tile = product(nest, x -> x.level() >= child && rt.contains(x.rank()));
                 List<Flat> above = nest.stream().filter(x -> x.level() < child && !x.spatial()).toList();
                 int keep = above.size();

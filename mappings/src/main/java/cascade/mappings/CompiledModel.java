@@ -23,6 +23,7 @@ final class CompiledModel {
     final int levels;
     private final boolean[][] inTensor; // [tensor][rank]
     private final int output;
+    private final int[] home; // per tensor: the level it stays at or below (0: none)
     private final double[] capacity;
     private final double[] bandwidth;
     private final long[] instances;
@@ -35,7 +36,8 @@ final class CompiledModel {
     record Cost(long cycles, double energyPj, boolean fits) {
     }
 
-    CompiledModel(Einsum e, ComputeArray unit, Architecture arch, List<String> rankNames, List<String> levelNames) {
+    CompiledModel(Einsum e, ComputeArray unit, Architecture arch, List<String> rankNames, List<String> levelNames,
+                  Map<String, String> resident) {
         this.ranks = rankNames.size();
         this.levels = levelNames.size();
         Map<String, Set<String>> tensors = new LinkedHashMap<>();
@@ -49,6 +51,11 @@ final class CompiledModel {
             }
         }
         output = names.indexOf(e.output());
+        home = new int[names.size()];
+        for (int t = 0; t < names.size(); t++) {
+            String level = resident.get(names.get(t));
+            home[t] = level == null ? 0 : Math.max(0, levelNames.indexOf(level));
+        }
         capacity = new double[levels];
         bandwidth = new double[levels];
         instances = new long[levels];
@@ -128,6 +135,9 @@ final class CompiledModel {
         long[] writes = new long[levels];
         for (int c = 1; c < levels; c++) {
             for (int t = 0; t < inTensor.length; t++) {
+                if (home[t] >= c) {
+                    continue;
+                }
                 boolean[] in = inTensor[t];
                 long tile = tile(f, in, c, fan);
                 // Temporal loops above c, outermost first: levels 0..c-1 in their orders.

@@ -71,6 +71,12 @@ public final class Mapper {
 
     public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
                   Objective objective) {
+        this(cascade, sizes, arch, output, unitName, objective, Map.of());
+    }
+
+    /** A mapper for an Einsum whose {@code resident} tensors stay on chip at the given levels. */
+    public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
+                  Objective objective, Map<String, String> resident) {
         this.einsum = cascade.producer(output);
         this.unit = arch.compute(unitName);
         if (einsum == null || unit == null) {
@@ -81,12 +87,12 @@ public final class Mapper {
                 throw new IllegalArgumentException("unit " + unitName + " cannot run Einsum " + output + ": it lacks " + op);
             }
         }
-        this.context = new MappedCascade(cascade, arch, sizes, new Mapping("search", "<mapper>", List.of()));
+        this.context = new MappedCascade(cascade, arch, sizes, new Mapping("search", "<mapper>", List.of()), resident);
         this.levels = arch.pathTo(unit.under());
         this.ranks = List.copyOf(einsum.iterationRanks());
         this.primes = ranks.stream().map(r -> primeFactors(sizes.get(r))).toList();
         this.objective = objective;
-        this.model = new CompiledModel(einsum, unit, arch, ranks, levels);
+        this.model = new CompiledModel(einsum, unit, arch, ranks, levels, resident);
     }
 
     /** Slots per rank: a temporal loop at each level, then rows and columns of the fan-out. */

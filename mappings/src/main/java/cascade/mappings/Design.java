@@ -1,0 +1,117 @@
+package cascade.mappings;
+
+import static cascade.hw.YamlNodes.compose;
+import static cascade.hw.YamlNodes.mapping;
+import static cascade.hw.YamlNodes.positiveWhole;
+import static cascade.hw.YamlNodes.require;
+import static cascade.hw.YamlNodes.scalar;
+import static cascade.hw.YamlNodes.sequence;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.CascadeLibrary;
+import cascade.einsum.InvalidInputException;
+import cascade.hw.Architecture;
+import cascade.hw.ArchitectureLoader;
+import cascade.hw.YamlNodes.Located;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A design names one thing a user or a test can estimate: an architecture, a cascade, the unit
+ * each Einsum runs on, and fused groups (whose intermediates stay on chip when they fit, whose
+ * units may be pipelined, and which may be tiled over a rank). Loop nests are not part of it: the
+ * mapper finds them for each workload. Presets under {@code src/main/resources/designs}.
+ */
+public record Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units,
+                     List<Group> groups) {
+
+    /** Einsums run together: pipelined units overlap; intermediates stay at {@code onChip}; tiled over {@code tile}. */
+    public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile) {
+    }
+
+    public static List<String> presetNames() {
+        return read("/designs/index.txt").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public static Design preset(String name) {
+        if (!presetNames().contains(name)) {
+            throw new IllegalArgumentException("no design preset named " + name);
+        }
+        return parse("designs/" + name + ".yaml", read("/designs/" + name + ".yaml"));
+    }
+
+    public static Design parse(String file, String text) {
+        Located root = compose(file, text, "a design");
+        Map<String, Located> m = mapping(root, List.of("design", "architecture", "cascade", "units", "groups"), "a design");
+        String name = scalar(require(m, "design", root));
+        Located archNode = require(m, "architecture", root);
+        if (!ArchitectureLoader.presetNames().contains(scalar(archNode))) {
+            throw new InvalidInputException(archNode.pos(), "unknown architecture preset '" + scalar(archNode) + "'");
+        }
+        Architecture arch = ArchitectureLoader.preset(scalar(archNode));
+        Located cascadeNode = require(m, "cascade", root);
+        if (!CascadeLibrary.contains(scalar(cascadeNode))) {
+            throw new InvalidInputException(cascadeNode.pos(), "unknown library cascade '" + scalar(cascadeNode) + "'");
+        }
+        Cascade cascade = CascadeLibrary.load(scalar(cascadeNode));
+        Map<String, String> units = new LinkedHashMap<>();
+        Located unitsNode = require(m, "units", root);
+        for (var u : mapping(unitsNode, null, "the units of the Einsums").entrySet()) {
+            if (cascade.producer(u.getKey()) == null) {
+                throw new InvalidInputException(u.getValue().pos(), "no Einsum computes '" + u.getKey() + "' in " + cascade.name());
+            }
+            if (arch.compute(scalar(u.getValue())) == null) {
+                throw new InvalidInputException(u.getValue().pos(), "unknown compute unit '" + scalar(u.getValue()) + "'");
+            }
+            units.put(u.getKey(), scalar(u.getValue()));
+        }
+        for (var e : cascade.einsums()) {
+            if (!units.containsKey(e.output())) {
+                throw new InvalidInputException(unitsNode.pos(), "Einsum " + e.output() + " has no unit");
+            }
+        }
+        List<Group> groups = new ArrayList<>();
+        if (m.containsKey("groups")) {
+            for (Located g : sequence(m.get("groups"), "groups")) {
+                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile"), "a group");
+                List<String> members = new ArrayList<>();
+                for (Located e : sequence(require(gm, "einsums", g), "Einsums")) {
+                    if (!units.containsKey(scalar(e))) {
+                        throw new InvalidInputException(e.pos(), "no Einsum computes '" + scalar(e) + "'");
+                    }
+                    members.add(scalar(e));
+                }
+                boolean pipelined = gm.containsKey("pipelined") && Boolean.parseBoolean(scalar(gm.get("pipelined")));
+                Located onChip = require(gm, "onChip", g);
+                if (arch.storage(scalar(onChip)) == null) {
+                    throw new InvalidInputException(onChip.pos(), "unknown storage level '" + scalar(onChip) + "'");
+                }
+                Map<String, Long> tile = new LinkedHashMap<>();
+                if (gm.containsKey("tile")) {
+                    for (var t : mapping(gm.get("tile"), null, "the tile").entrySet()) {
+                        tile.put(t.getKey(), positiveWhole(t.getValue(), "the tile of " + t.getKey()));
+                    }
+                }
+                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile));
+            }
+        }
+        return new Design(name, arch, cascade, units, List.copyOf(groups));
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = Design.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource + " (broken build)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package cascade.mappings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The three presets on BERT-like attention (12 heads, E = F = 64, batch 64) at 1K to 1M tokens.
+ * Checked: every estimate is complete; the unfused baseline's DRAM traffic grows with the P×M
+ * intermediates; FuseMax beats both baselines. Not yet holding (issue #3's acceptance 1): FuseMax's
+ * 2D utilisation does not approach 100%, because the group model does not yet capture FuseMax's
+ * fine-grained streaming (see mappings/README.md).
+ */
+class DesignEstimatorTest {
+    static final long[] LENGTHS = {1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20};
+
+    static Map<Long, DesignEstimator.Result> sweep(String design) {
+        DesignEstimator estimator = new DesignEstimator(8, 300);
+        Map<Long, DesignEstimator.Result> out = new LinkedHashMap<>();
+        for (long n : LENGTHS) {
+            out.put(n, estimator.estimate(Design.preset(design), Map.of("P", n, "M", n, "E", 64L, "F", 64L), 64L * 12));
+        }
+        return out;
+    }
+
+    @Test
+    void presetsGiveCompleteEstimatesAndTheExpectedOrdering() {
+        Map<Long, DesignEstimator.Result> fusemax = sweep("fusemax");
+        Map<Long, DesignEstimator.Result> flat = sweep("flat");
+        Map<Long, DesignEstimator.Result> unfused = sweep("unfused");
+        for (long n : LENGTHS) {
+            for (DesignEstimator.Result r : new DesignEstimator.Result[] {fusemax.get(n), flat.get(n), unfused.get(n)}) {
+                assertTrue(r.cycles() > 0 && r.energyPj() > 0 && r.dramBytes() > 0, r.design() + " at " + n);
+                double u2 = r.utilization().get("PE2D");
+                assertTrue(u2 > 0 && u2 <= 1, r.design() + " 2D utilisation " + u2);
+                // No design beats the 2D array's compute bound: 2·H·B·P·M·E MACs on 65,536 PEs.
+                assertTrue(r.cycles() >= 2.0 * 768 * n * n * 64 / 65536, r.design() + " faster than the array allows");
+            }
+            assertTrue(fusemax.get(n).cycles() < flat.get(n).cycles(), "FuseMax vs FLAT at " + n);
+            assertTrue(fusemax.get(n).cycles() < unfused.get(n).cycles(), "FuseMax vs unfused at " + n);
+        }
+        // Unfused: QK, SN and A (P×M each) go through DRAM: 4x the length, ~16x the traffic.
+        for (int i = 1; i < LENGTHS.length; i++) {
+            double growth = (double) unfused.get(LENGTHS[i]).dramBytes() / unfused.get(LENGTHS[i - 1]).dramBytes();
+            assertTrue(growth > 12 && growth < 17, "unfused DRAM growth " + growth + " at " + LENGTHS[i]);
+        }
+        // FLAT's score slice fits on chip at 1K and spills by 1M.
+        assertEquals(true, flat.get(LENGTHS[0]).groupsOnChip().get(0));
+        assertEquals(false, flat.get(LENGTHS[5]).groupsOnChip().get(0));
+    }
+}
