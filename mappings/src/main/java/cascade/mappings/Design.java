@@ -31,8 +31,13 @@ import java.util.Map;
 public record Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units,
                      List<Group> groups) {
 
-    /** Einsums run together: pipelined units overlap; intermediates stay at {@code onChip}; tiled over {@code tile}. */
-    public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile) {
+    /**
+     * Einsums run together: pipelined units overlap; intermediates stay at {@code onChip}; the
+     * group runs once per {@code tile} of a rank (the state it keeps covers a tile), while the
+     * tensors produced and consumed within one step stream in {@code block}s of that rank.
+     */
+    public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
+                        Map<String, Long> block) {
     }
 
     public static List<String> presetNames() {
@@ -79,7 +84,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         List<Group> groups = new ArrayList<>();
         if (m.containsKey("groups")) {
             for (Located g : sequence(m.get("groups"), "groups")) {
-                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile"), "a group");
+                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block"), "a group");
                 List<String> members = new ArrayList<>();
                 for (Located e : sequence(require(gm, "einsums", g), "Einsums")) {
                     if (!units.containsKey(scalar(e))) {
@@ -98,7 +103,13 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                         tile.put(t.getKey(), positiveWhole(t.getValue(), "the tile of " + t.getKey()));
                     }
                 }
-                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile));
+                Map<String, Long> block = new LinkedHashMap<>(tile);
+                if (gm.containsKey("block")) {
+                    for (var b : mapping(gm.get("block"), null, "the block").entrySet()) {
+                        block.put(b.getKey(), positiveWhole(b.getValue(), "the block of " + b.getKey()));
+                    }
+                }
+                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block));
             }
         }
         return new Design(name, arch, cascade, units, List.copyOf(groups));

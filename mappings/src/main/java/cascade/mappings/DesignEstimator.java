@@ -3,7 +3,7 @@ package cascade.mappings;
 import cascade.einsum.Cascade;
 import cascade.einsum.Einsum;
 import cascade.einsum.TensorDecl;
-import cascade.einsum.analysis.Footprint;
+import cascade.einsum.StepPlan;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ public final class DesignEstimator {
             }
             Map<String, Long> tileSizes = c.sizes(tileBindings);
             Map<String, String> resident = new LinkedHashMap<>();
-            boolean fits = Footprint.peakElements(c, tileSizes) <= arch.storage(g.onChip()).capacityWords();
+            boolean fits = onChipWords(c, g, tileSizes, bindings) <= arch.storage(g.onChip()).capacityWords();
             if (fits) {
                 for (String e : g.einsums()) {
                     if (c.tensor(e).role() != TensorDecl.Role.OUTPUT) {
@@ -97,6 +97,36 @@ public final class DesignEstimator {
         double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
         return new Result(d.name(), sizes, heads, cycles, cycles * arch.secondsPerCycle(), total,
             dram * arch.wordBits() / 8, utilization, energy, List.copyOf(costs), onChip);
+    }
+
+    /**
+     * What a group keeps on chip: tensors produced and read within one step (window 1) at the
+     * block's size, everything else the group produces at the tile's. Inputs are not counted.
+     */
+    static long onChipWords(Cascade c, Design.Group g, Map<String, Long> tileSizes, Map<String, Long> bindings) {
+        Map<String, Long> blockBindings = new LinkedHashMap<>(bindings);
+        blockBindings.putAll(g.tile());
+        for (var b : g.block().entrySet()) {
+            blockBindings.put(b.getKey(), Math.min(b.getValue(), tileSizes.get(b.getKey())));
+        }
+        Map<String, Long> blockSizes = c.sizes(blockBindings);
+        StepPlan plan = StepPlan.of(c);
+        long words = 0;
+        for (String e : g.einsums()) {
+            TensorDecl t = c.tensor(e);
+            if (t.role() == TensorDecl.Role.OUTPUT) {
+                continue;
+            }
+            boolean streamed = plan.window(e) == 1;
+            Map<String, Long> s = streamed ? blockSizes : tileSizes;
+            long n = 1;
+            for (int i = 0; i < t.ranks().size(); i++) {
+                boolean windowed = plan.window(e) > 0 && t.ranks().get(i).equals(plan.stepRank());
+                n = Math.multiplyExact(n, windowed ? plan.window(e) : t.extent(i, s));
+            }
+            words += n;
+        }
+        return words;
     }
 
     private final Map<String, Estimate.EinsumEstimate> cache = new java.util.concurrent.ConcurrentHashMap<>();
