@@ -1,9 +1,5 @@
 package cascade.einsum;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +41,8 @@ public final class CascadeLibrary {
     }
 
     private static List<String[]> entries() {
-        return read("/library.index").lines().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#"))
+        return Resources.read(CascadeLibrary.class, "/library.index").lines().map(String::strip)
+            .filter(s -> !s.isEmpty() && !s.startsWith("#"))
             .map(s -> s.split("\\s+")).toList();
     }
 
@@ -58,21 +55,10 @@ public final class CascadeLibrary {
         if (!contains(name)) {
             throw new IllegalArgumentException("no library cascade named " + name);
         }
-        return read("/library/" + name + ".cas");
+        return Resources.read(CascadeLibrary.class, "/library/" + name + ".cas");
     }
 
     public static Cascade load(String name) {
         return Cascade.parse("library/" + name + ".cas", source(name));
-    }
-
-    private static String read(String resource) {
-        try (InputStream in = CascadeLibrary.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource + " (broken build)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

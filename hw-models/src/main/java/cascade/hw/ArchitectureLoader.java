@@ -1,11 +1,10 @@
 package cascade.hw;
 
 import cascade.einsum.InvalidInputException;
+import cascade.einsum.Resources;
 import cascade.einsum.SourcePos;
 import cascade.hw.YamlNodes.Located;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,14 +40,16 @@ public final class ArchitectureLoader {
     }
 
     public static List<String> presetNames() {
-        return read("/architectures/index.txt").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Resources.read(ArchitectureLoader.class, "/architectures/index.txt").lines().map(String::strip)
+            .filter(s -> !s.isEmpty()).toList();
     }
 
     public static Architecture preset(String name) {
         if (!presetNames().contains(name)) {
             throw new IllegalArgumentException("no architecture preset named " + name);
         }
-        return parse("architectures/" + name + ".yaml", read("/architectures/" + name + ".yaml"));
+        String file = "architectures/" + name + ".yaml";
+        return parse(file, Resources.read(ArchitectureLoader.class, "/" + file));
     }
 
     public static Architecture load(Path path) throws IOException {
@@ -123,7 +124,7 @@ public final class ArchitectureLoader {
         }
         String presetFile = "architectures/" + preset + ".yaml";
         Map<String, Located> merged = new LinkedHashMap<>(topLevel(
-            compose(presetFile, read("/" + presetFile), "an architecture"), seen));
+            compose(presetFile, Resources.read(ArchitectureLoader.class, "/" + presetFile), "an architecture"), seen));
         merged.remove("extends");
         merged.putAll(own);
         merged.remove("extends");
@@ -391,17 +392,6 @@ public final class ArchitectureLoader {
             if (!seen.add(names.get(i))) {
                 throw new InvalidInputException(nodes.get(i).pos(), what + " '" + names.get(i) + "' is defined twice");
             }
-        }
-    }
-
-    private static String read(String resource) {
-        try (InputStream in = ArchitectureLoader.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource + " (broken build)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

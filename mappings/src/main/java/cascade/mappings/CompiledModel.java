@@ -118,18 +118,8 @@ final class CompiledModel {
             }
             pes *= f[r][rowsSlot()] * f[r][colsSlot()];
         }
-        // Capacity: the tiles of every tensor at every bounded level.
-        for (int l = 0; l < levels; l++) {
-            if (Double.isInfinite(capacity[l])) {
-                continue;
-            }
-            long words = 0;
-            for (boolean[] in : inTensor) {
-                words += tile(f, in, l, fan);
-            }
-            if (words > capacity[l]) {
-                return new Cost(0, 0, false);
-            }
+        if (innermostOverflow(f) >= 0) {
+            return new Cost(0, 0, false);
         }
         long[] reads = new long[levels];
         long[] writes = new long[levels];

@@ -10,13 +10,10 @@ import static cascade.hw.YamlNodes.sequence;
 import cascade.einsum.Cascade;
 import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
+import cascade.einsum.Resources;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.YamlNodes.Located;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,14 +38,15 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     }
 
     public static List<String> presetNames() {
-        return read("/designs/index.txt").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Resources.read(Design.class, "/designs/index.txt").lines().map(String::strip)
+            .filter(s -> !s.isEmpty()).toList();
     }
 
     public static Design preset(String name) {
         if (!presetNames().contains(name)) {
             throw new IllegalArgumentException("no design preset named " + name);
         }
-        return parse("designs/" + name + ".yaml", read("/designs/" + name + ".yaml"));
+        return parse("designs/" + name + ".yaml", Resources.read(Design.class, "/designs/" + name + ".yaml"));
     }
 
     public static Design parse(String file, String text) {
@@ -113,16 +111,5 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             }
         }
         return new Design(name, arch, cascade, units, List.copyOf(groups));
-    }
-
-    private static String read(String resource) {
-        try (InputStream in = Design.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource + " (broken build)");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

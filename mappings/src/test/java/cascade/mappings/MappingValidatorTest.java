@@ -16,38 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class MappingValidatorTest {
-    static final Architecture TINY = ArchitectureLoader.parse("tiny.yaml", """
-        architecture: tiny
-        source: test
-        clock: 1 GHz
-        technology: 16 nm
-        word: 16 bit
-        storage:
-          - name: DRAM
-            kind: dram
-            bandwidth: 16 GB/s
-            read: 10 pJ
-            write: 10 pJ
-          - name: Buf
-            kind: sram
-            capacity: 192 words
-            read: 1 pJ
-            write: 1 pJ
-          - name: RF
-            kind: regfile
-            capacity: 4 words
-            instances: 16
-            read: 0.1 pJ
-            write: 0.1 pJ
-        compute:
-          - name: PE
-            kind: array2d
-            under: RF
-            rows: 4
-            cols: 4
-            ops: [mac]
-            energy: {mac: 1 pJ}
-        """);
+
 
     static final Cascade GEMM = Cascade.parse("gemm.cas", """
         cascade gemm
@@ -176,6 +145,8 @@ class MappingValidatorTest {
             ops: [mac]
             energy: {mac: 1 pJ}
         """;
+
+    static final Architecture TINY = ArchitectureLoader.parse("tiny.yaml", TINY_TEXT);
 
     @Test
     void anOperatorTheUnitLacksIsNamed() {
