@@ -125,6 +125,26 @@ class MainTest {
     }
 
     @Test
+    void mapWritesAMappingThatLoadsValidatesAndCostsTheSame(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("best.yaml");
+        Outcome o = run("map", "--cascade", "attention-1pass", "--bind", "P=1024,M=1024,E=64,F=64", "--arch", "fusemax",
+            "--einsum", "QK", "--unit", "PE2D", "--samples", "20000", "--threads", "1", "--out", out.toString(),
+            "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        long printed = new ObjectMapper().readTree(o.out()).get("best").get(0).get("cycles").asLong();
+        cascade.einsum.Cascade onePass = cascade.einsum.CascadeLibrary.load("attention-1pass");
+        var sizes = onePass.sizes(java.util.Map.of("P", 1024L, "M", 1024L, "E", 64L, "F", 64L));
+        var mapping = cascade.mappings.MappingLoader.load(out);
+        var mapped = cascade.mappings.MappingValidator.validate(mapping, onePass, sizes,
+            cascade.hw.ArchitectureLoader.preset("fusemax"));
+        assertEquals(printed, new cascade.mappings.AnalyticalModel().estimate(mapped).cycles());
+        Outcome bad = run("map", "--cascade", "attention-1pass", "--bind", "P=1024,M=1024,E=64,F=64", "--arch", "fusemax",
+            "--einsum", "AV", "--unit", "PE2D");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("lacks div"), bad.err());
+    }
+
+    @Test
     void listShowsTheLibrary() {
         Outcome o = run("list");
         assertEquals(0, o.code());
