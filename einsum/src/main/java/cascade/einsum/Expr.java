@@ -49,6 +49,15 @@ public sealed interface Expr {
             return new Access(tensor, indices, pos, List.copyOf(resolved));
         }
 
+        /**
+         * Whether the slot of {@code rank} is subscripted by the bare index of that rank: a read of
+         * a recurrence over {@code rank} at {@code r}, i.e. of the previous step's value.
+         */
+        public boolean readsBareIndexOf(String rank) {
+            return slots != null && slots.stream().anyMatch(s -> s.rank().equals(rank)
+                && s.indices().getFirst() instanceof Index.Affine af && rank.equals(af.plainRank()));
+        }
+
         @Override
         public void ranks(Set<String> into) {
             for (Index i : indices) {

@@ -517,14 +517,7 @@ final class Validator {
         boolean[] allPrevious = {true};
         java.util.function.Consumer<Expr.Access> check = a -> {
             if (a.tensor().equals(read)) {
-                boolean previous = false;
-                for (Expr.Slot slot : a.slots() == null ? List.<Expr.Slot>of() : a.slots()) {
-                    if (slot.rank().equals(r) && slot.indices().getFirst() instanceof Index.Affine af
-                            && r.equals(af.plainRank())) {
-                        previous = true;
-                    }
-                }
-                allPrevious[0] &= previous;
+                allPrevious[0] &= a.readsBareIndexOf(r);
             }
         };
         e.body().accesses(check);

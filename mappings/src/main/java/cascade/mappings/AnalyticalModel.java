@@ -47,11 +47,7 @@ public final class AnalyticalModel implements CostModel {
             per.add(e);
             cycles += e.cycles();
             e.energyPj().forEach((k, v) -> energy.merge(k, v, Double::sum));
-            for (Estimate.Accesses a : e.accesses()) {
-                if (a.level().equals(outermost)) {
-                    dram += a.reads() + a.writes();
-                }
-            }
+            dram += e.wordsAt(outermost);
         }
         double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
         return new Estimate(cycles, cycles * mapped.architecture().secondsPerCycle(), total, dram, List.copyOf(per),
@@ -74,7 +70,7 @@ public final class AnalyticalModel implements CostModel {
             l.spatialRows().forEach(x -> nest.add(new Flat(at, upper(x.rank()), x.factor(), true)));
             l.spatialCols().forEach(x -> nest.add(new Flat(at, upper(x.rank()), x.factor(), true)));
         }
-        Map<String, Set<String>> ranks = tensorRanks(e);
+        Map<String, Set<String>> ranks = MappingValidator.tensorRanks(e);
         long points = product(nest, x -> true);
         long temporal = product(nest, x -> !x.spatial());
         long pes = product(nest, Flat::spatial);
@@ -157,12 +153,6 @@ public final class AnalyticalModel implements CostModel {
         return order.stream().filter(used::contains).toList();
     }
 
-    private static Map<String, Set<String>> tensorRanks(Einsum e) {
-        Map<String, Set<String>> ranks = new LinkedHashMap<>();
-        e.body().accesses(a -> a.ranks(ranks.computeIfAbsent(a.tensor(), k -> new LinkedHashSet<>())));
-        ranks.put(e.output(), new LinkedHashSet<>(e.outputRanks()));
-        return ranks;
-    }
 
     private static long product(List<Flat> nest, java.util.function.Predicate<Flat> which) {
         long p = 1;

@@ -5,8 +5,6 @@ import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.StorageLevel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,9 +38,7 @@ final class CompiledModel {
                   Map<String, String> resident) {
         this.ranks = rankNames.size();
         this.levels = levelNames.size();
-        Map<String, Set<String>> tensors = new LinkedHashMap<>();
-        e.body().accesses(a -> a.ranks(tensors.computeIfAbsent(a.tensor(), k -> new LinkedHashSet<>())));
-        tensors.put(e.output(), new LinkedHashSet<>(e.outputRanks()));
+        Map<String, Set<String>> tensors = MappingValidator.tensorRanks(e);
         List<String> names = new ArrayList<>(tensors.keySet());
         inTensor = new boolean[names.size()][ranks];
         for (int t = 0; t < names.size(); t++) {

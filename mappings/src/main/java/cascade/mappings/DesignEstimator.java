@@ -71,21 +71,19 @@ public final class DesignEstimator {
             Map<String, Long> perUnit = new LinkedHashMap<>();
             long sum = 0;
             for (String e : g.einsums()) {
-                EinsumCost one = map(d, e, tileSizes, resident, repeats * heads);
+                EinsumCost one = map(d, e, tileSizes, resident, repeats * heads, energy);
                 costs.add(one);
                 perUnit.merge(one.unit(), one.cycles() / (repeats * heads), Long::sum);
                 sum += one.cycles() / (repeats * heads);
-                add(energy, d, e, tileSizes, resident, repeats * heads);
             }
             long perTile = g.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
             cycles += perTile * repeats * heads;
         }
         for (Einsum e : c.einsums()) {
             if (!grouped.contains(e.output())) {
-                EinsumCost one = map(d, e.output(), sizes, Map.of(), heads);
+                EinsumCost one = map(d, e.output(), sizes, Map.of(), heads, energy);
                 costs.add(one);
                 cycles += one.cycles();
-                add(energy, d, e.output(), sizes, Map.of(), heads);
             }
         }
         Map<String, Double> utilization = new LinkedHashMap<>();
@@ -143,16 +141,13 @@ public final class DesignEstimator {
         });
     }
 
-    private EinsumCost map(Design d, String e, Map<String, Long> sizes, Map<String, String> resident, long times) {
+    /** The Einsum's best mapping, counted {@code times} over; its energy per component goes into {@code energy}. */
+    private EinsumCost map(Design d, String e, Map<String, Long> sizes, Map<String, String> resident, long times,
+                           Map<String, Double> energy) {
         Estimate.EinsumEstimate est = best(d, e, sizes, resident);
-        String outermost = d.architecture().storage().getFirst().name();
-        long dram = est.accesses().stream().filter(a -> a.level().equals(outermost)).mapToLong(a -> a.reads() + a.writes()).sum();
-        double energy = est.energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
-        return new EinsumCost(e, est.unit(), est.cycles() * times, energy * times, dram * times, est.points() * times);
-    }
-
-    private void add(Map<String, Double> energy, Design d, String e, Map<String, Long> sizes, Map<String, String> resident,
-                     long times) {
-        best(d, e, sizes, resident).energyPj().forEach((k, v) -> energy.merge(k, v * times, Double::sum));
+        est.energyPj().forEach((k, v) -> energy.merge(k, v * times, Double::sum));
+        long dram = est.wordsAt(d.architecture().storage().getFirst().name());
+        return new EinsumCost(e, est.unit(), est.cycles() * times, est.totalEnergyPj() * times, dram * times,
+            est.points() * times);
     }
 }

@@ -18,5 +18,14 @@ public record Estimate(long cycles, double seconds, double energyPj, long dramWo
     public record EinsumEstimate(String output, String unit, long points, long computeCycles,
                                  Map<String, Long> bandwidthCycles, long cycles, double utilization,
                                  List<Accesses> accesses, Map<String, Double> energyPj) {
+        /** Energy of every component together. */
+        public double totalEnergyPj() {
+            return energyPj.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** Words read and written at one storage level, over all tensors. */
+        public long wordsAt(String level) {
+            return accesses.stream().filter(a -> a.level().equals(level)).mapToLong(a -> a.reads() + a.writes()).sum();
+        }
     }
 }

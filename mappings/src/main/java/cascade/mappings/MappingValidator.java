@@ -194,8 +194,8 @@ public final class MappingValidator {
         }
     }
 
-    /** Each tensor the Einsum reads or writes, with the ranks that index it there. */
-    private static Map<String, Set<String>> tensorRanks(Einsum e) {
+    /** Each tensor the Einsum reads (a mask's too) or writes, with the ranks that index it there. */
+    static Map<String, Set<String>> tensorRanks(Einsum e) {
         Map<String, Set<String>> ranks = new LinkedHashMap<>();
         e.body().accesses(a -> a.ranks(ranks.computeIfAbsent(a.tensor(), k -> new LinkedHashSet<>())));
         if (e.mask() != null) {

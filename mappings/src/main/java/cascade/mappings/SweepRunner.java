@@ -116,10 +116,8 @@ public final class SweepRunner {
         }
         Estimate.EinsumEstimate e = r.best().getFirst().estimate();
         String outermost = arch.pathTo(arch.compute(sweep.unit()).under()).getFirst();
-        long dram = e.accesses().stream().filter(a -> a.level().equals(outermost)).mapToLong(a -> a.reads() + a.writes()).sum();
-        double energy = e.energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
-        row.addAll(List.of(Long.toString(e.cycles()), Double.toString(energy), Double.toString(e.utilization()),
-            Long.toString(dram), Long.toString(r.evaluated())));
+        row.addAll(List.of(Long.toString(e.cycles()), Double.toString(e.totalEnergyPj()), Double.toString(e.utilization()),
+            Long.toString(e.wordsAt(outermost)), Long.toString(r.evaluated())));
         return row;
     }
 

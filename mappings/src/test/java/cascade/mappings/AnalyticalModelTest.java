@@ -42,7 +42,7 @@ class AnalyticalModelTest {
     }
 
     static double energy(Estimate.EinsumEstimate e) {
-        return e.energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
+        return e.totalEnergyPj();
     }
 
     @Test

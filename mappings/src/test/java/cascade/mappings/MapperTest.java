@@ -89,7 +89,7 @@ class MapperTest {
                 .search(new Mapper.Random(20_000, 5), 1, 300);
             assertTrue(r.best().size() > 100, "kept " + r.best().size());
             for (Mapper.Ranked ranked : r.best()) {
-                double energy = ranked.estimate().energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
+                double energy = ranked.estimate().totalEnergyPj();
                 double expected = switch (objective) {
                     case CYCLES -> ranked.estimate().cycles();
                     case ENERGY -> energy;

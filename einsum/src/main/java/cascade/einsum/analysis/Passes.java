@@ -95,9 +95,7 @@ public final class Passes {
         Set<String> reads = new LinkedHashSet<>();
         java.util.function.Consumer<Expr.Access> add = a -> {
             String r = c.tensor(a.tensor()).recurrenceRank();
-            boolean previousStep = r != null && e.iterationRanks().contains(r) && a.slots().stream()
-                .anyMatch(s -> s.rank().equals(r) && s.indices().getFirst() instanceof Index.Affine af
-                    && r.equals(af.plainRank()));
+            boolean previousStep = r != null && e.iterationRanks().contains(r) && a.readsBareIndexOf(r);
             if (!previousStep && !a.tensor().equals(e.output())) {
                 reads.add(a.tensor());
             }

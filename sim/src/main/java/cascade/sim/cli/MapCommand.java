@@ -132,9 +132,8 @@ final class MapCommand implements Callable<Integer> {
             r.evaluationsPerSecond());
         List<List<String>> rows = new ArrayList<>();
         for (Mapper.Ranked x : r.best()) {
-            double energy = x.estimate().energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
             rows.add(List.of(String.format("%.4g", x.score()), Long.toString(x.estimate().cycles()),
-                String.format("%.4g", energy), String.format("%.3f", x.estimate().utilization())));
+                String.format("%.4g", x.estimate().totalEnergyPj()), String.format("%.3f", x.estimate().utilization())));
         }
         Output.table(o, List.of(objective, "cycles", "energy pJ", "utilization"), rows);
         o.println();
