@@ -11,6 +11,7 @@ import cascade.einsum.Cascade;
 import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.Resources;
+import cascade.einsum.TensorDecl;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.YamlNodes.Located;
@@ -29,12 +30,16 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                      List<Group> groups) {
 
     /**
-     * Einsums run together: pipelined units overlap; intermediates stay at {@code onChip}; the
-     * group runs once per {@code tile} of a rank (the state it keeps covers a tile), while the
-     * tensors produced and consumed within one step stream in {@code block}s of that rank.
+     * Einsums run together: pipelined units overlap; intermediates stay at {@code onChip} unless
+     * {@code keep} puts them elsewhere; the group runs once per {@code tile} of a rank (the state it
+     * keeps covers a tile) in {@code block}s of that rank. {@code keep} maps a tensor to a storage
+     * level, or to {@link #STREAM}: passed from producer to consumers through the units' own
+     * registers and FIFOs, never stored whole. Inputs named in {@code keep} are loaded from DRAM
+     * once per tile.
      */
     public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
-                        Map<String, Long> block) {
+                        Map<String, Long> block, Map<String, String> keep) {
+        public static final String STREAM = "stream";
     }
 
     public static List<String> presetNames() {
@@ -82,7 +87,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         List<Group> groups = new ArrayList<>();
         if (m.containsKey("groups")) {
             for (Located g : sequence(m.get("groups"), "groups")) {
-                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block"), "a group");
+                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block", "keep"),
+                    "a group");
                 List<String> members = new ArrayList<>();
                 for (Located e : sequence(require(gm, "einsums", g), "Einsums")) {
                     if (!units.containsKey(scalar(e))) {
@@ -107,7 +113,28 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                         block.put(b.getKey(), positiveWhole(b.getValue(), "the block of " + b.getKey()));
                     }
                 }
-                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block));
+                Map<String, String> keep = new LinkedHashMap<>();
+                if (gm.containsKey("keep")) {
+                    for (var k : mapping(gm.get("keep"), null, "the tensors kept").entrySet()) {
+                        boolean read = members.stream().anyMatch(e -> e.equals(k.getKey())
+                            || MappingValidator.tensorRanks(cascade.producer(e)).containsKey(k.getKey()));
+                        if (!read) {
+                            throw new InvalidInputException(k.getValue().pos(), "no Einsum of the group reads or writes '"
+                                + k.getKey() + "'");
+                        }
+                        String where = scalar(k.getValue());
+                        if (!where.equals(Group.STREAM) && arch.storage(where) == null) {
+                            throw new InvalidInputException(k.getValue().pos(), "unknown storage level '" + where
+                                + "' (or 'stream')");
+                        }
+                        if (where.equals(Group.STREAM) && cascade.tensor(k.getKey()).role() != TensorDecl.Role.INTERMEDIATE) {
+                            throw new InvalidInputException(k.getValue().pos(), "only an intermediate can stream; '"
+                                + k.getKey() + "' is an " + cascade.tensor(k.getKey()).role().name().toLowerCase(java.util.Locale.ROOT));
+                        }
+                        keep.put(k.getKey(), where);
+                    }
+                }
+                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep));
             }
         }
         return new Design(name, arch, cascade, units, List.copyOf(groups));

@@ -2,25 +2,33 @@ package cascade.mappings;
 
 import cascade.einsum.Cascade;
 import cascade.einsum.Einsum;
-import cascade.einsum.TensorDecl;
+import cascade.einsum.Partition;
 import cascade.einsum.StepPlan;
+import cascade.einsum.TensorDecl;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
+import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Estimates a {@link Design} on a workload. Heads (and batch) run one after another, so a head's
- * cost is multiplied by B·H. A group tiled over a rank runs once per tile at the tile's sizes; its
- * intermediates (every tensor its Einsums produce, but the cascade's outputs) stay at its on-chip
- * level if their footprint under the step plan fits that level, and otherwise spill to DRAM. A
- * pipelined group takes, per tile, the longest of its units' summed Einsum cycles; an unpipelined
- * one the sum. Each Einsum's loop nest is the mapper's best (local search, seeded) for cycles.
+ * Lowers a {@link Design} onto a workload ({@link #schedule}) and estimates it in closed form
+ * ({@link #estimate}). Heads (and batch) run one after another. A group runs once per tile of its
+ * tile ranks, in blocks, one step of the recurrence rank at a time (see {@link Schedule}); each
+ * Einsum is costed at the size of one run, with the mapper's best loop nest (local search, seeded,
+ * for cycles). Where a group's tensors live: {@code keep} says, else its intermediates stay at its
+ * on-chip level; if what it keeps does not fit, everything but the streams spills to DRAM.
+ *
+ * <p>The closed form: a pipelined stage takes the longest of its units' summed work and its DRAM
+ * transfer time (units overlap completely); an unpipelined one the sum of its work, or its DRAM
+ * time if longer. Pipeline fill and drain, and the waits a dependency forces, are the simulator's.
  */
 public final class DesignEstimator {
-    /** Per Einsum, over all tiles and heads. */
+    /** Per Einsum, over all runs and heads. */
     public record EinsumCost(String output, String unit, long cycles, double energyPj, long dramWords, long points) {
     }
 
@@ -38,93 +46,209 @@ public final class DesignEstimator {
     }
 
     public Result estimate(Design d, Map<String, Long> bindings, long heads) {
-        Cascade c = d.cascade();
-        Architecture arch = d.architecture();
-        Map<String, Long> sizes = c.sizes(bindings);
+        return estimate(schedule(d, bindings, heads));
+    }
+
+    public static Result estimate(Schedule s) {
+        Architecture arch = s.design().architecture();
+        StorageLevel dram = arch.storage().getFirst();
         List<EinsumCost> costs = new ArrayList<>();
         Map<String, Double> energy = new LinkedHashMap<>();
         Map<Integer, Boolean> onChip = new LinkedHashMap<>();
         long cycles = 0;
-        List<String> grouped = new ArrayList<>();
-        for (int gi = 0; gi < d.groups().size(); gi++) {
-            Design.Group g = d.groups().get(gi);
-            grouped.addAll(g.einsums());
-            Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
-            long repeats = 1;
-            for (var t : g.tile().entrySet()) {
-                long size = sizes.get(t.getKey());
-                long tile = Math.min(size, t.getValue());
-                tileBindings.put(t.getKey(), tile);
-                repeats *= (size + tile - 1) / tile;
+        long dramWords = 0;
+        for (Schedule.Stage st : s.stages()) {
+            if (st.group() >= 0) {
+                onChip.put(st.group(), st.onChip());
             }
-            Map<String, Long> tileSizes = c.sizes(tileBindings);
-            Map<String, String> resident = new LinkedHashMap<>();
-            boolean fits = onChipWords(c, g, tileSizes, bindings) <= arch.storage(g.onChip()).capacityWords();
-            if (fits) {
-                for (String e : g.einsums()) {
-                    if (c.tensor(e).role() != TensorDecl.Role.OUTPUT) {
-                        resident.put(e, g.onChip());
-                    }
-                }
-            }
-            onChip.put(gi, fits);
             Map<String, Long> perUnit = new LinkedHashMap<>();
             long sum = 0;
-            for (String e : g.einsums()) {
-                EinsumCost one = map(d, e, tileSizes, resident, repeats * heads, energy);
-                costs.add(one);
-                perUnit.merge(one.unit(), one.cycles() / (repeats * heads), Long::sum);
-                sum += one.cycles() / (repeats * heads);
+            long stageDram = st.loadWordsPerHead() * s.heads();
+            for (Schedule.Work w : st.works()) {
+                long runs = st.runsPerHead(w.phase()) * s.heads();
+                Estimate.EinsumEstimate each = w.each();
+                each.energyPj().forEach((k, v) -> energy.merge(k, v * runs, Double::sum));
+                long words = each.wordsAt(dram.name()) * runs;
+                costs.add(new EinsumCost(w.einsum(), w.unit(), each.cycles() * runs, each.totalEnergyPj() * runs, words,
+                    each.points() * runs));
+                perUnit.merge(w.unit(), each.cycles() * runs, Long::sum);
+                sum += each.cycles() * runs;
+                stageDram += words;
             }
-            long perTile = g.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
-            cycles += perTile * repeats * heads;
-        }
-        for (Einsum e : c.einsums()) {
-            if (!grouped.contains(e.output())) {
-                EinsumCost one = map(d, e.output(), sizes, Map.of(), heads, energy);
-                costs.add(one);
-                cycles += one.cycles();
+            for (Schedule.Load l : st.loads()) {
+                long words = l.wordsPerTile() * st.tilesPerHead() * s.heads();
+                energy.merge(dram.name(), words * dram.readPjPerWord(), Double::sum);
+                energy.merge(l.level(), words * arch.storage(l.level()).writePjPerWord(), Double::sum);
             }
+            long dramCycles = (long) Math.ceil(stageDram / dram.bandwidthWordsPerCycle());
+            long work = st.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
+            cycles += Math.max(work, dramCycles);
+            dramWords += stageDram;
         }
         Map<String, Double> utilization = new LinkedHashMap<>();
         for (ComputeArray u : arch.compute()) {
             double busy = costs.stream().filter(x -> x.unit().equals(u.name())).mapToDouble(x -> (double) x.points() / u.pes()).sum();
             utilization.put(u.name(), cycles == 0 ? 0 : busy / cycles);
         }
-        long dram = costs.stream().mapToLong(EinsumCost::dramWords).sum();
         double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
-        return new Result(d.name(), sizes, heads, cycles, cycles * arch.secondsPerCycle(), total,
-            dram * arch.wordBits() / 8, utilization, energy, List.copyOf(costs), onChip);
+        return new Result(s.design().name(), s.sizes(), s.heads(), cycles, cycles * arch.secondsPerCycle(), total,
+            dramWords * arch.wordBits() / 8, utilization, energy, List.copyOf(costs), onChip);
+    }
+
+    /** The design lowered onto these sizes: every stage, its run counts and each Einsum's cost per run. */
+    public Schedule schedule(Design d, Map<String, Long> bindings, long heads) {
+        Cascade c = d.cascade();
+        Map<String, Long> sizes = c.sizes(bindings);
+        List<Schedule.Stage> stages = new ArrayList<>();
+        Set<String> grouped = new LinkedHashSet<>();
+        for (int gi = 0; gi < d.groups().size(); gi++) {
+            stages.add(lowerGroup(d, gi, bindings, sizes));
+            grouped.addAll(d.groups().get(gi).einsums());
+        }
+        for (Einsum e : c.einsums()) {
+            if (!grouped.contains(e.output())) {
+                Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
+                    best(d, e.output(), sizes, Map.of()), List.of(), List.of());
+                stages.add(new Schedule.Stage(-1, false, false, 1, 1, 1, List.of(w), List.of()));
+            }
+        }
+        return new Schedule(d, sizes, heads, List.copyOf(stages));
+    }
+
+    private Schedule.Stage lowerGroup(Design d, int gi, Map<String, Long> bindings, Map<String, Long> sizes) {
+        Design.Group g = d.groups().get(gi);
+        Cascade c = d.cascade();
+        Architecture arch = d.architecture();
+        StepPlan plan = StepPlan.of(c);
+        Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
+        long tiles = 1;
+        for (var t : g.tile().entrySet()) {
+            long tile = Math.min(sizes.get(t.getKey()), t.getValue());
+            tileBindings.put(t.getKey(), tile);
+            tiles *= (sizes.get(t.getKey()) + tile - 1) / tile;
+        }
+        Map<String, Long> tileSizes = c.sizes(tileBindings);
+        Map<String, Long> blockBindings = new LinkedHashMap<>(tileBindings);
+        long blocks = 1;
+        for (var b : g.block().entrySet()) {
+            long block = Math.min(tileSizes.get(b.getKey()), b.getValue());
+            blockBindings.put(b.getKey(), block);
+            blocks *= (tileSizes.get(b.getKey()) + block - 1) / block;
+        }
+        Map<String, Long> blockSizes = c.sizes(blockBindings);
+        Set<String> stepped = new LinkedHashSet<>();
+        plan.stepped().forEach(e -> stepped.add(e.output()));
+        stepped.retainAll(g.einsums());
+        Map<String, Long> stepSizes = blockSizes;
+        long steps = 1;
+        String stepWhole = null;
+        if (!stepped.isEmpty()) {
+            Partition p = c.partitionOfPart(plan.stepRank());
+            stepWhole = p == null ? plan.stepRank() : p.whole();
+            long perStep = 1;
+            if (p != null) {
+                for (String part : p.parts().subList(p.parts().indexOf(plan.stepRank()) + 1, p.parts().size())) {
+                    perStep *= blockSizes.get(part);
+                }
+            }
+            Map<String, Long> stepBindings = new LinkedHashMap<>(blockBindings);
+            stepBindings.put(stepWhole, perStep);
+            stepSizes = c.sizes(stepBindings);
+            steps = blockSizes.get(plan.stepRank());
+        }
+
+        Map<String, String> where = new LinkedHashMap<>();
+        for (String e : g.einsums()) {
+            for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
+                if (g.keep().containsKey(t)) {
+                    where.put(t, g.keep().get(t));
+                } else if (g.einsums().contains(t) && c.tensor(t).role() != TensorDecl.Role.OUTPUT) {
+                    where.put(t, g.onChip());
+                }
+            }
+        }
+        Map<String, Long> wordsAt = new LinkedHashMap<>();
+        for (var w : where.entrySet()) {
+            if (!w.getValue().equals(Design.Group.STREAM)) {
+                long n = footprint(c, plan, c.tensor(w.getKey()), stepWhole, tileSizes, stepSizes);
+                wordsAt.merge(w.getValue(), n, Math::addExact);
+            }
+        }
+        boolean fits = wordsAt.entrySet().stream().allMatch(x ->
+            x.getValue() <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances());
+        if (!fits) {
+            where.values().removeIf(level -> !level.equals(Design.Group.STREAM));
+        }
+        List<Schedule.Load> loads = new ArrayList<>();
+        for (var w : where.entrySet()) {
+            TensorDecl t = c.tensor(w.getKey());
+            if (t.isInput()) {
+                boolean perStep = stepWhole != null && t.ranks().contains(stepWhole);
+                loads.add(new Schedule.Load(t.name(), w.getValue(), t.elements(tileSizes),
+                    perStep ? t.elements(stepSizes) : 0));
+            }
+        }
+        List<Schedule.Work> works = new ArrayList<>();
+        for (String e : g.einsums()) {
+            Schedule.Phase phase = stepped.contains(e) ? Schedule.Phase.STEPPED
+                : plan.after().stream().anyMatch(x -> x.output().equals(e)) ? Schedule.Phase.AFTER : Schedule.Phase.BEFORE;
+            String unit = d.units().get(e);
+            Map<String, String> resident = new LinkedHashMap<>();
+            for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
+                String level = where.get(t);
+                if (level != null) {
+                    resident.put(t, level.equals(Design.Group.STREAM) ? arch.compute(unit).under() : level);
+                }
+            }
+            Map<String, Long> runSizes = phase == Schedule.Phase.STEPPED ? stepSizes : blockSizes;
+            List<String> same = new ArrayList<>();
+            List<String> previous = new ArrayList<>();
+            Einsum einsum = c.producer(e);
+            einsum.body().accesses(a -> {
+                Einsum producer = c.producer(a.tensor());
+                if (producer == null || !g.einsums().contains(a.tensor()) || phaseOf(plan, stepped, a.tensor()) != phase) {
+                    return;
+                }
+                boolean carried = phase == Schedule.Phase.STEPPED && producer.isRecurrence()
+                    && a.readsBareIndexOf(plan.stepRank());
+                List<String> into = carried ? previous : same;
+                if (!into.contains(a.tensor()) && !(a.tensor().equals(e) && !carried)) {
+                    into.add(a.tensor());
+                }
+            });
+            works.add(new Schedule.Work(e, unit, phase, best(d, e, runSizes, resident), List.copyOf(same),
+                List.copyOf(previous)));
+        }
+        return new Schedule.Stage(gi, g.pipelined(), fits, tiles, blocks, steps, List.copyOf(works), List.copyOf(loads));
+    }
+
+    private static Schedule.Phase phaseOf(StepPlan plan, Set<String> stepped, String e) {
+        if (stepped.contains(e)) {
+            return Schedule.Phase.STEPPED;
+        }
+        return plan.after().stream().anyMatch(x -> x.output().equals(e)) ? Schedule.Phase.AFTER : Schedule.Phase.BEFORE;
     }
 
     /**
-     * What a group keeps on chip: tensors produced and read within one step (window 1) at the
-     * block's size, everything else the group produces at the tile's. Inputs are not counted.
+     * Words a kept tensor occupies: an input the step indexes, two steps' chunks (one in use, one
+     * arriving); a tensor read only at the current step, one step's; a recurrence over the step
+     * rank, two steps of the tile's; anything else, the tile's.
      */
-    static long onChipWords(Cascade c, Design.Group g, Map<String, Long> tileSizes, Map<String, Long> bindings) {
-        Map<String, Long> blockBindings = new LinkedHashMap<>(bindings);
-        blockBindings.putAll(g.tile());
-        for (var b : g.block().entrySet()) {
-            blockBindings.put(b.getKey(), Math.min(b.getValue(), tileSizes.get(b.getKey())));
+    static long footprint(Cascade c, StepPlan plan, TensorDecl t, String stepWhole, Map<String, Long> tileSizes,
+                          Map<String, Long> stepSizes) {
+        if (t.isInput()) {
+            return stepWhole != null && t.ranks().contains(stepWhole) ? 2 * t.elements(stepSizes) : t.elements(tileSizes);
         }
-        Map<String, Long> blockSizes = c.sizes(blockBindings);
-        StepPlan plan = StepPlan.of(c);
-        long words = 0;
-        for (String e : g.einsums()) {
-            TensorDecl t = c.tensor(e);
-            if (t.role() == TensorDecl.Role.OUTPUT) {
-                continue;
-            }
-            boolean streamed = plan.window(e) == 1;
-            Map<String, Long> s = streamed ? blockSizes : tileSizes;
-            long n = 1;
-            for (int i = 0; i < t.ranks().size(); i++) {
-                boolean windowed = plan.window(e) > 0 && t.ranks().get(i).equals(plan.stepRank());
-                n = Math.multiplyExact(n, windowed ? plan.window(e) : t.extent(i, s));
-            }
-            words += n;
+        int window = plan.window(t.name());
+        if (window == 1) {
+            return t.elements(stepSizes);
         }
-        return words;
+        long n = 1;
+        for (int i = 0; i < t.ranks().size(); i++) {
+            boolean windowed = window > 0 && t.ranks().get(i).equals(plan.stepRank());
+            n = Math.multiplyExact(n, windowed ? window : t.extent(i, tileSizes));
+        }
+        return n;
     }
 
     private final Map<String, Estimate.EinsumEstimate> cache = new java.util.concurrent.ConcurrentHashMap<>();
@@ -139,15 +263,5 @@ public final class DesignEstimator {
             }
             return r.best().getFirst().estimate();
         });
-    }
-
-    /** The Einsum's best mapping, counted {@code times} over; its energy per component goes into {@code energy}. */
-    private EinsumCost map(Design d, String e, Map<String, Long> sizes, Map<String, String> resident, long times,
-                           Map<String, Double> energy) {
-        Estimate.EinsumEstimate est = best(d, e, sizes, resident);
-        est.energyPj().forEach((k, v) -> energy.merge(k, v * times, Double::sum));
-        long dram = est.wordsAt(d.architecture().storage().getFirst().name());
-        return new EinsumCost(e, est.unit(), est.cycles() * times, est.totalEnergyPj() * times, dram * times,
-            est.points() * times);
     }
 }

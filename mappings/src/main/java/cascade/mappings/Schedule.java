@@ -1,0 +1,49 @@
+package cascade.mappings;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A design lowered onto one workload: for each stage (a fused group, or an Einsum on its own),
+ * how often it runs, what each of its Einsums costs per run (the mapper's best loop nest at the
+ * run's sizes) and what it loads from DRAM. The analytical estimate is a closed form over this
+ * and the simulator plays it out event by event, so the two share every per-run figure and can
+ * differ only in how they overlap runs: that difference is what the simulator is for.
+ *
+ * <p>A stage runs {@code tilesPerHead} times per head; a tile runs its {@link Phase#BEFORE} work
+ * once per block, then, for each of {@code steps} steps of the recurrence rank, its
+ * {@link Phase#STEPPED} work once per block (steps outer, blocks inner, so a chunk of the inputs
+ * that the step indexes is loaded once per tile and shared by the blocks), then its
+ * {@link Phase#AFTER} work once per block.
+ */
+public record Schedule(Design design, Map<String, Long> sizes, long heads, List<Stage> stages) {
+
+    public enum Phase { BEFORE, STEPPED, AFTER }
+
+    /**
+     * One Einsum's run: its cost at the run's sizes, the Einsums of the same run it waits for
+     * ({@code sameStep}) and those of the previous step of the same block ({@code previousStep}).
+     */
+    public record Work(String einsum, String unit, Phase phase, Estimate.EinsumEstimate each, List<String> sameStep,
+                       List<String> previousStep) {
+    }
+
+    /**
+     * An input kept on chip: {@code wordsPerTile} come from DRAM once per tile, in chunks of
+     * {@code wordsPerStep} when the input is indexed by the step (else all at the tile's start).
+     */
+    public record Load(String tensor, String level, long wordsPerTile, long wordsPerStep) {
+    }
+
+    public record Stage(int group, boolean pipelined, boolean onChip, long tilesPerHead, long blocks, long steps,
+                        List<Work> works, List<Load> loads) {
+        /** How many times a work of this phase runs per head. */
+        public long runsPerHead(Phase phase) {
+            return tilesPerHead * blocks * (phase == Phase.STEPPED ? steps : 1);
+        }
+
+        public long loadWordsPerHead() {
+            return tilesPerHead * loads.stream().mapToLong(Load::wordsPerTile).sum();
+        }
+    }
+}
