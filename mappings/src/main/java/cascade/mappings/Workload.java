@@ -1,17 +1,37 @@
 package cascade.mappings;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** Attention shapes of the FuseMax paper's models (REFERENCE.md): heads and the head dimension E = F. */
+/**
+ * Attention shapes: query heads, the head dimension E = F, and the key/value heads (fewer than
+ * the query heads under grouped-query attention). The FuseMax paper's four (REFERENCE.md) and
+ * common larger models from their published configurations. Estimates run head by head; under
+ * GQA a group's shared K and V are still loaded once per query head (an upper bound on traffic).
+ */
 public enum Workload {
-    BERT(12, 64), TRXL(16, 64), T5(8, 64), XLM(16, 128);
+    BERT(12, 64, 12),
+    TRXL(16, 64, 16),
+    T5(8, 64, 8),
+    XLM(16, 128, 16),
+    /** BERT-Large: 16 heads of 64 (Devlin et al. 2019). */
+    BERT_LARGE(16, 64, 16),
+    /** GPT-2 small: 12 heads of 64 (Radford et al. 2019). */
+    GPT2(12, 64, 12),
+    /** Llama-2-7B: 32 heads of 128, no GQA (Touvron et al. 2023). */
+    LLAMA2_7B(32, 128, 32),
+    /** Llama-2-70B: 64 query heads of 128 sharing 8 key/value heads (Touvron et al. 2023). */
+    LLAMA2_70B(64, 128, 8);
 
     private final int heads;
     private final int headDim;
+    private final int kvHeads;
 
-    Workload(int heads, int headDim) {
+    Workload(int heads, int headDim, int kvHeads) {
         this.heads = heads;
         this.headDim = headDim;
+        this.kvHeads = kvHeads;
     }
 
     public int heads() {
@@ -22,7 +42,26 @@ public enum Workload {
         return headDim;
     }
 
+    public int kvHeads() {
+        return kvHeads;
+    }
+
+    /** The name users write: {@code bert-large}, {@code llama2-70b}. */
+    public String userName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static String names() {
+        return Arrays.stream(values()).map(Workload::userName).collect(Collectors.joining(", "));
+    }
+
+    /** @throws IllegalArgumentException naming the known workloads */
     public static Workload of(String name) {
-        return valueOf(name.toUpperCase(Locale.ROOT));
+        for (Workload w : values()) {
+            if (w.userName().equals(name.toLowerCase(Locale.ROOT))) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unknown workload '" + name + "'; expected one of " + names());
     }
 }

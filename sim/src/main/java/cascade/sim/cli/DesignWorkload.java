@@ -1,0 +1,64 @@
+package cascade.sim.cli;
+
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.mappings.Design;
+import cascade.mappings.Workload;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The options that name a design on a workload, shared by estimate, sim and compare. */
+final class DesignWorkload {
+    @Option(names = "--design", required = true, paramLabel = "NAME|FILE", description = "a design preset or YAML file")
+    String design;
+
+    @Option(names = "--workload", required = true, paramLabel = "MODEL",
+        description = "bert, trxl, t5, xlm, bert-large, gpt2, llama2-7b or llama2-70b")
+    String workload;
+
+    @Option(names = "--seq", required = true, description = "sequence length (P = M)")
+    long seq;
+
+    @Option(names = "--batch", defaultValue = "64", description = "batch (default ${DEFAULT-VALUE})")
+    long batch;
+
+    Design design() throws IOException {
+        if (Files.isRegularFile(Path.of(design))) {
+            return Design.parse(design, Files.readString(Path.of(design)));
+        }
+        if (Design.presetNames().contains(design)) {
+            return Design.preset(design);
+        }
+        throw new InvalidInputException(new SourcePos("--design", 1, 1), "no design preset or file '" + design
+            + "'; presets: " + String.join(", ", Design.presetNames()));
+    }
+
+    Workload workload() {
+        if (seq <= 0 || batch <= 0) {
+            throw new InvalidInputException(new SourcePos(seq <= 0 ? "--seq" : "--batch", 1, 1), "must be positive");
+        }
+        try {
+            return Workload.of(workload);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(new SourcePos("--workload", 1, 1), e.getMessage());
+        }
+    }
+
+    /** P = M = the sequence, E = F = the head dimension. */
+    Map<String, Long> bindings() {
+        long d = workload().headDim();
+        return Map.of("P", seq, "M", seq, "E", d, "F", d);
+    }
+
+    long heads() {
+        return batch * workload().heads();
+    }
+
+    String describe() {
+        return String.format(Locale.ROOT, "%s attention, seq %d, batch %d", workload().userName(), seq, batch);
+    }
+}
