@@ -32,7 +32,7 @@ public final class ArchitectureLoader {
     private static final List<String> TOP = List.of("architecture", "extends", "description", "source", "clock",
         "technology", "word", "storage", "compute");
     private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
-        "width", "bandwidth", "read", "write", "area", "source");
+        "width", "bandwidth", "latency", "read", "write", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
         "energy", "latency", "area", "source");
 
@@ -228,6 +228,12 @@ public final class ArchitectureLoader {
         } else if (kind == StorageLevel.Kind.DRAM) {
             throw new InvalidInputException(node.pos(), "DRAM level " + name + " needs a bandwidth, as in 400 GiB/s");
         }
+        long latency = 0;
+        if (m.containsKey("latency")) {
+            Figure f = figure(name + ".latency", m.get("latency"), Units.Dimension.CYCLES, word, source);
+            figures.add(f);
+            latency = Math.round(f.value());
+        }
         double read = energyPerWord(name + ".read", require(m, "read", node), word, figures, source);
         double write = energyPerWord(name + ".write", require(m, "write", node), word, figures, source);
         double area = 0;
@@ -236,8 +242,8 @@ public final class ArchitectureLoader {
             figures.add(f);
             area = f.value();
         }
-        return new StorageLevel(name, parent, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle, read,
-            write, area, List.copyOf(figures));
+        return new StorageLevel(name, parent, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle,
+            latency, read, write, area, List.copyOf(figures));
     }
 
     private static ComputeArray computeArray(Located node, int word, String fileSource, List<StorageLevel> storage,

@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * One level of the storage hierarchy (outermost first in an {@link Architecture}); {@code parent}
  * is the level it is filled from (null for the outermost), so the hierarchy is a tree. Energies
- * are per word read or written; bandwidth in words per cycle at the architecture's clock.
+ * are per word read or written; bandwidth in words per cycle at the architecture's clock; latency
+ * the cycles from a request to its first word (0 where not given).
  */
 public record StorageLevel(String name, String parent, Kind kind, double capacityWords, int banks, int instances,
-                           double widthWords, double bandwidthWordsPerCycle, double readPjPerWord,
+                           double widthWords, double bandwidthWordsPerCycle, long latencyCycles, double readPjPerWord,
                            double writePjPerWord, double areaUm2, List<Figure> figures) {
     public enum Kind { DRAM, SRAM, REGFILE }
 

@@ -35,10 +35,11 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
      * keeps covers a tile) in {@code block}s of that rank. {@code keep} maps a tensor to a storage
      * level, or to {@link #STREAM}: passed from producer to consumers through the units' own
      * registers and FIFOs, never stored whole. Inputs named in {@code keep} are loaded from DRAM
-     * once per tile.
+     * once per tile. {@code inFlight}: how many runs (blocks at a step) may be open at once between
+     * pipelined units, i.e. the depth of the FIFOs between them in runs.
      */
     public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
-                        Map<String, Long> block, Map<String, String> keep) {
+                        Map<String, Long> block, Map<String, String> keep, int inFlight) {
         public static final String STREAM = "stream";
     }
 
@@ -87,7 +88,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         List<Group> groups = new ArrayList<>();
         if (m.containsKey("groups")) {
             for (Located g : sequence(m.get("groups"), "groups")) {
-                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block", "keep"),
+                Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block", "keep",
+                    "inFlight"),
                     "a group");
                 List<String> members = new ArrayList<>();
                 for (Located e : sequence(require(gm, "einsums", g), "Einsums")) {
@@ -134,7 +136,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                         keep.put(k.getKey(), where);
                     }
                 }
-                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep));
+                int inFlight = gm.containsKey("inFlight") ? Math.toIntExact(positiveWhole(gm.get("inFlight"), "inFlight")) : 2;
+                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep, inFlight));
             }
         }
         return new Design(name, arch, cascade, units, List.copyOf(groups));

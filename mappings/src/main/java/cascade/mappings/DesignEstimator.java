@@ -109,7 +109,7 @@ public final class DesignEstimator {
             if (!grouped.contains(e.output())) {
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
                     best(d, e.output(), sizes, Map.of()), List.of(), List.of());
-                stages.add(new Schedule.Stage(-1, false, false, 1, 1, 1, List.of(w), List.of()));
+                stages.add(new Schedule.Stage(-1, false, 1, false, 1, 1, 1, List.of(w), List.of()));
             }
         }
         return new Schedule(d, sizes, heads, List.copyOf(stages));
@@ -219,7 +219,8 @@ public final class DesignEstimator {
             works.add(new Schedule.Work(e, unit, phase, best(d, e, runSizes, resident), List.copyOf(same),
                 List.copyOf(previous)));
         }
-        return new Schedule.Stage(gi, g.pipelined(), fits, tiles, blocks, steps, List.copyOf(works), List.copyOf(loads));
+        return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tiles, blocks, steps,
+            List.copyOf(works), List.copyOf(loads));
     }
 
     private static Schedule.Phase phaseOf(StepPlan plan, Set<String> stepped, String e) {

@@ -213,7 +213,8 @@ public final class MappingValidator {
     }
 
     /** The unit operations an Einsum needs; a sum of products needs {@code mac}. */
-    static Set<String> requiredOps(Einsum e) {
+    /** The operators a unit must have to run the Einsum (a multiply-accumulate counts as one). */
+    public static Set<String> requiredOps(Einsum e) {
         Set<String> ops = new LinkedHashSet<>();
         Expr body = e.body();
         if (e.reduction() instanceof Einsum.Reduce r && r.op() == Einsum.ReduceOp.SUM && body instanceof Expr.Binary b

@@ -35,8 +35,9 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
     public record Load(String tensor, String level, long wordsPerTile, long wordsPerStep) {
     }
 
-    public record Stage(int group, boolean pipelined, boolean onChip, long tilesPerHead, long blocks, long steps,
-                        List<Work> works, List<Load> loads) {
+    /** {@code inFlight}: runs that may be open at once (1 for an unpipelined stage). */
+    public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, long tilesPerHead, long blocks,
+                        long steps, List<Work> works, List<Load> loads) {
         /** How many times a work of this phase runs per head. */
         public long runsPerHead(Phase phase) {
             return tilesPerHead * blocks * (phase == Phase.STEPPED ? steps : 1);

@@ -1,0 +1,101 @@
+package cascade.sim.cli;
+
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.mappings.DesignEstimator;
+import cascade.mappings.Schedule;
+import cascade.sim.engine.Simulator;
+import cascade.traces.Timeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sim", mixinStandardHelpOptions = true,
+    description = "Cycle-level simulation of a design on a model's attention: cycles, per-unit busy and stall cycles, "
+        + "traffic per level, energy by component and tensor.",
+    footer = {"", "Examples:", "  ./cascade sim --design fusemax --workload bert --seq 1048576 --format json",
+        "  ./cascade sim --design fusemax --workload bert --seq 2048 --batch 1 --trace fusemax.json"})
+final class SimCommand implements Callable<Integer> {
+    /** Slices a trace may hold; a longer run is refused rather than written half. */
+    static final long TRACE_LIMIT = 2_000_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DesignWorkload run;
+
+    @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
+    Output.Format format;
+
+    @Option(names = "--trace", paramLabel = "FILE",
+        description = "write the timeline: FILE.json (Perfetto / Chrome trace events) or FILE.csv; simulates in full")
+    Path trace;
+
+    @Override
+    public Integer call() throws IOException {
+        if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {
+            throw new InvalidInputException(new SourcePos("--trace", 1, 1), "the trace file must end in .json or .csv");
+        }
+        if (trace != null && trace.toAbsolutePath().getParent() != null && !Files.isDirectory(trace.toAbsolutePath().getParent())) {
+            throw new InvalidInputException(new SourcePos("--trace", 1, 1), "no directory " + trace.toAbsolutePath().getParent());
+        }
+        Schedule s = new DesignEstimator(12, 400).schedule(run.design(), run.bindings(), run.heads());
+        Timeline timeline = trace == null ? null
+            : new Timeline(s.design().name(), 1 / s.design().architecture().secondsPerCycle(), TRACE_LIMIT);
+        long t0 = System.nanoTime();
+        Simulator.Result r;
+        try {
+            r = Simulator.run(s, new Simulator.Options(trace == null, timeline));
+        } catch (IllegalStateException e) {
+            if (timeline != null) {
+                throw new InvalidInputException(new SourcePos("--trace", 1, 1), "too long to trace in full ("
+                    + e.getMessage() + "); trace a shorter --seq or a smaller --batch");
+            }
+            throw e;
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (timeline != null) {
+            if (trace.toString().endsWith(".csv")) {
+                timeline.writeCsv(trace);
+            } else {
+                timeline.writeTraceEvents(trace);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("design", r.design());
+        json.put("workload", run.workload().userName());
+        json.put("seq", run.seq);
+        json.put("batch", run.batch);
+        json.putAll(Reports.of(r));
+        json.put("wallSeconds", wall);
+        if (format == Output.Format.json) {
+            Output.json(out, json);
+            return 0;
+        }
+        out.printf("%s on %s (simulated in %.2f s, %d tasks placed, %d skipped as repeats): %d cycles (%.3g s), %.3g J, "
+                + "DRAM %.3g GB, util 2D %.2f, 1D %.2f%n", r.design(), run.describe(), wall, r.simulatedTasks(),
+            r.skippedTasks(), r.cycles(), r.seconds(), r.energyPj() * 1e-12, r.dramBytes() / 1e9,
+            r.utilization().getOrDefault("PE2D", 0.0), r.utilization().getOrDefault("PE1D", 0.0));
+        List<List<String>> rows = new ArrayList<>();
+        r.units().forEach((name, u) -> rows.add(List.of(name, Long.toString(u.busy()), Long.toString(u.stalledOnInput()),
+            Long.toString(u.stalledOnOutput()), Long.toString(u.idle()))));
+        Output.table(out, List.of("unit", "busy", "stalled on input", "stalled on output", "idle"), rows);
+        if (trace != null) {
+            out.println("timeline written to " + trace);
+        }
+        return 0;
+    }
+}

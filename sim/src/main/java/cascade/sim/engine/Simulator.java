@@ -1,0 +1,733 @@
+package cascade.sim.engine;
+
+import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
+import cascade.hw.StorageLevel;
+import cascade.mappings.Estimate;
+import cascade.mappings.MappingValidator;
+import cascade.mappings.Schedule;
+import cascade.traces.Timeline;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plays a {@link Schedule} out on its architecture, one Einsum run (a task) at a time.
+ *
+ * <p>What is modelled: each compute unit issues one task at a time and holds it for the larger of
+ * its compute cycles and the cycles its own (unshared) storage levels need; the result is ready
+ * the unit's pipeline latency later. Storage levels that several units reach (the global buffer,
+ * DRAM) are bandwidth servers: a task's words there queue behind earlier requests, and DRAM adds
+ * its latency. A task waits for the tasks it reads (same step, or the previous step of its block),
+ * for its phase's predecessor of its block, for the inputs loaded from DRAM (chunks of the step
+ * double-buffered: chunk c+2 loads once chunk c is consumed), and for a free slot: at most
+ * the stage's {@code inFlight} runs are open at once (the FIFOs between pipelined units). Among the
+ * tasks that could go, the one that can start earliest goes first.
+ *
+ * <p>Repetition: the machine state at an instance boundary (every resource's free time and every
+ * open or recent task, relative to the earliest free unit) is remembered; when it recurs, the span
+ * between is a period and whole periods up to the end of the tile's steps are skipped by shifting
+ * every time and adding each counter's growth, exactly. Tiles (and heads) repeat the same way.
+ */
+public final class Simulator {
+    private static final int MAX_REMEMBERED = 4096;
+    /** @param timeline where slices go (full simulation only), or null */
+    public record Options(boolean extrapolate, Timeline timeline) {
+        public static Options defaults() {
+            return new Options(true, null);
+        }
+    }
+
+    public record UnitStats(long busy, long stalledOnInput, long stalledOnOutput, long idle) {
+    }
+
+    public record Result(String design, long cycles, double seconds, double energyPj, long dramBytes,
+                         Map<String, Double> utilization, Map<String, UnitStats> units, Map<String, Long> wordsByLevel,
+                         Map<String, Double> energyByComponentPj, Map<String, Double> energyByTensorPj,
+                         Map<String, Long> runsByEinsum, long simulatedTasks, long skippedTasks) {
+    }
+
+    private final Schedule schedule;
+    private final Architecture arch;
+    private final Options options;
+    private final List<ComputeArray> units;
+    private final List<StorageLevel> levels;
+    private final long[] unitFree;
+    private final long[] levelFree;
+    private final long[] busy;
+    private final long[] stallIn;
+    private final long[] stallOut;
+    private long simulated;
+    private long skipped;
+
+    private Simulator(Schedule schedule, Options options) {
+        this.schedule = schedule;
+        this.arch = schedule.design().architecture();
+        this.options = options;
+        this.units = arch.compute();
+        this.levels = arch.storage();
+        unitFree = new long[units.size()];
+        levelFree = new long[levels.size()];
+        busy = new long[units.size()];
+        stallIn = new long[units.size()];
+        stallOut = new long[units.size()];
+        if (options.timeline() != null) {
+            units.forEach(u -> options.timeline().track(u.name()));
+            levels.forEach(l -> options.timeline().track(l.name()));
+        }
+    }
+
+    public static Result run(Schedule schedule, Options options) {
+        if (options.timeline() != null && options.extrapolate()) {
+            throw new IllegalArgumentException("a timeline needs the full simulation (no extrapolation)");
+        }
+        return new Simulator(schedule, options).simulate();
+    }
+
+    private Result simulate() {
+        long end = 0;
+        Map<String, Long> runs = new LinkedHashMap<>();
+        Map<String, Double> energy = new LinkedHashMap<>();
+        Map<String, Double> energyByTensor = new LinkedHashMap<>();
+        Map<String, Long> words = new LinkedHashMap<>();
+        levels.forEach(l -> words.put(l.name(), 0L));
+        double[] points = new double[units.size()];
+        for (Schedule.Stage st : schedule.stages()) {
+            StageRun r = new StageRun(st, end);
+            end = r.run();
+            for (int w = 0; w < st.works().size(); w++) {
+                Schedule.Work work = st.works().get(w);
+                long n = r.runs[w];
+                runs.merge(work.einsum(), n, Long::sum);
+                Estimate.EinsumEstimate each = work.each();
+                each.energyPj().forEach((k, v) -> energy.merge(k, v * n, Double::sum));
+                for (Estimate.Accesses a : each.accesses()) {
+                    StorageLevel l = arch.storage(a.level());
+                    words.merge(a.level(), (a.reads() + a.writes()) * n, Long::sum);
+                    energyByTensor.merge(a.tensor(), (a.reads() * l.readPjPerWord() + a.writes() * l.writePjPerWord()) * n,
+                        Double::sum);
+                }
+                energyByTensor.merge("(operations)", each.energyPj().getOrDefault(work.unit(), 0.0) * n, Double::sum);
+                points[units.indexOf(arch.compute(work.unit()))] += (double) each.points() * n;
+            }
+            for (int l = 0; l < st.loads().size(); l++) {
+                Schedule.Load load = st.loads().get(l);
+                long n = r.loadedWords[l];
+                StorageLevel dram = levels.getFirst();
+                StorageLevel at = arch.storage(load.level());
+                words.merge(dram.name(), n, Long::sum);
+                words.merge(at.name(), n, Long::sum);
+                energy.merge(dram.name(), n * dram.readPjPerWord(), Double::sum);
+                energy.merge(at.name(), n * at.writePjPerWord(), Double::sum);
+                energyByTensor.merge(load.tensor(), n * (dram.readPjPerWord() + at.writePjPerWord()), Double::sum);
+            }
+        }
+        Map<String, Double> utilization = new LinkedHashMap<>();
+        Map<String, UnitStats> stats = new LinkedHashMap<>();
+        for (int u = 0; u < units.size(); u++) {
+            ComputeArray unit = units.get(u);
+            utilization.put(unit.name(), end == 0 ? 0 : points[u] / unit.pes() / end);
+            stats.put(unit.name(), new UnitStats(busy[u], stallIn[u], stallOut[u], end - busy[u] - stallIn[u] - stallOut[u]));
+        }
+        double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
+        long dramWords = words.get(levels.getFirst().name());
+        return new Result(schedule.design().name(), end, end * arch.secondsPerCycle(), total,
+            dramWords * arch.wordBits() / 8, utilization, stats, words, energy, energyByTensor, runs, simulated, skipped);
+    }
+
+    /** One open run of a stage: which of its tasks are placed, and when each finishes. */
+    private static final class Instance {
+        final long[] finish;
+        final boolean[] placed;
+        int left;
+        long completion = Long.MIN_VALUE;
+
+        Instance(int works, int count) {
+            finish = new long[works];
+            placed = new boolean[works];
+            left = count;
+        }
+
+        Instance shifted(long dt) {
+            Instance c = new Instance(finish.length, left);
+            for (int i = 0; i < finish.length; i++) {
+                c.finish[i] = placed[i] ? finish[i] + dt : 0;
+                c.placed[i] = placed[i];
+            }
+            c.completion = completion == Long.MIN_VALUE ? Long.MIN_VALUE : completion + dt;
+            return c;
+        }
+    }
+
+    /** A chunk of the step-indexed inputs: when its load finishes, how many runs still use it. */
+    private static final class Chunk {
+        long loaded = Long.MIN_VALUE;
+        int left;
+        long completion = Long.MIN_VALUE;
+
+        Chunk shifted(long dt) {
+            Chunk c = new Chunk();
+            c.loaded = loaded == Long.MIN_VALUE ? loaded : loaded + dt;
+            c.left = left;
+            c.completion = completion == Long.MIN_VALUE ? completion : completion + dt;
+            return c;
+        }
+    }
+
+    private record Remembered(long first, long reference, long[] counters) {
+    }
+
+    private final class StageRun {
+        final Schedule.Stage st;
+        final long start;
+        final int works;
+        final int[] unitOf;
+        final long[] occupancy;
+        final long[] latency;
+        final long[][] sharedWords; // [work][level]
+        final int[][] same;
+        final int[][] previous;
+        final Schedule.Phase[] phase;
+        final long blocks;
+        final long steps;
+        final long nBefore;
+        final long nStepped;
+        final long nAfter;
+        final long perTile;
+        final long tiles;
+        final long total;
+        final int[] countOf = new int[Schedule.Phase.values().length];
+        final long stepWords;
+        final long tileWords;
+        final long[] runs;
+        final long[] loadedWords;
+        final Set<Integer> stageUnits = new HashSet<>();
+        final boolean[] usedYet;
+        final HashMap<Long, Instance> open = new HashMap<>();
+        final HashMap<Long, Chunk> chunks = new HashMap<>();
+        final HashMap<Long, Long> tileLoaded = new HashMap<>();
+        long firstPhaseDone = Long.MIN_VALUE;
+        /** Unpipelined stages run one task at a time: when the last one finished. */
+        long serial = Long.MIN_VALUE;
+        final int inFlight;
+        long first;
+        long released;
+        long end;
+        final long lookback;
+
+        StageRun(Schedule.Stage st, long start) {
+            this.st = st;
+            this.start = start;
+            this.works = st.works().size();
+            unitOf = new int[works];
+            occupancy = new long[works];
+            latency = new long[works];
+            sharedWords = new long[works][levels.size()];
+            same = new int[works][];
+            previous = new int[works][];
+            phase = new Schedule.Phase[works];
+            List<String> names = st.works().stream().map(Schedule.Work::einsum).toList();
+            for (int w = 0; w < works; w++) {
+                Schedule.Work work = st.works().get(w);
+                ComputeArray unit = arch.compute(work.unit());
+                unitOf[w] = units.indexOf(unit);
+                stageUnits.add(unitOf[w]);
+                phase[w] = work.phase();
+                countOf[phase[w].ordinal()]++;
+                Estimate.EinsumEstimate each = work.each();
+                Set<String> path = Set.copyOf(arch.pathTo(unit.under()));
+                long occ = each.computeCycles();
+                for (int l = 0; l < levels.size(); l++) {
+                    StorageLevel level = levels.get(l);
+                    if (!path.contains(level.name())) {
+                        continue;
+                    }
+                    if (sharedLevel(level)) {
+                        sharedWords[w][l] = each.wordsAt(level.name());
+                    } else {
+                        occ = Math.max(occ, each.bandwidthCycles().getOrDefault(level.name(), 0L));
+                    }
+                }
+                occupancy[w] = occ;
+                long lat = 1;
+                for (String op : MappingValidator.requiredOps(schedule.design().cascade().producer(work.einsum()))) {
+                    lat = Math.max(lat, unit.latencyCycles().getOrDefault(op, 1));
+                }
+                latency[w] = lat;
+                same[w] = work.sameStep().stream().mapToInt(names::indexOf).toArray();
+                previous[w] = work.previousStep().stream().mapToInt(names::indexOf).toArray();
+            }
+            blocks = st.blocks();
+            steps = st.steps();
+            nBefore = countOf[0] > 0 ? blocks : 0;
+            nStepped = countOf[1] > 0 ? steps * blocks : 0;
+            nAfter = countOf[2] > 0 ? blocks : 0;
+            perTile = nBefore + nStepped + nAfter;
+            tiles = st.tilesPerHead() * schedule.heads();
+            total = perTile * tiles;
+            stepWords = st.loads().stream().mapToLong(Schedule.Load::wordsPerStep).sum();
+            tileWords = st.loads().stream().filter(l -> l.wordsPerStep() == 0).mapToLong(Schedule.Load::wordsPerTile).sum();
+            runs = new long[works];
+            loadedWords = new long[st.loads().size()];
+            usedYet = new boolean[units.size()];
+            inFlight = st.inFlight();
+            lookback = blocks + inFlight + 1;
+        }
+
+        /** A level more than one unit reaches: its bandwidth is contended, not owned. */
+        private boolean sharedLevel(StorageLevel level) {
+            int reach = 0;
+            for (ComputeArray u : units) {
+                if (arch.pathTo(u.under()).contains(level.name())) {
+                    reach++;
+                }
+            }
+            return reach > 1;
+        }
+
+        Schedule.Phase phaseAt(long i) {
+            long k = i % perTile;
+            return k < nBefore ? Schedule.Phase.BEFORE : k < nBefore + nStepped ? Schedule.Phase.STEPPED : Schedule.Phase.AFTER;
+        }
+
+        /** The global chunk (tile · steps + step) a stepped instance uses. */
+        long chunkOf(long i) {
+            return (i / perTile) * steps + (i % perTile - nBefore) / blocks;
+        }
+
+        long run() {
+            end = start;
+            if (total == 0) {
+                return end;
+            }
+            if (stepWords > 0) {
+                issueChunkLoad(0, start);
+                if (steps * tiles > 1) {
+                    issueChunkLoad(1, start);
+                }
+            }
+            Map<Key, Remembered> seen = new HashMap<>();
+            Key lastTileKey = null;
+            Remembered lastTile = null;
+            long currentTile = -1;
+            while (first < total) {
+                release();
+                long tile = first / perTile;
+                if (tile != currentTile) {
+                    currentTile = tile;
+                    seen.clear();
+                    if (options.extrapolate()) {
+                        Key k = key(first, true);
+                        Remembered now = remember();
+                        if (k.equals(lastTileKey) && tile < tiles - 1) {
+                            long jumps = tiles - 1 - tile;
+                            jump(jumps, perTile, now.reference - lastTile.reference, now.counters, lastTile.counters);
+                            lastTileKey = null;
+                            continue;
+                        }
+                        lastTileKey = k;
+                        lastTile = now;
+                    }
+                }
+                long before = first;
+                placeNext();
+                if (options.extrapolate() && first != before && first < total && phaseAt(first) == Schedule.Phase.STEPPED) {
+                    long stepEnd = (first / perTile) * perTile + nBefore + nStepped;
+                    Key k = key(first, false);
+                    Remembered earlier = seen.get(k);
+                    Remembered now = remember();
+                    if (earlier != null && (first - earlier.first) % blocks == 0) {
+                        long period = first - earlier.first;
+                        long margin = lookback + inFlight + 2 * blocks;
+                        long jumps = (stepEnd - margin - first) / period;
+                        if (jumps >= 1) {
+                            jump(jumps, period, now.reference - earlier.reference, now.counters, earlier.counters);
+                            seen.clear();
+                            continue;
+                        }
+                    } else {
+                        if (seen.size() >= MAX_REMEMBERED) {
+                            seen.clear(); // a period longer than this is not worth the memory; simulate on
+                        }
+                        seen.put(k, now);
+                    }
+                }
+            }
+            return end;
+        }
+
+        /** Opens the instances that fit in the window. */
+        void release() {
+            long limit = Math.min(total, first + inFlight);
+            while (released < limit) {
+                long i = released++;
+                Schedule.Phase p = phaseAt(i);
+                open.put(i, new Instance(works, countOf[p.ordinal()]));
+                if (i % perTile == 0 && tileWords > 0) {
+                    long tile = i / perTile;
+                    // Issued when the instance enters the window, and not before the last tile's first phase.
+                    long entered = i - inFlight >= 0 ? open.get(i - inFlight).completion : start;
+                    long after = tile == 0 ? start : Math.max(firstPhaseDone, entered);
+                    tileLoaded.put(tile, transfer(tileWords, after, "load tile"));
+                    creditLoads(false);
+                }
+            }
+        }
+
+        private void creditLoads(boolean perStep) {
+            for (int l = 0; l < st.loads().size(); l++) {
+                Schedule.Load load = st.loads().get(l);
+                if (perStep && load.wordsPerStep() > 0) {
+                    loadedWords[l] += load.wordsPerStep();
+                } else if (!perStep && load.wordsPerStep() == 0) {
+                    loadedWords[l] += load.wordsPerTile();
+                }
+            }
+        }
+
+        private void issueChunkLoad(long chunk, long after) {
+            Chunk c = chunks.computeIfAbsent(chunk, k -> newChunk());
+            c.loaded = transfer(stepWords, after, "load chunk");
+            creditLoads(true);
+        }
+
+        private Chunk newChunk() {
+            Chunk c = new Chunk();
+            c.left = (int) blocks;
+            return c;
+        }
+
+        /** A DRAM read of {@code words} no earlier than {@code after}; when its last word arrives. */
+        private long transfer(long words, long after, String what) {
+            StorageLevel dram = levels.getFirst();
+            long begin = Math.max(Math.max(after, start), levelFree[0]);
+            long cycles = (long) Math.ceil(words / dram.bandwidthWordsPerCycle());
+            levelFree[0] = begin + cycles;
+            if (options.timeline() != null) {
+                options.timeline().add(dram.name(), what, begin, cycles);
+            }
+            return begin + cycles + dram.latencyCycles();
+        }
+
+        /** Earliest start of task w of instance i, ignoring its unit; MIN_VALUE if a dependency is not placed. */
+        private long ready(long i, int w, long[] window) {
+            Instance in = open.get(i);
+            long t = start;
+            for (int d : same[w]) {
+                if (!in.placed[d]) {
+                    return Long.MIN_VALUE;
+                }
+                t = Math.max(t, in.finish[d]);
+            }
+            Schedule.Phase p = phase[w];
+            long k = i % perTile;
+            if (p == Schedule.Phase.STEPPED && k - nBefore >= blocks) {
+                Instance prev = open.get(i - blocks);
+                for (int d : previous[w]) {
+                    if (prev == null || !prev.placed[d]) {
+                        return Long.MIN_VALUE;
+                    }
+                    t = Math.max(t, prev.finish[d]);
+                }
+            }
+            long predecessor = predecessorInPhases(i);
+            if (predecessor >= 0) {
+                Instance pi = open.get(predecessor);
+                if (pi == null || pi.completion == Long.MIN_VALUE) {
+                    return Long.MIN_VALUE;
+                }
+                t = Math.max(t, pi.completion);
+            }
+            if (p == Schedule.Phase.STEPPED && stepWords > 0) {
+                Chunk c = chunks.get(chunkOf(i));
+                if (c == null || c.loaded == Long.MIN_VALUE) {
+                    return Long.MIN_VALUE;
+                }
+                t = Math.max(t, c.loaded);
+            }
+            if (k < firstPhaseLength() && tileWords > 0) {
+                t = Math.max(t, tileLoaded.get(i / perTile));
+            }
+            t = Math.max(t, serial);
+            long w0 = i - inFlight;
+            window[0] = Long.MIN_VALUE;
+            if (w0 >= 0) {
+                Instance wi = open.get(w0);
+                long done = wi == null ? Long.MIN_VALUE : wi.completion;
+                window[0] = done;
+                t = Math.max(t, done);
+            }
+            return t;
+        }
+
+        private long firstPhaseLength() {
+            return nBefore > 0 ? nBefore : nStepped > 0 ? nStepped : nAfter;
+        }
+
+        /** The instance of the previous phase of the same block that must be complete first, or -1. */
+        private long predecessorInPhases(long i) {
+            long k = i % perTile;
+            long base = i - k;
+            if (k < nBefore) {
+                return -1;
+            }
+            if (k < nBefore + nStepped) {
+                return k - nBefore < blocks && nBefore > 0 ? base + (k - nBefore) : -1;
+            }
+            long b = k - nBefore - nStepped;
+            if (nStepped > 0) {
+                return base + nBefore + nStepped - blocks + b;
+            }
+            return nBefore > 0 ? base + b : -1;
+        }
+
+        /** Places the task that can start earliest among the open instances. */
+        void placeNext() {
+            long bestStart = Long.MAX_VALUE;
+            long bestI = -1;
+            int bestW = -1;
+            long bestWindow = Long.MIN_VALUE;
+            long bestReady = 0;
+            long[] window = new long[1];
+            for (long i = first; i < released; i++) {
+                Instance in = open.get(i);
+                Schedule.Phase p = phaseAt(i);
+                for (int w = 0; w < works; w++) {
+                    if (phase[w] != p || in.placed[w]) {
+                        continue;
+                    }
+                    long r = ready(i, w, window);
+                    if (r == Long.MIN_VALUE) {
+                        continue;
+                    }
+                    long s = Math.max(r, unitFree[unitOf[w]]);
+                    if (s < bestStart) {
+                        bestStart = s;
+                        bestI = i;
+                        bestW = w;
+                        bestWindow = window[0];
+                        bestReady = r;
+                    }
+                }
+            }
+            if (bestI < 0) {
+                throw new IllegalStateException("simulation deadlock in stage " + st.group() + " at instance " + first);
+            }
+            place(bestI, bestW, bestStart, bestReady, bestWindow);
+        }
+
+        private void place(long i, int w, long begin, long ready, long windowDone) {
+            int u = unitOf[w];
+            long gap = begin - unitFree[u];
+            if (usedYet[u] && gap > 0) {
+                if (windowDone >= ready && windowDone > unitFree[u]) {
+                    stallOut[u] += gap;
+                } else {
+                    stallIn[u] += gap;
+                }
+            }
+            usedYet[u] = true;
+            long finishCompute = begin + occupancy[w];
+            long done = finishCompute;
+            for (int l = 0; l < levels.size(); l++) {
+                long words = sharedWords[w][l];
+                if (words == 0) {
+                    continue;
+                }
+                StorageLevel level = levels.get(l);
+                long ts = Math.max(begin, levelFree[l]);
+                long cycles = (long) Math.ceil(words / level.bandwidthWordsPerCycle());
+                levelFree[l] = ts + cycles;
+                done = Math.max(done, ts + cycles + level.latencyCycles());
+                if (options.timeline() != null && cycles > 0) {
+                    options.timeline().add(level.name(), st.works().get(w).einsum(), ts, cycles);
+                }
+            }
+            busy[u] += occupancy[w];
+            stallIn[u] += done - finishCompute;
+            unitFree[u] = done;
+            if (options.timeline() != null) {
+                options.timeline().add(units.get(u).name(), st.works().get(w).einsum(), begin, occupancy[w]);
+            }
+            Instance in = open.get(i);
+            in.placed[w] = true;
+            in.finish[w] = done + latency[w];
+            in.completion = Math.max(in.completion, in.finish[w]);
+            if (!st.pipelined()) {
+                serial = in.finish[w];
+            }
+            runs[w]++;
+            simulated++;
+            end = Math.max(end, in.finish[w]);
+            if (--in.left == 0) {
+                complete(i, in);
+            }
+        }
+
+        private void complete(long i, Instance in) {
+            long k = i % perTile;
+            if (k == firstPhaseLength() - 1) {
+                firstPhaseDone = in.completion;
+            }
+            if (phaseAt(i) == Schedule.Phase.STEPPED && stepWords > 0) {
+                long chunk = chunkOf(i);
+                Chunk c = chunks.get(chunk);
+                c.completion = Math.max(c.completion, in.completion);
+                if (--c.left == 0 && chunk + 2 < steps * tiles) {
+                    issueChunkLoad(chunk + 2, c.completion);
+                }
+            }
+            while (first < released && open.get(first).left == 0) {
+                first++;
+            }
+            open.keySet().removeIf(x -> x < first - lookback);
+            chunks.keySet().removeIf(x -> x < chunkFloor() - 2);
+            tileLoaded.keySet().removeIf(x -> x < first / perTile - 1);
+        }
+
+        private long chunkFloor() {
+            return phaseAt(Math.min(first, total - 1)) == Schedule.Phase.STEPPED ? chunkOf(Math.min(first, total - 1))
+                : (first / perTile) * steps;
+        }
+
+        private Remembered remember() {
+            long[] c = new long[works + units.size() * 3 + loadedWords.length];
+            System.arraycopy(runs, 0, c, 0, works);
+            for (int u = 0; u < units.size(); u++) {
+                c[works + 3 * u] = busy[u];
+                c[works + 3 * u + 1] = stallIn[u];
+                c[works + 3 * u + 2] = stallOut[u];
+            }
+            System.arraycopy(loadedWords, 0, c, works + units.size() * 3, loadedWords.length);
+            return new Remembered(first, reference(), c);
+        }
+
+        private long reference() {
+            long f = Long.MAX_VALUE;
+            for (int u : stageUnits) {
+                f = Math.min(f, unitFree[u]);
+            }
+            return f;
+        }
+
+        /**
+         * Everything that decides the future, relative to the earliest free unit of the stage. Every
+         * later decision takes the maximum of a stored time and a time no earlier than that unit's
+         * free time (a unit's own, or a completion still to come), so stored times before it are
+         * all alike and are clamped to it: then a steady state repeats exactly.
+         */
+        private Key key(long at, boolean atTileStart) {
+            long f = reference();
+            List<Long> v = new ArrayList<>();
+            for (int u = 0; u < units.size(); u++) {
+                v.add(stageUnits.contains(u) ? unitFree[u] - f : 0);
+                v.add(usedYet[u] ? 1L : 0L);
+            }
+            for (long x : levelFree) {
+                v.add(rel(x, f));
+            }
+            v.add(released - at);
+            // Where in the tile: exactly at a tile boundary, the block within a step otherwise.
+            v.add(atTileStart ? at % perTile : (at % perTile - nBefore) % blocks);
+            for (long i = at - lookback; i < released; i++) {
+                Instance in = open.get(i);
+                if (in == null) {
+                    v.add(-2L);
+                    continue;
+                }
+                v.add((long) in.left);
+                v.add(rel(in.completion, f));
+                for (int w = 0; w < works; w++) {
+                    v.add(in.placed[w] ? rel(in.finish[w], f) : -1);
+                }
+            }
+            long base = chunkFloor();
+            for (long c = base - 2; c <= base + 3; c++) {
+                Chunk ch = chunks.get(c);
+                if (ch == null) {
+                    v.add(-2L);
+                    continue;
+                }
+                v.add((long) ch.left);
+                v.add(rel(ch.loaded, f));
+                v.add(rel(ch.completion, f));
+            }
+            long tile = at / perTile;
+            for (long t = tile - 1; t <= tile + 1; t++) {
+                Long l = tileLoaded.get(t);
+                v.add(l == null ? -2 : rel(l, f));
+            }
+            v.add(rel(firstPhaseDone, f));
+            v.add(rel(serial, f));
+            return new Key(v.stream().mapToLong(Long::longValue).toArray());
+        }
+
+        private static long rel(long t, long f) {
+            return t == Long.MIN_VALUE ? -1 : Math.max(0, t - f);
+        }
+
+        /** Skips {@code n} periods of {@code period} instances, each {@code dt} cycles long. */
+        private void jump(long n, long period, long dt, long[] now, long[] before) {
+            long shift = n * dt;
+            long by = n * period;
+            for (int w = 0; w < works; w++) {
+                runs[w] += n * (now[w] - before[w]);
+                skipped += n * (now[w] - before[w]);
+            }
+            for (int u = 0; u < units.size(); u++) {
+                busy[u] += n * (now[works + 3 * u] - before[works + 3 * u]);
+                stallIn[u] += n * (now[works + 3 * u + 1] - before[works + 3 * u + 1]);
+                stallOut[u] += n * (now[works + 3 * u + 2] - before[works + 3 * u + 2]);
+                if (stageUnits.contains(u)) {
+                    unitFree[u] += shift;
+                }
+            }
+            for (int l = 0; l < loadedWords.length; l++) {
+                loadedWords[l] += n * (now[works + units.size() * 3 + l] - before[works + units.size() * 3 + l]);
+            }
+            for (int l = 0; l < levelFree.length; l++) {
+                levelFree[l] += shift;
+            }
+            HashMap<Long, Instance> moved = new HashMap<>();
+            open.forEach((i, in) -> moved.put(i + by, in.shifted(shift)));
+            open.clear();
+            open.putAll(moved);
+            long chunkBy = by / perTile * steps + (by % perTile) / blocks;
+            HashMap<Long, Chunk> movedChunks = new HashMap<>();
+            chunks.forEach((c, ch) -> movedChunks.put(c + chunkBy, ch.shifted(shift)));
+            chunks.clear();
+            chunks.putAll(movedChunks);
+            HashMap<Long, Long> movedTiles = new HashMap<>();
+            long tileBy = by / perTile;
+            tileLoaded.forEach((t, l) -> movedTiles.put(t + tileBy, l + shift));
+            tileLoaded.clear();
+            tileLoaded.putAll(movedTiles);
+            if (firstPhaseDone != Long.MIN_VALUE) {
+                firstPhaseDone += shift;
+            }
+            if (serial != Long.MIN_VALUE) {
+                serial += shift;
+            }
+            first += by;
+            released += by;
+            end += shift;
+        }
+    }
+
+    private record Key(long[] values) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(values, k.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(values);
+        }
+    }
+}
