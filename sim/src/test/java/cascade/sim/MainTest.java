@@ -152,4 +152,60 @@ class MainTest {
             assertTrue(o.out().contains(name), name);
         }
     }
+
+    @Test
+    void simAndCompareShareTheReportSchema() throws IOException {
+        Outcome sim = run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "4096", "--batch", "2", "--format", "json");
+        assertEquals(0, sim.code(), sim.err());
+        JsonNode s = new ObjectMapper().readTree(sim.out());
+        Outcome est = run("estimate", "--design", "fusemax", "--workload", "bert", "--seq", "4096", "--batch", "2",
+            "--format", "json");
+        JsonNode e = new ObjectMapper().readTree(est.out());
+        for (String key : new String[] {"cycles", "seconds", "energyPj", "dramBytes", "util2d", "util1d", "utilization",
+            "energyByComponentPj"}) {
+            assertTrue(s.has(key) && e.has(key), key);
+        }
+        assertTrue(s.get("units").get("PE2D").get("busy").asLong() > 0);
+        Outcome cmp = run("compare", "--design", "fusemax", "--workload", "bert", "--seq", "4096", "--batch", "2",
+            "--format", "json");
+        JsonNode c = new ObjectMapper().readTree(cmp.out());
+        assertEquals(s.get("cycles").asLong(), c.get("sim").get("cycles").asLong());
+        assertEquals(e.get("cycles").asLong(), c.get("model").get("cycles").asLong());
+    }
+
+    @Test
+    void simRejectsBadInputsWithExitTwoAndWritesNoTrace(@TempDir Path dir) {
+        Outcome w = run("sim", "--design", "fusemax", "--workload", "gpt5", "--seq", "1024");
+        assertEquals(2, w.code());
+        assertTrue(w.err().startsWith("--workload:1:1: unknown workload 'gpt5'"), w.err());
+        Outcome d = run("sim", "--design", "nope", "--workload", "bert", "--seq", "1024");
+        assertEquals(2, d.code());
+        assertTrue(d.err().contains("no design preset or file 'nope'"), d.err());
+        Outcome n = run("compare", "--design", "fusemax", "--workload", "bert", "--seq", "-5");
+        assertEquals(2, n.code());
+        Path trace = dir.resolve("t.json");
+        Outcome big = run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "1048576", "--trace", trace.toString());
+        assertEquals(2, big.code());
+        assertTrue(big.err().contains("too long to trace in full"), big.err());
+        assertFalse(Files.exists(trace));
+        Outcome ext = run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "1024", "--trace", dir.resolve("t.txt").toString());
+        assertEquals(2, ext.code());
+    }
+
+    @Test
+    void demoWritesTheReproductionWhole(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("demo");
+        Outcome o = run("demo", "--quick", "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("speedup vs FLAT"), o.out());
+        java.util.List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(1 + 3 * 3, lines.size(), "header + 3 lengths x 3 designs");
+        assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
+        try (var files = Files.list(out)) {
+            assertEquals(2, files.count(), "no temporary files left");
+        }
+        Path notAFolder = dir.resolve("file");
+        Files.writeString(notAFolder, "x");
+        assertEquals(2, run("demo", "--quick", "--out", notAFolder.toString()).code());
+    }
 }

@@ -1,0 +1,82 @@
+package cascade.sim.report;
+
+import cascade.mappings.Design;
+import cascade.mappings.DesignEstimator;
+import cascade.mappings.Schedule;
+import cascade.mappings.Workload;
+import cascade.sim.engine.Simulator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * The FuseMax paper's attention evaluation (REFERENCE.md): the fusemax, flat and unfused designs
+ * on BERT, TrXL, T5 and XLM shapes, batch 64, at 1K to 1M tokens, each simulated and estimated.
+ */
+public final class Reproduction {
+    public static final List<String> DESIGNS = List.of("fusemax", "flat", "unfused");
+    public static final List<Workload> MODELS = List.of(Workload.BERT, Workload.TRXL, Workload.T5, Workload.XLM);
+    public static final List<Long> LENGTHS = List.of(1L << 10, 1L << 12, 1L << 14, 1L << 16, 1L << 18, 1L << 20);
+    public static final long BATCH = 64;
+
+    /** One simulated point, with the analytical model's cycles beside it. */
+    public record Row(String model, long seq, String design, long cycles, double seconds, double energyPj,
+                      long dramBytes, double util2d, double util1d, long modelCycles) {
+    }
+
+    private Reproduction() {
+    }
+
+    public static List<Row> run(List<Workload> models, List<Long> lengths, int threads, Consumer<Row> progress)
+            throws InterruptedException {
+        DesignEstimator estimator = new DesignEstimator(12, 400);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        try {
+            List<Future<Row>> futures = new ArrayList<>();
+            for (Workload w : models) {
+                for (long n : lengths) {
+                    for (String d : DESIGNS) {
+                        futures.add(pool.submit(() -> {
+                            Row r = point(estimator, Design.preset(d), w, n);
+                            progress.accept(r);
+                            return r;
+                        }));
+                    }
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (Future<Row> f : futures) {
+                try {
+                    rows.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            }
+            rows.sort(Comparator.comparing((Row r) -> models.indexOf(Workload.of(r.model()))).thenComparing(Row::seq)
+                .thenComparing(r -> DESIGNS.indexOf(r.design())));
+            return rows;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static Row point(DesignEstimator estimator, Design d, Workload w, long n) {
+        Map<String, Long> bind = Map.of("P", n, "M", n, "E", (long) w.headDim(), "F", (long) w.headDim());
+        Schedule s = estimator.schedule(d, bind, BATCH * w.heads());
+        Simulator.Result r = Simulator.run(s, Simulator.Options.defaults());
+        long model = DesignEstimator.estimate(s).cycles();
+        return new Row(w.userName(), n, d.name(), r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(),
+            r.utilization().getOrDefault("PE2D", 0.0), r.utilization().getOrDefault("PE1D", 0.0), model);
+    }
+
+    /** The row of a design at a model and length. */
+    public static Row find(List<Row> rows, String model, long seq, String design) {
+        return rows.stream().filter(r -> r.model().equals(model) && r.seq() == seq && r.design().equals(design))
+            .findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,111 @@
+package cascade.sim.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cascade.mappings.Design;
+import cascade.mappings.DesignEstimator;
+import cascade.mappings.Schedule;
+import cascade.traces.Timeline;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SimulatorTest {
+    static final DesignEstimator ESTIMATOR = new DesignEstimator(8, 300);
+
+    static Schedule schedule(String design, long seq, long heads) {
+        return ESTIMATOR.schedule(Design.preset(design), Map.of("P", seq, "M", seq, "E", 64L, "F", 64L), heads);
+    }
+
+    /**
+     * Skipping repeated periods and tiles must not change a single figure: the same cycles, busy
+     * and stall cycles, runs and traffic as playing every task, and it must actually skip.
+     */
+    @ParameterizedTest
+    @CsvSource({"fusemax, 4096, 3", "fusemax, 8192, 2", "flat, 2048, 3", "unfused, 1024, 2"})
+    void skippingRepeatsIsExact(String design, long seq, long heads) {
+        Schedule s = schedule(design, seq, heads);
+        Simulator.Result full = Simulator.run(s, new Simulator.Options(false, null));
+        Simulator.Result fast = Simulator.run(s, new Simulator.Options(true, null));
+        assertEquals(0, full.skippedTasks());
+        assertEquals(full.cycles(), fast.cycles(), design + " cycles");
+        assertEquals(full.units(), fast.units(), design + " unit statistics");
+        assertEquals(full.runsByEinsum(), fast.runsByEinsum());
+        assertEquals(full.wordsByLevel(), fast.wordsByLevel());
+        assertEquals(full.simulatedTasks(), fast.simulatedTasks() + fast.skippedTasks());
+        if (!design.equals("unfused")) {
+            assertTrue(fast.skippedTasks() > fast.simulatedTasks(), design + " skipped only " + fast.skippedTasks());
+        }
+    }
+
+    /**
+     * Where the model's assumptions hold the two agree within 2%. They differ by what only the
+     * simulator sees: each tile's pipeline fill and drain, DRAM latency, and the latency of the
+     * 2D → 1D → 2D exchange of the running maximum, which the in-flight blocks hide only in part.
+     * Short sequences have few steps a tile to amortise these, so the test starts at 64K tokens.
+     * The unfused design runs each Einsum alone (QK and AV are plain GEMMs).
+     */
+    @ParameterizedTest
+    @CsvSource({"fusemax, 65536", "fusemax, 262144", "unfused, 16384", "unfused, 65536"})
+    void simulatorAgreesWithTheModelWhereItsAssumptionsHold(String design, long seq) {
+        Schedule s = schedule(design, seq, 768);
+        DesignEstimator.Result model = DesignEstimator.estimate(s);
+        Simulator.Result sim = Simulator.run(s, Simulator.Options.defaults());
+        double ratio = (double) sim.cycles() / model.cycles();
+        assertTrue(ratio >= 1 && ratio < 1.02, design + " at " + seq + ": simulator / model = " + ratio);
+        // The same action counts on the same table: energy and DRAM traffic agree exactly.
+        assertEquals(model.energyPj(), sim.energyPj(), model.energyPj() * 1e-9);
+        assertEquals(model.dramBytes(), sim.dramBytes());
+    }
+
+    /** The 1M-token FuseMax run, batch 64 × 12 heads, finishes because repeats are skipped. */
+    @Test
+    void millionTokensSimulateQuickly() {
+        Simulator.Result r = Simulator.run(schedule("fusemax", 1 << 20, 768), Simulator.Options.defaults());
+        assertTrue(r.utilization().get("PE2D") > 0.97, "2D utilisation " + r.utilization());
+        assertTrue(r.simulatedTasks() < 100_000 && r.skippedTasks() > 1e11, r.simulatedTasks() + " placed");
+        long total = r.units().get("PE2D").busy() + r.units().get("PE2D").stalledOnInput()
+            + r.units().get("PE2D").stalledOnOutput() + r.units().get("PE2D").idle();
+        assertEquals(r.cycles(), total, "busy + stalls + idle = all cycles");
+    }
+
+    /** The timeline is valid trace-event JSON and its busy time per unit is the report's. */
+    @Test
+    void timelineMatchesTheReport(@TempDir Path dir) throws Exception {
+        Schedule s = schedule("fusemax", 1024, 2);
+        Timeline t = new Timeline("fusemax", 940e6, 1_000_000);
+        Simulator.Result r = Simulator.run(s, new Simulator.Options(false, t));
+        Path file = dir.resolve("trace.json");
+        t.writeTraceEvents(file);
+        JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+        Map<Long, String> threads = new LinkedHashMap<>();
+        Map<String, Double> busyUs = new LinkedHashMap<>();
+        for (JsonNode e : root.get("traceEvents")) {
+            for (String field : new String[] {"ph", "pid", "tid", "name"}) {
+                assertTrue(e.has(field), "event without " + field + ": " + e);
+            }
+            if (e.get("ph").asText().equals("M")) {
+                if (e.get("name").asText().equals("thread_name")) {
+                    threads.put(e.get("tid").asLong(), e.get("args").get("name").asText());
+                }
+                continue;
+            }
+            assertEquals("X", e.get("ph").asText());
+            assertTrue(e.get("ts").isNumber() && e.get("dur").isNumber() && e.get("dur").asDouble() >= 0, e.toString());
+            busyUs.merge(threads.get(e.get("tid").asLong()), e.get("dur").asDouble(), Double::sum);
+        }
+        double usPerCycle = 1e6 / 940e6;
+        for (String unit : new String[] {"PE2D", "PE1D"}) {
+            assertEquals(r.units().get(unit).busy(), busyUs.get(unit) / usPerCycle, 1e-3 * r.units().get(unit).busy(), unit);
+            assertEquals(r.units().get(unit).busy(), t.busyCycles().get(unit));
+        }
+    }
+}
