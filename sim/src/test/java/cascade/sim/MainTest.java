@@ -208,4 +208,19 @@ class MainTest {
         Files.writeString(notAFolder, "x");
         assertEquals(2, run("demo", "--quick", "--out", notAFolder.toString()).code());
     }
+
+    /** Acceptance: the 1M-token FuseMax simulation (batch 64, BERT) runs in a JVM limited to 2 GiB. */
+    @Test
+    void millionTokenSimulationRunsInTwoGigabytes(@TempDir Path dir) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = dir.resolve("child.log");
+        Process child = new ProcessBuilder(java.toString(), "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp",
+            System.getProperty("java.class.path"), Main.class.getName(), "sim", "--design", "fusemax", "--workload", "bert",
+            "--seq", "1048576", "--format", "json").redirectErrorStream(false).redirectOutput(log.toFile())
+            .redirectError(dir.resolve("child.err").toFile()).start();
+        assertTrue(child.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the 1M-token run did not finish");
+        assertEquals(0, child.exitValue(), Files.readString(dir.resolve("child.err")));
+        JsonNode r = new ObjectMapper().readTree(Files.readString(log));
+        assertTrue(r.get("util2d").asDouble() > 0.97, r.toString());
+    }
 }
