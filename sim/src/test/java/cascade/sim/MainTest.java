@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -218,7 +219,7 @@ class MainTest {
             System.getProperty("java.class.path"), Main.class.getName(), "sim", "--design", "fusemax", "--workload", "bert",
             "--seq", "1048576", "--format", "json").redirectErrorStream(false).redirectOutput(log.toFile())
             .redirectError(dir.resolve("child.err").toFile()).start();
-        assertTrue(child.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the 1M-token run did not finish");
+        assertTrue(child.waitFor(300, TimeUnit.SECONDS), "the 1M-token run did not finish");
         assertEquals(0, child.exitValue(), Files.readString(dir.resolve("child.err")));
         JsonNode r = new ObjectMapper().readTree(Files.readString(log));
         assertTrue(r.get("util2d").asDouble() > 0.97, r.toString());
