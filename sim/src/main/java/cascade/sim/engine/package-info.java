@@ -1,0 +1,12 @@
+/**
+ * The cycle-level simulator. It plays out the lowering that {@code mappings} makes of a design
+ * ({@link cascade.mappings.Schedule}): the same per-run costs as the analytical estimate, so the
+ * two can differ only where overlap is imperfect — pipeline fill and drain per tile, DRAM
+ * latency, contention at shared levels, dependencies that FIFO depth cannot hide. Work advances
+ * in runs of one Einsum over one block and step (never per PE or per cycle), and repeated
+ * periods and tiles are skipped exactly (see {@link cascade.sim.engine.Simulator}).
+ *
+ * <p>Not yet: timing with values (each run's numbers from the executor's kernels), data-
+ * dependent work (top-k engines, issue #5).
+ */
+package cascade.sim.engine;
