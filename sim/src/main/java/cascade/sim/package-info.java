@@ -1,5 +1,5 @@
 /**
- * The command-line entry point ({@link cascade.sim.Main}). The cycle-level simulator arrives
- * here with issue #4; until then the module holds the CLI, whose commands live in {@code cli}.
+ * The command-line entry point ({@link cascade.sim.Main}); the commands live in {@code cli}, the
+ * simulator in {@code engine}, the FuseMax reproduction and its page in {@code report}.
  */
 package cascade.sim;
