@@ -12,7 +12,9 @@ import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.Resources;
 import cascade.einsum.TensorDecl;
+import cascade.einsum.Einsum;
 import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.YamlNodes.Located;
 import java.util.ArrayList;
@@ -41,6 +43,29 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
                         Map<String, Long> block, Map<String, String> keep, int inFlight) {
         public static final String STREAM = "stream";
+    }
+
+    /**
+     * A design for any cascade: each Einsum on the first unit that has its operators (the 2D
+     * array for contractions where it can), all in one pipelined group kept on {@code onChip},
+     * tiled and blocked as given. For checking cascades the presets do not cover.
+     */
+    public static Design generic(Cascade cascade, Architecture arch, String onChip, Map<String, Long> tile,
+                                 Map<String, Long> block) {
+        Map<String, String> units = new LinkedHashMap<>();
+        for (var e : cascade.einsums()) {
+            java.util.Set<String> ops = MappingValidator.requiredOps(e);
+            var fit = arch.compute().stream().filter(u -> ops.stream().allMatch(o -> MappingValidator.supports(u, o)))
+                .sorted(java.util.Comparator.comparing(u -> ops.contains("mac") == (u.kind() == ComputeArray.Kind.ARRAY_2D) ? 0 : 1))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no unit of " + arch.name() + " has the operators "
+                    + ops + " of " + e.output()));
+            units.put(e.output(), fit.name());
+        }
+        Map<String, Long> blocks = new LinkedHashMap<>(tile);
+        blocks.putAll(block);
+        Group g = new Group(cascade.einsums().stream().map(Einsum::output).toList(), true, onChip,
+            Map.copyOf(tile), blocks, Map.of(), 2);
+        return new Design(cascade.name() + "-generic", arch, cascade, units, List.of(g));
     }
 
     public static List<String> presetNames() {

@@ -108,8 +108,8 @@ public final class DesignEstimator {
         for (Einsum e : c.einsums()) {
             if (!grouped.contains(e.output())) {
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
-                    best(d, e.output(), sizes, Map.of()), List.of(), List.of());
-                stages.add(new Schedule.Stage(-1, false, 1, false, 1, 1, 1, List.of(w), List.of()));
+                    best(d, e.output(), sizes, Map.of()), List.of(), List.of(), List.of());
+                stages.add(new Schedule.Stage(-1, false, 1, false, Map.of(), Map.of(), 1, 1, 1, List.of(w), List.of()));
             }
         }
         return new Schedule(d, sizes, heads, List.copyOf(stages));
@@ -216,11 +216,27 @@ public final class DesignEstimator {
                     into.add(a.tensor());
                 }
             });
+            List<Schedule.Lagged> overwrites = new ArrayList<>();
+            int window = plan.window(e);
+            if (phase == Schedule.Phase.STEPPED && window > 0) {
+                for (String reader : g.einsums()) {
+                    if (stepped.contains(reader) && !reader.equals(e)
+                            && MappingValidator.tensorRanks(c.producer(reader)).containsKey(e)) {
+                        for (int lag = 1; lag <= window; lag++) {
+                            overwrites.add(new Schedule.Lagged(reader, lag));
+                        }
+                    }
+                }
+            }
             works.add(new Schedule.Work(e, unit, phase, best(d, e, runSizes, resident), List.copyOf(same),
-                List.copyOf(previous)));
+                List.copyOf(previous), List.copyOf(overwrites)));
         }
-        return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tiles, blocks, steps,
-            List.copyOf(works), List.copyOf(loads));
+        Map<String, Long> tileOf = new LinkedHashMap<>();
+        g.tile().keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
+        Map<String, Long> blockOf = new LinkedHashMap<>();
+        g.block().keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
+        return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
+            blocks, steps, List.copyOf(works), List.copyOf(loads));
     }
 
     private static Schedule.Phase phaseOf(StepPlan plan, Set<String> stepped, String e) {

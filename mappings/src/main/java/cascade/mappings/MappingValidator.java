@@ -68,8 +68,7 @@ public final class MappingValidator {
             return;
         }
         for (String op : requiredOps(e)) {
-            boolean ok = unit.supports(op) || (op.equals("mul") && unit.supports("mac"));
-            if (!ok) {
+            if (!supports(unit, op)) {
                 problem(em.unitPos(), who + " needs '" + op + "', which unit " + unit.name() + " lacks (it has "
                     + String.join(", ", unit.ops()) + ")");
             }
@@ -213,6 +212,11 @@ public final class MappingValidator {
     }
 
     /** The unit operations an Einsum needs; a sum of products needs {@code mac}. */
+    /** Whether the unit can do the operator (a MAC unit multiplies). */
+    public static boolean supports(ComputeArray unit, String op) {
+        return unit.supports(op) || (op.equals("mul") && unit.supports("mac"));
+    }
+
     /** The operators a unit must have to run the Einsum (a multiply-accumulate counts as one). */
     public static Set<String> requiredOps(Einsum e) {
         Set<String> ops = new LinkedHashSet<>();

@@ -22,10 +22,16 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
 
     /**
      * One Einsum's run: its cost at the run's sizes, the Einsums of the same run it waits for
-     * ({@code sameStep}) and those of the previous step of the same block ({@code previousStep}).
+     * ({@code sameStep}), those of the previous step of the same block ({@code previousStep}), and
+     * the readers it must not overwrite ({@code overwrites}): a tensor stored as a window of steps
+     * reuses the slot of a value that readers of earlier steps may still need.
      */
     public record Work(String einsum, String unit, Phase phase, Estimate.EinsumEstimate each, List<String> sameStep,
-                       List<String> previousStep) {
+                       List<String> previousStep, List<Lagged> overwrites) {
+    }
+
+    /** Einsum {@code einsum}'s run {@code lag} steps earlier in the same block. */
+    public record Lagged(String einsum, int lag) {
     }
 
     /**
@@ -35,9 +41,13 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
     public record Load(String tensor, String level, long wordsPerTile, long wordsPerStep) {
     }
 
-    /** {@code inFlight}: runs that may be open at once (1 for an unpipelined stage). */
-    public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, long tilesPerHead, long blocks,
-                        long steps, List<Work> works, List<Load> loads) {
+    /**
+     * {@code inFlight}: runs that may be open at once (1 for an unpipelined stage); {@code tile} and
+     * {@code block}: the sizes of a tile and a block along each tiled rank.
+     */
+    public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
+                        Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works,
+                        List<Load> loads) {
         /** How many times a work of this phase runs per head. */
         public long runsPerHead(Phase phase) {
             return tilesPerHead * blocks * (phase == Phase.STEPPED ? steps : 1);

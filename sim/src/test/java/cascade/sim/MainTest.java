@@ -224,4 +224,18 @@ class MainTest {
         JsonNode r = new ObjectMapper().readTree(Files.readString(log));
         assertTrue(r.get("util2d").asDouble() > 0.97, r.toString());
     }
+
+    @Test
+    void simWithValuesMatchesTheExecutorAndRefusesHugeRuns() throws IOException {
+        for (String design : new String[] {"fusemax", "flat", "unfused"}) {
+            Outcome o = run("sim", "--design", design, "--workload", "bert", "--seq", "2048", "--batch", "1", "--values",
+                "--format", "json");
+            assertEquals(0, o.code(), o.err());
+            double err = new ObjectMapper().readTree(o.out()).get("valuesMaxRelativeErrorVsExecutor").asDouble();
+            assertTrue(err <= 1e-5, design + ": " + err);
+        }
+        Outcome big = run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "1048576", "--values");
+        assertEquals(2, big.code());
+        assertTrue(big.err().startsWith("--values:1:1: about "), big.err());
+    }
 }

@@ -109,7 +109,7 @@ public final class Executor implements AutoCloseable {
      * that every read of a stepped tensor addresses at the same index. Then each tile's steps
      * are independent of every other tile's, and a thread can run a tile from start to end.
      */
-    private static String tileRank(StepPlan plan, List<Kernel> kernels, RankIds ids) {
+    static String tileRank(StepPlan plan, List<Kernel> kernels, RankIds ids) {
         int lane = kernels.isEmpty() ? -1 : kernels.getFirst().laneRank();
         for (Kernel k : kernels) {
             if (k.laneRank() < 0 || k.laneRank() != lane) {
@@ -206,7 +206,7 @@ public final class Executor implements AutoCloseable {
         }
     }
 
-    private static List<Kernel> compile(Cascade c, List<Einsum> einsums, Map<String, Layout> layouts,
+    static List<Kernel> compile(Cascade c, List<Einsum> einsums, Map<String, Layout> layouts,
                                         Map<String, Long> sizes, RankIds ids, String stepRank) {
         List<Kernel> kernels = new ArrayList<>();
         for (Einsum e : einsums) {
@@ -217,7 +217,7 @@ public final class Executor implements AutoCloseable {
     }
 
     /** Writes a recurrence's initial value at index 0 of its rank (through the r+1 subscript at r = -1). */
-    private static void initialise(Einsum e, Layout layout, Map<String, Long> sizes, RankIds ids, int stepId) {
+    static void initialise(Einsum e, Layout layout, Map<String, Long> sizes, RankIds ids, int stepId) {
         CompiledAccess out = CompiledAccess.output(layout, e.outputRanks(), e.recurrenceRank(), sizes, ids);
         out.bindStep(stepId, -1);
         float init = layout.decl.type().round((float) e.init().eval(sizes));

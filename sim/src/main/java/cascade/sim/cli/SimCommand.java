@@ -2,6 +2,9 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
+import cascade.einsum.exec.Executor;
+import cascade.einsum.exec.Session;
+import cascade.einsum.exec.Tensors;
 import cascade.mappings.DesignEstimator;
 import cascade.mappings.Schedule;
 import cascade.sim.engine.Simulator;
@@ -25,10 +28,13 @@ import picocli.CommandLine.Spec;
     description = "Cycle-level simulation of a design on a model's attention: cycles, per-unit busy and stall cycles, "
         + "traffic per level, energy by component and tensor.",
     footer = {"", "Examples:", "  ./cascade sim --design fusemax --workload bert --seq 1048576 --format json",
-        "  ./cascade sim --design fusemax --workload bert --seq 2048 --batch 1 --trace fusemax.json"})
+        "  ./cascade sim --design fusemax --workload bert --seq 2048 --batch 1 --trace fusemax.json",
+        "  ./cascade sim --design fusemax --workload bert --seq 4096 --batch 1 --values"})
 final class SimCommand implements Callable<Integer> {
     /** Slices a trace may hold; a longer run is refused rather than written half. */
     static final long TRACE_LIMIT = 2_000_000;
+    /** Tasks a --values run may simulate in full. */
+    static final long VALUES_LIMIT = 5_000_000;
 
     @Spec
     CommandSpec spec;
@@ -43,6 +49,13 @@ final class SimCommand implements Callable<Integer> {
         description = "write the timeline: FILE.json (Perfetto / Chrome trace events) or FILE.csv; simulates in full")
     Path trace;
 
+    @Option(names = "--values", description = "timing with values: compute every task's numbers (first head) with the "
+        + "executor's kernels on random inputs and compare the output with the executor's own run; simulates in full")
+    boolean values;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the random inputs for --values (default ${DEFAULT-VALUE})")
+    long seed;
+
     @Override
     public Integer call() throws IOException {
         if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {
@@ -56,8 +69,25 @@ final class SimCommand implements Callable<Integer> {
             : new Timeline(s.design().name(), 1 / s.design().architecture().secondsPerCycle(), TRACE_LIMIT);
         long t0 = System.nanoTime();
         Simulator.Result r;
+        Session session = null;
+        Map<String, float[]> inputs = null;
+        Map<String, Long> sizes = s.sizes();
+        if (values) {
+            long runs = s.stages().stream().mapToLong(st -> st.works().size() * (st.runsPerHead(Schedule.Phase.STEPPED)
+                + 2 * st.runsPerHead(Schedule.Phase.BEFORE))).sum() * s.heads();
+            if (runs > VALUES_LIMIT) {
+                throw new InvalidInputException(new SourcePos("--values", 1, 1), "about " + runs + " tasks to simulate in full"
+                    + " (limit " + VALUES_LIMIT + "); use a shorter --seq or a smaller --batch");
+            }
+            inputs = Tensors.randomInputs(s.design().cascade(), sizes, seed);
+            try {
+                session = new Session(s.design().cascade(), sizes, inputs);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(new SourcePos("--values", 1, 1), e.getMessage());
+            }
+        }
         try {
-            r = Simulator.run(s, new Simulator.Options(trace == null, timeline));
+            r = Simulator.run(s, new Simulator.Options(trace == null && !values, timeline, session));
         } catch (IllegalStateException e) {
             if (timeline != null) {
                 throw new InvalidInputException(new SourcePos("--trace", 1, 1), "too long to trace in full ("
@@ -66,6 +96,23 @@ final class SimCommand implements Callable<Integer> {
             throw e;
         }
         double wall = (System.nanoTime() - t0) / 1e9;
+        double valuesError = Double.NaN;
+        if (values) {
+            Map<String, float[]> expected;
+            try (Executor executor = new Executor(Runtime.getRuntime().availableProcessors())) {
+                expected = executor.run(s.design().cascade(), sizes, inputs).outputs();
+            }
+            valuesError = 0;
+            for (var out : expected.entrySet()) {
+                float[] reference = out.getValue();
+                double[] asDouble = new double[reference.length];
+                for (int i = 0; i < reference.length; i++) {
+                    asDouble[i] = reference[i];
+                }
+                valuesError = Math.max(valuesError, Tensors.maxRelativeError(session.outputs().get(out.getKey()), asDouble));
+            }
+            session.close();
+        }
         if (timeline != null) {
             if (trace.toString().endsWith(".csv")) {
                 timeline.writeCsv(trace);
@@ -80,6 +127,9 @@ final class SimCommand implements Callable<Integer> {
         json.put("seq", run.seq);
         json.put("batch", run.batch);
         json.putAll(Reports.of(r));
+        if (values) {
+            json.put("valuesMaxRelativeErrorVsExecutor", valuesError);
+        }
         json.put("wallSeconds", wall);
         if (format == Output.Format.json) {
             Output.json(out, json);
@@ -95,6 +145,9 @@ final class SimCommand implements Callable<Integer> {
         Output.table(out, List.of("unit", "busy", "stalled on input", "stalled on output", "idle"), rows);
         if (trace != null) {
             out.println("timeline written to " + trace);
+        }
+        if (values) {
+            out.printf("values (first head, seed %d): output vs the executor's, max relative error %.2e%n", seed, valuesError);
         }
         return 0;
     }

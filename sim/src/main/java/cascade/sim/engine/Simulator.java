@@ -1,5 +1,6 @@
 package cascade.sim.engine;
 
+import cascade.einsum.exec.Session;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.StorageLevel;
@@ -36,10 +37,18 @@ import java.util.Set;
  */
 public final class Simulator {
     private static final int MAX_REMEMBERED = 4096;
-    /** @param timeline where slices go (full simulation only), or null */
-    public record Options(boolean extrapolate, Timeline timeline) {
+    /**
+     * @param timeline where slices go (full simulation only), or null
+     * @param values   timing with values: each task of the first head computes its numbers in this
+     *                 session as it is placed (full simulation only), or null for timing only
+     */
+    public record Options(boolean extrapolate, Timeline timeline, Session values) {
+        public Options(boolean extrapolate, Timeline timeline) {
+            this(extrapolate, timeline, null);
+        }
+
         public static Options defaults() {
-            return new Options(true, null);
+            return new Options(true, null, null);
         }
     }
 
@@ -83,8 +92,20 @@ public final class Simulator {
     }
 
     public static Result run(Schedule schedule, Options options) {
-        if (options.timeline() != null && options.extrapolate()) {
-            throw new IllegalArgumentException("a timeline needs the full simulation (no extrapolation)");
+        if ((options.timeline() != null || options.values() != null) && options.extrapolate()) {
+            throw new IllegalArgumentException("a timeline or values need the full simulation (no extrapolation)");
+        }
+        if (options.values() != null) {
+            String lane = options.values().laneRank();
+            for (Schedule.Stage st : schedule.stages()) {
+                boolean stepped = st.works().stream().anyMatch(x -> x.phase() == Schedule.Phase.STEPPED);
+                for (String r : stepped ? st.block().keySet() : java.util.Set.<String>of()) {
+                    if (!r.equals(lane) && st.block().get(r) < schedule.sizes().get(r)) {
+                        throw new IllegalArgumentException("values: the design splits " + r + " but the executor's runs split "
+                            + (lane == null ? "nothing" : lane) + " only");
+                    }
+                }
+            }
         }
         return new Simulator(schedule, options).simulate();
     }
@@ -192,6 +213,8 @@ public final class Simulator {
         final long[][] sharedWords; // [work][level]
         final int[][] same;
         final int[][] previous;
+        final int[][] overwrites; // [work][k]: reader work index; lags in overwriteLag
+        final int[][] overwriteLag;
         final Schedule.Phase[] phase;
         final long blocks;
         final long steps;
@@ -230,6 +253,8 @@ public final class Simulator {
             sharedWords = new long[works][levels.size()];
             same = new int[works][];
             previous = new int[works][];
+            overwrites = new int[works][];
+            overwriteLag = new int[works][];
             phase = new Schedule.Phase[works];
             List<String> names = st.works().stream().map(Schedule.Work::einsum).toList();
             for (int w = 0; w < works; w++) {
@@ -261,6 +286,8 @@ public final class Simulator {
                 latency[w] = lat;
                 same[w] = work.sameStep().stream().mapToInt(names::indexOf).toArray();
                 previous[w] = work.previousStep().stream().mapToInt(names::indexOf).toArray();
+                overwrites[w] = work.overwrites().stream().mapToInt(x -> names.indexOf(x.einsum())).toArray();
+                overwriteLag[w] = work.overwrites().stream().mapToInt(Schedule.Lagged::lag).toArray();
             }
             blocks = st.blocks();
             steps = st.steps();
@@ -276,7 +303,8 @@ public final class Simulator {
             loadedWords = new long[st.loads().size()];
             usedYet = new boolean[units.size()];
             inFlight = st.inFlight();
-            lookback = blocks + inFlight + 1;
+            int maxLag = st.works().stream().flatMap(x -> x.overwrites().stream()).mapToInt(Schedule.Lagged::lag).max().orElse(1);
+            lookback = Math.max(1, maxLag) * blocks + inFlight + 1;
         }
 
         /** A level more than one unit reaches: its bandwidth is contended, not owned. */
@@ -435,10 +463,22 @@ public final class Simulator {
                     t = Math.max(t, prev.finish[d]);
                 }
             }
+            for (int q = 0; q < overwrites[w].length; q++) {
+                long back = k - nBefore - (long) overwriteLag[w][q] * blocks;
+                if (p != Schedule.Phase.STEPPED || back < 0) {
+                    continue;
+                }
+                Instance earlier = open.get(i - (long) overwriteLag[w][q] * blocks);
+                int reader = overwrites[w][q];
+                if (earlier == null || !earlier.placed[reader]) {
+                    return Long.MIN_VALUE;
+                }
+                t = Math.max(t, earlier.finish[reader]);
+            }
             long predecessor = predecessorInPhases(i);
             if (predecessor >= 0) {
                 Instance pi = open.get(predecessor);
-                if (pi == null || pi.completion == Long.MIN_VALUE) {
+                if (pi == null || pi.left > 0) {
                     return Long.MIN_VALUE;
                 }
                 t = Math.max(t, pi.completion);
@@ -554,6 +594,9 @@ public final class Simulator {
             if (options.timeline() != null) {
                 options.timeline().add(units.get(u).name(), st.works().get(w).einsum(), begin, occupancy[w]);
             }
+            if (options.values() != null && i / perTile < st.tilesPerHead()) {
+                compute(i, w);
+            }
             Instance in = open.get(i);
             in.placed[w] = true;
             in.finish[w] = done + latency[w];
@@ -567,6 +610,33 @@ public final class Simulator {
             if (--in.left == 0) {
                 complete(i, in);
             }
+        }
+
+        /** The numbers of task w of instance i (of the first head): its Einsum at its step over its block's lanes. */
+        private void compute(long i, int w) {
+            long k = i % perTile;
+            long tile = i / perTile;
+            long block;
+            long step = 0;
+            if (k < nBefore) {
+                block = k;
+            } else if (k < nBefore + nStepped) {
+                block = (k - nBefore) % blocks;
+                step = (k - nBefore) / blocks;
+            } else {
+                block = k - nBefore - nStepped;
+            }
+            String lane = options.values().laneRank();
+            long lane0 = -1;
+            long lane1 = -1;
+            if (lane != null && st.block().containsKey(lane)) {
+                long tileSize = st.tile().get(lane);
+                lane0 = tile * tileSize + block * st.block().get(lane);
+                lane1 = Math.min(Math.min(lane0 + st.block().get(lane), (tile + 1) * tileSize), schedule.sizes().get(lane));
+            } else if (block > 0 || tile > 0) {
+                return; // the whole Einsum was computed by the first block's task
+            }
+            options.values().run(st.works().get(w).einsum(), step, lane0, lane1);
         }
 
         private void complete(long i, Instance in) {
