@@ -6,7 +6,9 @@
  * in runs of one Einsum over one block and step (never per PE or per cycle), and repeated
  * periods and tiles are skipped exactly (see {@link cascade.sim.engine.Simulator}).
  *
- * <p>Not yet: timing with values (each run's numbers from the executor's kernels), data-
- * dependent work (top-k engines, issue #5).
+ * <p>Timing with values: each placed task of the first head computes its numbers through an
+ * {@link cascade.einsum.exec.Session} (the executor's kernels, one run at a time), so the
+ * simulated order itself is checked against the executor. Not yet: data-dependent work (top-k
+ * engines, issue #5).
  */
 package cascade.sim.engine;
