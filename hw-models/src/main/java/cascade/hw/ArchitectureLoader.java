@@ -151,7 +151,7 @@ public final class ArchitectureLoader {
         List<StorageLevel> storage = new ArrayList<>();
         Located storageNode = require(top, "storage", root);
         for (Located level : sequence(storageNode, "storage levels")) {
-            storage.add(storageLevel(level, word, clock.value(), source, storage, overrides, used));
+            storage.add(storageLevel(level, word, clock.value(), technology.value(), source, storage, overrides, used));
         }
         if (storage.isEmpty()) {
             throw new InvalidInputException(storageNode.pos(), "an architecture needs at least one storage level");
@@ -161,7 +161,7 @@ public final class ArchitectureLoader {
         Located computeNode = require(top, "compute", root);
         List<Located> units = sequence(computeNode, "compute units");
         for (Located unit : units) {
-            compute.add(computeArray(unit, word, source, storage, overrides, used));
+            compute.add(computeArray(unit, word, technology.value(), source, storage, overrides, used));
         }
         if (compute.isEmpty()) {
             throw new InvalidInputException(computeNode.pos(), "an architecture needs at least one compute unit");
@@ -171,7 +171,7 @@ public final class ArchitectureLoader {
             List.copyOf(storage), List.copyOf(compute), List.copyOf(figures));
     }
 
-    private static StorageLevel storageLevel(Located node, int word, double clockHz, String fileSource,
+    private static StorageLevel storageLevel(Located node, int word, double clockHz, double nm, String fileSource,
                                              List<StorageLevel> outer, Map<String, Located> overrides, Set<String> used) {
         Map<String, Located> declared = mapping(node, STORAGE, "a storage level");
         String name = scalar(require(declared, "name", node));
@@ -234,11 +234,11 @@ public final class ArchitectureLoader {
             figures.add(f);
             latency = Math.round(f.value());
         }
-        double read = energyPerWord(name + ".read", require(m, "read", node), word, figures, source);
-        double write = energyPerWord(name + ".write", require(m, "write", node), word, figures, source);
+        double read = energyPerWord(name + ".read", require(m, "read", node), word, figures, source, nm);
+        double write = energyPerWord(name + ".write", require(m, "write", node), word, figures, source, nm);
         double area = 0;
         if (m.containsKey("area")) {
-            Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source);
+            Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source, nm);
             figures.add(f);
             area = f.value();
         }
@@ -246,7 +246,7 @@ public final class ArchitectureLoader {
             latency, read, write, area, List.copyOf(figures));
     }
 
-    private static ComputeArray computeArray(Located node, int word, String fileSource, List<StorageLevel> storage,
+    private static ComputeArray computeArray(Located node, int word, double nm, String fileSource, List<StorageLevel> storage,
                                              Map<String, Located> overrides, Set<String> used) {
         Map<String, Located> declared = mapping(node, COMPUTE, "a compute unit");
         String name = scalar(require(declared, "name", node));
@@ -290,7 +290,7 @@ public final class ArchitectureLoader {
         }
         Map<String, Double> energy = new LinkedHashMap<>();
         for (var e : mapping(require(m, "energy", node), List.copyOf(ops), "per-operation energies of " + name).entrySet()) {
-            Figure f = figure(name + ".energy." + e.getKey(), e.getValue(), Units.Dimension.ENERGY, word, source);
+            Figure f = figure(name + ".energy." + e.getKey(), e.getValue(), Units.Dimension.ENERGY, word, source, nm);
             figures.add(f);
             energy.put(e.getKey(), f.value());
         }
@@ -312,7 +312,7 @@ public final class ArchitectureLoader {
         }
         double area = 0;
         if (m.containsKey("area")) {
-            Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source);
+            Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source, nm);
             figures.add(f);
             area = f.value();
         }
@@ -326,9 +326,17 @@ public final class ArchitectureLoader {
 
     // ---- helpers ----
 
-    private static double energyPerWord(String name, Located node, int word, List<Figure> figures, String source) {
-        Units.Parsed p = Units.parse(valueText(node), Units.Dimension.ENERGY, word, valuePos(node));
-        figures.add(new Figure(name, p.value(), "pJ", valueText(node), sourceOf(node, source), valuePos(node)));
+    private static double energyPerWord(String name, Located node, int word, List<Figure> figures, String source,
+                                        double nm) {
+        String text = valueText(node);
+        String from = sourceOf(node, source);
+        if (EnergyTable.isReference(text)) {
+            EnergyTable.Resolved r = EnergyTable.resolve(text, false, nm, valuePos(node));
+            text = r.text();
+            from = r.source();
+        }
+        Units.Parsed p = Units.parse(text, Units.Dimension.ENERGY, word, valuePos(node));
+        figures.add(new Figure(name, p.value(), "pJ", valueText(node), from, valuePos(node)));
         double words = p.perBits() == 0 ? 1 : p.perBits() / word;
         return p.value() / words;
     }
@@ -354,6 +362,17 @@ public final class ArchitectureLoader {
         if (m.containsKey(key)) {
             throw new InvalidInputException(m.get(key).pos(), "'" + key + "' does not apply to " + owner + ": " + why);
         }
+    }
+
+    /** An energy or area figure, which may also be a reference into an {@link EnergyTable}, scaled to {@code nm}. */
+    private static Figure figure(String name, Located node, Units.Dimension d, int word, String source, double nm) {
+        String text = valueText(node);
+        if (!EnergyTable.isReference(text)) {
+            return figure(name, node, d, word, source);
+        }
+        EnergyTable.Resolved r = EnergyTable.resolve(text, d == Units.Dimension.AREA, nm, valuePos(node));
+        Units.Parsed p = Units.parse(r.text(), d, word, valuePos(node));
+        return new Figure(name, p.value(), p.unit(), text, r.source(), valuePos(node));
     }
 
     /** A figure written as {@code 400 GiB/s} or as {@code {value: 400 GiB/s, source: "…"}}. */
