@@ -268,10 +268,15 @@ public final class DesignEstimator {
         return n;
     }
 
-    private final Map<String, Estimate.EinsumEstimate> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What a best mapping depends on: the hardware, the cascade, the Einsum, its unit, sizes and residency. */
+    private record Key(Architecture arch, String cascade, String einsum, String unit, Map<String, Long> sizes,
+                       Map<String, String> resident) {
+    }
+
+    private final Map<Key, Estimate.EinsumEstimate> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Estimate.EinsumEstimate best(Design d, String e, Map<String, Long> sizes, Map<String, String> resident) {
-        String key = d.name() + "|" + e + "|" + sizes + "|" + resident;
+        Key key = new Key(d.architecture(), d.cascade().name(), e, d.units().get(e), Map.copyOf(sizes), Map.copyOf(resident));
         return cache.computeIfAbsent(key, k -> {
             Mapper m = new Mapper(d.cascade(), sizes, d.architecture(), e, d.units().get(e), Mapper.Objective.CYCLES, resident);
             Mapper.Result r = m.search(new Mapper.LocalSearch(starts, steps, 1), 1, 1);

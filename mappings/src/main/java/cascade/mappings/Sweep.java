@@ -11,6 +11,7 @@ import static cascade.hw.YamlNodes.sequence;
 import cascade.einsum.Cascade;
 import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
+import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.YamlNodes.Located;
 import java.io.IOException;
@@ -43,10 +44,35 @@ import java.util.Map;
  */
 public record Sweep(String name, String file, Cascade cascade, Map<String, Long> sizes, String einsum,
                     String architectureFile, String architectureText, String unit, Mapper.Objective objective,
-                    long starts, long steps, long seed, Map<String, List<Located>> grid) {
+                    long starts, long steps, long seed, Map<String, List<Located>> grid) implements SweepPlan {
 
     public static Sweep load(Path path) throws IOException {
         return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), path.toAbsolutePath().getParent());
+    }
+
+    @Override
+    public List<String> columns() {
+        List<String> c = new ArrayList<>(grid.keySet());
+        c.addAll(List.of("cycles", "energyPj", "utilization", "dramWords", "mappingsEvaluated"));
+        return c;
+    }
+
+    @Override
+    public List<String> evaluate(long id) {
+        Architecture arch = architecture(id);
+        Mapper mapper = new Mapper(cascade, sizes, arch, einsum, unit, objective);
+        Mapper.Result r = mapper.search(new Mapper.LocalSearch(starts, steps, seed), 1, 1);
+        List<String> row = new ArrayList<>();
+        point(id).values().forEach(v -> row.add(scalar(v)));
+        if (r.best().isEmpty()) {
+            row.addAll(List.of("", "", "", "", Long.toString(r.evaluated())));
+            return row;
+        }
+        Estimate.EinsumEstimate e = r.best().getFirst().estimate();
+        String outermost = arch.pathTo(arch.compute(unit).under()).getFirst();
+        row.addAll(List.of(Long.toString(e.cycles()), Double.toString(e.totalEnergyPj()), Double.toString(e.utilization()),
+            Long.toString(e.wordsAt(outermost)), Long.toString(r.evaluated())));
+        return row;
     }
 
     public static Sweep parse(String file, String text, Path baseDir) {

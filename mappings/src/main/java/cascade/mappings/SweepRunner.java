@@ -1,6 +1,5 @@
 package cascade.mappings;
 
-import cascade.hw.Architecture;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -37,14 +36,13 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class SweepRunner {
     private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
-    private final Sweep sweep;
+    private final SweepPlan sweep;
     private final List<String> header;
 
-    public SweepRunner(Sweep sweep) {
+    public SweepRunner(SweepPlan sweep) {
         this.sweep = sweep;
         this.header = new ArrayList<>(List.of("point"));
-        header.addAll(sweep.grid().keySet());
-        header.addAll(List.of("cycles", "energyPj", "utilization", "dramWords", "mappingsEvaluated"));
+        header.addAll(sweep.columns());
     }
 
     /** What a run did: points evaluated now, points kept from an earlier run. */
@@ -104,20 +102,9 @@ public final class SweepRunner {
     }
 
     private List<String> evaluate(long id) {
-        Architecture arch = sweep.architecture(id);
-        Mapper mapper = new Mapper(sweep.cascade(), sweep.sizes(), arch, sweep.einsum(), sweep.unit(), sweep.objective());
-        Mapper.Result r = mapper.search(new Mapper.LocalSearch(sweep.starts(), sweep.steps(), sweep.seed()), 1, 1);
         List<String> row = new ArrayList<>();
         row.add(Long.toString(id));
-        sweep.point(id).values().forEach(v -> row.add(cascade.hw.YamlNodes.scalar(v)));
-        if (r.best().isEmpty()) {
-            row.addAll(List.of("", "", "", "", Long.toString(r.evaluated())));
-            return row;
-        }
-        Estimate.EinsumEstimate e = r.best().getFirst().estimate();
-        String outermost = arch.pathTo(arch.compute(sweep.unit()).under()).getFirst();
-        row.addAll(List.of(Long.toString(e.cycles()), Double.toString(e.totalEnergyPj()), Double.toString(e.utilization()),
-            Long.toString(e.wordsAt(outermost)), Long.toString(r.evaluated())));
+        row.addAll(sweep.evaluate(id));
         return row;
     }
 
@@ -171,7 +158,7 @@ public final class SweepRunner {
         Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** No other point is at least as good in cycles and energy and better in one. */
+    /** No other comparable point is at least as good in cycles and energy and better in one. */
     private boolean onParetoFront(List<String> row, List<List<String>> all) {
         int cycles = header.indexOf("cycles");
         int energy = header.indexOf("energyPj");
@@ -182,6 +169,14 @@ public final class SweepRunner {
         double e = Double.parseDouble(row.get(energy));
         for (List<String> other : all) {
             if (other == row || other.get(cycles).isEmpty()) {
+                continue;
+            }
+            boolean comparable = true;
+            for (String column : sweep.paretoWithin()) {
+                int at = header.indexOf(column);
+                comparable &= row.get(at).equals(other.get(at));
+            }
+            if (!comparable) {
                 continue;
             }
             double oc = Double.parseDouble(other.get(cycles));

@@ -1,6 +1,6 @@
 package cascade.sim.cli;
 
-import cascade.mappings.Sweep;
+import cascade.mappings.SweepPlan;
 import cascade.mappings.SweepRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,7 +36,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("<command line>", 1, 1),
                 "no sweep file '" + sweepFile + "'");
         }
-        Sweep sweep = Sweep.load(sweepFile);
+        SweepPlan sweep = SweepPlan.load(sweepFile);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         SweepRunner.Outcome o = new SweepRunner(sweep).run(out, n, !quiet);
         spec.commandLine().getErr().println("sweep " + sweep.name() + ": " + sweep.points() + " points (" + o.evaluated()

@@ -1,0 +1,44 @@
+package cascade.mappings;
+
+import cascade.einsum.InvalidInputException;
+import cascade.hw.YamlNodes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a {@link SweepRunner} runs: numbered points, each evaluated to one CSV row. Two kinds,
+ * told apart by their YAML: an Einsum sweep ({@link Sweep}: one Einsum mapped onto an
+ * architecture grid) and a design sweep ({@link DesignSweep}: designs × workloads × lengths ×
+ * an architecture grid, estimated whole). Rows must have {@code cycles} and {@code energyPj}
+ * columns: the Pareto front is taken over them.
+ */
+public interface SweepPlan {
+    String name();
+
+    /** The columns of a row, after the point number. */
+    List<String> columns();
+
+    long points();
+
+    /** Columns whose values must match for two rows to be compared for the Pareto front (none: all rows). */
+    default List<String> paretoWithin() {
+        return List.of();
+    }
+
+    /** Point {@code id}'s row, one value per column ("" where the point has no result). */
+    List<String> evaluate(long id);
+
+    static SweepPlan load(Path path) throws IOException {
+        String text = Files.readString(path, StandardCharsets.UTF_8);
+        Path dir = path.toAbsolutePath().getParent();
+        YamlNodes.Located root = YamlNodes.compose(path.toString(), text, "a sweep");
+        if (!(root.node() instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
+            throw new InvalidInputException(root.pos(), "a sweep is a mapping with 'sweep', and 'einsum' or 'designs'");
+        }
+        boolean designs = YamlNodes.keys(root).containsKey("designs");
+        return designs ? DesignSweep.parse(path.toString(), text, dir) : Sweep.parse(path.toString(), text, dir);
+    }
+}
