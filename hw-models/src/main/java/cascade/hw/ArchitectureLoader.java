@@ -34,7 +34,7 @@ public final class ArchitectureLoader {
     private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
         "width", "bandwidth", "latency", "read", "write", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
-        "energy", "latency", "area", "source");
+        "energy", "latency", "area", "source", "engine", "pivot", "roundOverhead", "seed");
 
     private ArchitectureLoader() {
     }
@@ -316,9 +316,53 @@ public final class ArchitectureLoader {
             figures.add(f);
             area = f.value();
         }
+        TopKEngine topk = null;
+        if (kind == ComputeArray.Kind.TOPK) {
+            topk = topkEngine(m, name, cols, figures, source);
+        } else {
+            for (String key : List.of("engine", "pivot", "roundOverhead", "seed")) {
+                forbid(m, key, name, "only a top-k engine has it");
+            }
+        }
         return new ComputeArray(name, kind, under, rows, cols, java.util.Collections.unmodifiableSet(ops),
             java.util.Collections.unmodifiableMap(energy), java.util.Collections.unmodifiableMap(latency),
-            area, List.copyOf(figures));
+            area, List.copyOf(figures), topk);
+    }
+
+    /** {@code engine: quickselect} (pivot, roundOverhead, seed) or {@code engine: bitonic}; width = comparators. */
+    private static TopKEngine topkEngine(Map<String, Located> m, String name, int width, List<Figure> figures, String source) {
+        String engine = m.containsKey("engine") ? scalar(m.get("engine")) : "quickselect";
+        switch (engine) {
+            case "quickselect" -> {
+                TopKEngine.Pivot pivot = TopKEngine.Pivot.RANDOM;
+                if (m.containsKey("pivot")) {
+                    String p = scalar(m.get("pivot"));
+                    if (!p.equals("random") && !p.equals("first")) {
+                        throw new InvalidInputException(m.get("pivot").pos(), "unknown pivot '" + p + "'; expected random or first");
+                    }
+                    pivot = p.equals("first") ? TopKEngine.Pivot.FIRST : TopKEngine.Pivot.RANDOM;
+                }
+                int overhead = 3;
+                if (m.containsKey("roundOverhead")) {
+                    Figure f = figure(name + ".roundOverhead", m.get("roundOverhead"), Units.Dimension.CYCLES, 16, source);
+                    figures.add(f);
+                    overhead = (int) f.value();
+                }
+                long seed = m.containsKey("seed") ? count(m, m.get("seed"), "seed", name, figures, source, 1) : 1;
+                return new TopKEngine.QuickSelect(width, overhead, pivot, seed);
+            }
+            case "bitonic" -> {
+                for (String key : List.of("pivot", "roundOverhead", "seed")) {
+                    forbid(m, key, name, "a bitonic engine has no pivot, rounds or seed");
+                }
+                if (width < 2 || Integer.bitCount(width) != 1) {
+                    throw new InvalidInputException(m.get("width").pos(), "a bitonic engine's width must be a power of two");
+                }
+                return new TopKEngine.Bitonic(width);
+            }
+            default -> throw new InvalidInputException(m.get("engine").pos(), "unknown top-k engine '" + engine
+                + "'; expected quickselect or bitonic");
+        }
     }
 
     /** The operations a compute unit may list (the Einsum operators, as the 1D/2D arrays execute them). */
