@@ -377,7 +377,7 @@ public final class ArchitectureLoader {
         if (EnergyTable.isReference(text)) {
             EnergyTable.Resolved r = EnergyTable.resolve(text, false, nm, valuePos(node));
             text = r.text();
-            from = r.source();
+            from = withNote(node, r.source());
         }
         Units.Parsed p = Units.parse(text, Units.Dimension.ENERGY, word, valuePos(node));
         figures.add(new Figure(name, p.value(), "pJ", valueText(node), from, valuePos(node)));
@@ -416,7 +416,7 @@ public final class ArchitectureLoader {
         }
         EnergyTable.Resolved r = EnergyTable.resolve(text, d == Units.Dimension.AREA, nm, valuePos(node));
         Units.Parsed p = Units.parse(r.text(), d, word, valuePos(node));
-        return new Figure(name, p.value(), p.unit(), text, r.source(), valuePos(node));
+        return new Figure(name, p.value(), p.unit(), text, withNote(node, r.source()), valuePos(node));
     }
 
     /** A figure written as {@code 400 GiB/s} or as {@code {value: 400 GiB/s, source: "…"}}. */
@@ -439,6 +439,12 @@ public final class ArchitectureLoader {
 
     private static SourcePos valuePos(Located node) {
         return valueNode(node).pos();
+    }
+
+    /** A table's source, after the figure's own note where it has one. */
+    private static String withNote(Located node, String tableSource) {
+        String own = sourceOf(node, null);
+        return own == null ? tableSource : own + "; " + tableSource;
     }
 
     private static String sourceOf(Located node, String inherited) {
