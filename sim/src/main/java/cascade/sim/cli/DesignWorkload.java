@@ -16,12 +16,12 @@ final class DesignWorkload {
     @Option(names = "--design", required = true, paramLabel = "NAME|FILE", description = "a design preset or YAML file")
     String design;
 
-    @Option(names = "--workload", required = true, paramLabel = "MODEL",
+    @Option(names = "--workload", paramLabel = "MODEL",
         description = "bert, trxl, t5, xlm, bert-large, gpt2, llama2-7b or llama2-70b")
     String workload;
 
-    @Option(names = "--seq", required = true, description = "sequence length (P = M)")
-    long seq;
+    @Option(names = "--seq", description = "sequence length (P = M)")
+    Long seq;
 
     @Option(names = "--batch", defaultValue = "64", description = "batch (default ${DEFAULT-VALUE})")
     long batch;
@@ -38,6 +38,10 @@ final class DesignWorkload {
     }
 
     Workload workload() {
+        if (workload == null || seq == null) {
+            throw new InvalidInputException(new SourcePos(workload == null ? "--workload" : "--seq", 1, 1),
+                "is required with --design " + design);
+        }
         if (seq <= 0 || batch <= 0) {
             throw new InvalidInputException(new SourcePos(seq <= 0 ? "--seq" : "--batch", 1, 1), "must be positive");
         }

@@ -53,11 +53,19 @@ final class SimCommand implements Callable<Integer> {
         + "executor's kernels on random inputs and compare the output with the executor's own run; simulates in full")
     boolean values;
 
-    @Option(names = "--seed", defaultValue = "1", description = "seed of the random inputs for --values (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "1",
+        description = "seed of random inputs (--values), of synthetic workloads and top-k pivots (spatten) (default ${DEFAULT-VALUE})")
     long seed;
+
+    @Mixin
+    SpattenOptions spatten;
 
     @Override
     public Integer call() throws IOException {
+        if (run.design.equals("spatten")) {
+            return spatten.run(spec, run, format, seed, trace != null || values);
+        }
+        spatten.refuseFor(run.design);
         if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {
             throw new InvalidInputException(new SourcePos("--trace", 1, 1), "the trace file must end in .json or .csv");
         }

@@ -1,0 +1,135 @@
+package cascade.sim.cli;
+
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.mappings.Workload;
+import cascade.sim.spatten.SpattenPolicy;
+import cascade.sim.spatten.SpattenRun;
+import cascade.traces.SpattenTrace;
+import cascade.traces.SyntheticAttention;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** {@code ./cascade sim --design spatten …}: SpAtten's pipeline on a synthetic workload or a released trace. */
+final class SpattenOptions {
+    @Option(names = "--keep", paramLabel = "RATIO", description = "spatten: tokens each layer keeps of those left (default 1)")
+    Double keep;
+
+    @Option(names = "--value-keep", paramLabel = "RATIO", description = "spatten: values each head fetches of its keys (default 1)")
+    Double valueKeep;
+
+    @Option(names = "--layers", description = "spatten: layers of the synthetic workload (default 12)")
+    Integer layers;
+
+    @Option(names = "--key-bits", description = "spatten: key bits fetched first, 0 for full width (default 6)")
+    Integer keyBits;
+
+    @Option(names = "--extra-bits", description = "spatten: key low bits fetched on a recompute (default 4)")
+    Integer extraBits;
+
+    @Option(names = "--value-bits", description = "spatten: value bits, 0 for full width (default 6)")
+    Integer valueBits;
+
+    @Option(names = "--threshold", description = "spatten: recompute when a head's max probability is below it (default 0.05)")
+    Double threshold;
+
+    @Option(names = "--spatten-trace", paramLabel = "FILE", description = "spatten: a workload summary released with SpAtten")
+    Path release;
+
+    void refuseFor(String design) {
+        if (keep != null || valueKeep != null || layers != null || keyBits != null || extraBits != null || valueBits != null
+                || threshold != null || release != null) {
+            throw new InvalidInputException(new SourcePos("--design", 1, 1), "the SpAtten options apply to --design spatten, not "
+                + design);
+        }
+    }
+
+    Integer run(CommandSpec spec, DesignWorkload dw, Output.Format format, long seed, boolean fullOnly) throws IOException {
+        if (fullOnly) {
+            throw new InvalidInputException(new SourcePos("--design", 1, 1), "--trace and --values apply to the Einsum designs");
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("design", "spatten");
+        Map<String, Object> r;
+        String what;
+        if (release != null) {
+            if (keep != null || valueKeep != null || layers != null || dw.workload != null || dw.seq != null) {
+                throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1),
+                    "a released trace fixes the workload and the pruning; drop --workload, --seq, --keep, --value-keep, --layers");
+            }
+            if (!Files.isRegularFile(release)) {
+                throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1), "no file " + release);
+            }
+            SpattenTrace t = SpattenTrace.read(release);
+            json.put("trace", release.toString());
+            r = SpattenRun.release(SpattenRun.architecture(), t, seed);
+            what = "released trace " + release.getFileName() + " (" + t.rows().size() + " heads)";
+        } else {
+            Workload w = dw.workload();
+            if (w != Workload.GPT2 && w != Workload.BERT) {
+                throw new InvalidInputException(new SourcePos("--workload", 1, 1), "the spatten design runs gpt2 (decoding) or "
+                    + "bert (an encoder), not " + w.userName());
+            }
+            if (dw.seq > 65536) {
+                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "the synthetic SpAtten workload goes up to 65536 tokens");
+            }
+            double k = keep == null ? 1.0 : keep;
+            double vk = valueKeep == null ? 1.0 : valueKeep;
+            if (!(k > 0 && k <= 1) || !(vk > 0 && vk <= 1)) {
+                throw new InvalidInputException(new SourcePos(!(k > 0 && k <= 1) ? "--keep" : "--value-keep", 1, 1),
+                    "must be in (0, 1]");
+            }
+            int l = layers == null ? 12 : layers;
+            if (l < 1 || l > 96) {
+                throw new InvalidInputException(new SourcePos("--layers", 1, 1), "must be between 1 and 96");
+            }
+            SpattenPolicy policy = new SpattenPolicy(k, 1, vk, keyBits == null ? 6 : keyBits, extraBits == null ? 4 : extraBits,
+                threshold == null ? 0.05 : threshold, valueBits == null ? 6 : valueBits);
+            int seq = (int) (long) dw.seq;
+            SyntheticAttention a = SyntheticAttention.defaults(l, w.heads(), w.headDim(), seq, seed);
+            int queries = w == Workload.BERT ? seq : 1;
+            r = SpattenRun.synthetic(SpattenRun.architecture(), a, queries, policy, seed);
+            json.put("workload", w.userName());
+            json.put("seq", seq);
+            json.put("layers", l);
+            json.put("keep", k);
+            json.put("valueKeep", vk);
+            what = w.userName() + " (" + (queries == 1 ? "decoding" : "encoder") + "), " + seq + " tokens, " + l + " layers, keep "
+                + k + ", value keep " + vk;
+        }
+        json.putAll(r);
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == Output.Format.json) {
+            Output.json(out, json);
+            return 0;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> dense = (Map<String, Object>) r.get("dense");
+        @SuppressWarnings("unchecked")
+        Map<String, Long> kinds = (Map<String, Long>) r.get("dramBytesByKind");
+        out.printf(Locale.ROOT, "spatten on %s: %d cycles (%.3g s), %.3g J, DRAM %.4g MB (key high bits %.4g, low bits %.4g, "
+                + "values %.4g), top-k %d cycles%n", what, (long) r.get("cycles"), (double) r.get("seconds"),
+            (double) r.get("energyPj") * 1e-12, (long) r.get("dramBytes") / 1e6, kinds.get("keyHighBits") / 1e6,
+            kinds.get("keyLowBits") / 1e6, kinds.get("values") / 1e6, (long) r.get("topkCycles"));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("pruned", Long.toString((long) r.get("cycles")), Long.toString((long) r.get("dramBytes")),
+            String.format(Locale.ROOT, "%.4g", (double) r.get("energyPj"))));
+        rows.add(List.of("dense", Long.toString((long) dense.get("cycles")), Long.toString((long) dense.get("dramBytes")),
+            String.format(Locale.ROOT, "%.4g", (double) dense.get("energyPj"))));
+        Output.table(out, List.of("run", "cycles", "DRAM bytes", "energy pJ"), rows);
+        out.printf(Locale.ROOT, "DRAM reduction %.2fx, speedup %.2fx%s%n", (double) r.get("dramReduction"), (double) r.get("speedup"),
+            r.containsKey("outputRelativeError") ? String.format(Locale.ROOT, ", output relative error %.3g (max %.3g), top-1 "
+                + "agreement %.3f", (double) r.get("outputRelativeError"), (double) r.get("outputRelativeErrorMax"),
+                (double) r.get("top1Agreement")) : "");
+        return 0;
+    }
+}

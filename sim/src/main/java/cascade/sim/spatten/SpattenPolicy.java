@@ -1,0 +1,186 @@
+package cascade.sim.spatten;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.exec.Executor;
+import cascade.hw.TopKEngine;
+import cascade.traces.SpattenTrace;
+import cascade.traces.SyntheticAttention;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SpAtten's pruning and quantisation decisions taken on a synthetic workload's real numbers, and
+ * the outputs they lead to, next to the dense outputs:
+ * <ul>
+ *   <li>cascade token pruning: from layer {@code pruneFrom} on, each layer keeps the
+ *       ceil({@code keep}·n) of the n surviving tokens with the largest importance — attention
+ *       probabilities accumulated over the heads of earlier layers — chosen by the architecture's
+ *       top-k engine; pruned tokens stay pruned;</li>
+ *   <li>local value pruning: each head fetches the values of the ceil({@code valueKeep}·n) keys of
+ *       largest probability, the top-k engine again;</li>
+ *   <li>progressive quantisation: keys are fetched with {@code keyBits} high bits; when the
+ *       head's largest probability computed from them is below {@code threshold}, the
+ *       {@code extraBits} low bits are fetched and the scores recomputed; values have
+ *       {@code valueBits} (0 or less: full width, no quantisation).</li>
+ * </ul>
+ * A head's output is the probabilities over its fetched values, renormalised, times the values,
+ * computed by the executor (the dense one over every token at full precision). The rows these
+ * decisions produce are the simulator's input, so both see the same keys, values and recomputed
+ * heads.
+ */
+public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int keyBits, int extraBits, double threshold,
+                            int valueBits) {
+
+    public SpattenPolicy {
+        if (!(keep > 0 && keep <= 1) || !(valueKeep > 0 && valueKeep <= 1)) {
+            throw new IllegalArgumentException("keep ratios must be in (0, 1]");
+        }
+    }
+
+    /** SpAtten's settings in the released GPT-2 traces: 6 + 4 key bits below 0.05, 6-bit values. */
+    public static SpattenPolicy of(double keep) {
+        return new SpattenPolicy(keep, 1, 1.0, 6, 4, 0.05, 6);
+    }
+
+    /** What the decisions cost and how far the output moved. */
+    public record Outcome(List<HeadWork> work, List<HeadWork> dense, long recomputedHeads, double meanRelativeError,
+                          double maxRelativeError, double top1Agreement) {
+    }
+
+    private static final Cascade WEIGHTED = Cascade.parse("<spatten>", """
+        cascade weighted-values "attention's last step: values weighted by given probabilities"
+        rank F, M
+        input  A[m]   : fp32
+        input  V[f,m] : fp32
+        output AV[f]  : fp32
+        AV[f] = sum_m A[m] * V[f,m]
+        """);
+
+    /**
+     * Runs the policy over one decoding step of {@code w} (the query is the newest token) with
+     * {@code queries} queries per head charged to the pipeline (1 for decoding, the sequence for
+     * an encoder, whose queries this model lets share the decoding query's decisions).
+     */
+    public Outcome decide(SyntheticAttention w, int queries, TopKEngine engine) {
+        int length = w.length();
+        int[] alive = new int[length];
+        for (int i = 0; i < length; i++) {
+            alive[i] = i;
+        }
+        double[] importance = new double[length];
+        List<HeadWork> work = new ArrayList<>();
+        List<HeadWork> dense = new ArrayList<>();
+        long recomputed = 0;
+        double errSum = 0;
+        double errMax = 0;
+        long agree = 0;
+        long count = 0;
+        try (Executor ex = new Executor(1)) {
+            for (int layer = 0; layer < w.layers(); layer++) {
+                boolean prune = layer >= pruneFrom && keep < 1;
+                int k = prune ? Math.max(1, (int) Math.ceil(keep * alive.length)) : alive.length;
+                float[] tokenScores = null;
+                if (prune && k < alive.length) {
+                    tokenScores = new float[alive.length];
+                    for (int i = 0; i < alive.length; i++) {
+                        tokenScores[i] = (float) importance[alive[i]];
+                    }
+                    int[] chosen = engine.select(tokenScores, alive.length, k).indices();
+                    int[] next = new int[k];
+                    for (int i = 0; i < k; i++) {
+                        next[i] = alive[chosen[i]];
+                    }
+                    alive = next;
+                }
+                for (int head = 0; head < w.heads(); head++) {
+                    SyntheticAttention.Head h = w.head(layer, head);
+                    float[] kq = keyBits > 0 ? SyntheticAttention.quantise(h.k(), keyBits) : h.k();
+                    double[] p = SyntheticAttention.probabilities(h.q(), kq, length, alive);
+                    boolean recompute = keyBits > 0 && extraBits > 0 && max(p) < threshold;
+                    if (recompute) {
+                        p = SyntheticAttention.probabilities(h.q(), SyntheticAttention.quantise(h.k(), keyBits + extraBits),
+                            length, alive);
+                        recomputed++;
+                    }
+                    for (int i = 0; i < alive.length; i++) {
+                        importance[alive[i]] += p[i];
+                    }
+                    int values = Math.max(1, (int) Math.ceil(valueKeep * alive.length));
+                    float[] valueScores = null;
+                    int[] kept = null; // positions within alive
+                    if (values < alive.length) {
+                        valueScores = new float[alive.length];
+                        for (int i = 0; i < alive.length; i++) {
+                            valueScores[i] = (float) p[i];
+                        }
+                        kept = engine.select(valueScores, alive.length, values).indices();
+                    }
+                    float[] vq = valueBits > 0 ? SyntheticAttention.quantise(h.v(), valueBits) : h.v();
+                    float[] out = weighted(ex, p, alive, kept, vq, length, w.headDim());
+                    double[] pd = SyntheticAttention.probabilities(h.q(), h.k(), length, null);
+                    float[] ref = weighted(ex, pd, null, null, h.v(), length, w.headDim());
+                    double err = relative(out, ref);
+                    errSum += err;
+                    errMax = Math.max(errMax, err);
+                    agree += argmax(out) == argmax(ref) ? 1 : 0;
+                    count++;
+                    boolean topkHere = tokenScores != null && head == 0;
+                    SpattenTrace.Row row = new SpattenTrace.Row(0, layer, head, w.headDim(), length, alive.length, keyBits, 16,
+                        threshold, keyBits > 0 && extraBits > 0, extraBits, values, valueBits, true, false, topkHere,
+                        topkHere ? k : -1);
+                    work.add(new HeadWork(row, queries, recompute, valueScores, topkHere ? tokenScores : null));
+                    SpattenTrace.Row full = new SpattenTrace.Row(0, layer, head, w.headDim(), length, length, -1, 16, -1, false,
+                        -1, length, -1, false, false, false, -1);
+                    dense.add(new HeadWork(full, queries, false, null, null));
+                }
+            }
+        }
+        return new Outcome(List.copyOf(work), List.copyOf(dense), recomputed, errSum / count, errMax, (double) agree / count);
+    }
+
+    /** The executor's Σ_m A[m]·V[f,m] over the fetched values, probabilities renormalised over them. */
+    private static float[] weighted(Executor ex, double[] p, int[] alive, int[] kept, float[] v, int length, int f) {
+        int n = kept == null ? p.length : kept.length;
+        float[] a = new float[n];
+        float[] vv = new float[f * n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += p[kept == null ? i : kept[i]];
+        }
+        for (int i = 0; i < n; i++) {
+            int pos = kept == null ? i : kept[i];
+            int token = alive == null ? pos : alive[pos];
+            a[i] = (float) (p[pos] / sum);
+            for (int r = 0; r < f; r++) {
+                vv[r * n + i] = v[r * length + token];
+            }
+        }
+        return ex.run(WEIGHTED, Map.of("F", (long) f, "M", (long) n), Map.of("A", a, "V", vv)).outputs().get("AV");
+    }
+
+    private static double max(double[] p) {
+        return Arrays.stream(p).max().orElse(0);
+    }
+
+    private static double relative(float[] x, float[] ref) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < x.length; i++) {
+            num += (x[i] - ref[i]) * (double) (x[i] - ref[i]);
+            den += ref[i] * (double) ref[i];
+        }
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
