@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>attention sinks: {@code sinkBoost} on the first {@code sinks} tokens;</li>
  *   <li>recency: {@code recency}·exp(−distance / {@code recencyScale}) towards the newest token;</li>
- *   <li>heavy-tailed key importance: a Pareto({@code importanceTail}) draw per token, shared by
- *       all heads and layers (some tokens matter everywhere), minus its mean;</li>
+ *   <li>heavy-tailed key importance: the logarithm of a Pareto({@code importanceTail}) draw per
+ *       token (so its weight e^b is Pareto: a few tokens carry much of the probability), shared by
+ *       all heads and layers, minus its mean 1/{@code importanceTail};</li>
  * </ul>
  * and each head scales b by its own temperature exp({@code headDiversity}·N(0, 1)) (sharp and
  * flat heads). Values are N(0, 1). Everything is a pure function of the parameters and the seed.
@@ -43,10 +44,9 @@ public record SyntheticAttention(int layers, int heads, int headDim, int length,
     public double[] importance() {
         SplittableRandom r = new SplittableRandom(seed);
         double[] b = new double[length];
-        double mean = importanceTail / (importanceTail - 1);
         for (int j = 0; j < length; j++) {
-            double pareto = Math.pow(1 - r.nextDouble(), -1 / importanceTail);
-            b[j] = Math.min(pareto, 50) - mean;
+            double logPareto = -Math.log(1 - r.nextDouble()) / importanceTail;
+            b[j] = logPareto - 1 / importanceTail;
             if (j < sinks) {
                 b[j] += sinkBoost;
             }
