@@ -12,8 +12,8 @@ import java.util.List;
  * What a {@link SweepRunner} runs: numbered points, each evaluated to one CSV row. Two kinds,
  * told apart by their YAML: an Einsum sweep ({@link Sweep}: one Einsum mapped onto an
  * architecture grid) and a design sweep ({@link DesignSweep}: designs × workloads × lengths ×
- * an architecture grid, estimated whole). Rows must have {@code cycles} and {@code energyPj}
- * columns: the Pareto front is taken over them.
+ * an architecture grid, estimated whole). The Pareto front is taken over {@link #objectives()}
+ * ({@code cycles} and {@code energyPj} unless a plan says otherwise).
  */
 public interface SweepPlan {
     String name();
@@ -22,6 +22,11 @@ public interface SweepPlan {
     List<String> columns();
 
     long points();
+
+    /** The columns the Pareto front minimises together. */
+    default List<String> objectives() {
+        return List.of("cycles", "energyPj");
+    }
 
     /** Columns whose values must match for two rows to be compared for the Pareto front (none: all rows). */
     default List<String> paretoWithin() {

@@ -158,30 +158,33 @@ public final class SweepRunner {
         Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** No other comparable point is at least as good in cycles and energy and better in one. */
+    /** No other comparable point is at least as good in every objective and better in one. */
     private boolean onParetoFront(List<String> row, List<List<String>> all) {
-        int cycles = header.indexOf("cycles");
-        int energy = header.indexOf("energyPj");
-        if (row.get(cycles).isEmpty()) {
+        List<Integer> at = sweep.objectives().stream().map(header::indexOf).toList();
+        if (at.stream().anyMatch(i -> row.get(i).isEmpty())) {
             return false;
         }
-        double c = Double.parseDouble(row.get(cycles));
-        double e = Double.parseDouble(row.get(energy));
         for (List<String> other : all) {
-            if (other == row || other.get(cycles).isEmpty()) {
+            if (other == row || at.stream().anyMatch(i -> other.get(i).isEmpty())) {
                 continue;
             }
             boolean comparable = true;
             for (String column : sweep.paretoWithin()) {
-                int at = header.indexOf(column);
-                comparable &= row.get(at).equals(other.get(at));
+                int c = header.indexOf(column);
+                comparable &= row.get(c).equals(other.get(c));
             }
             if (!comparable) {
                 continue;
             }
-            double oc = Double.parseDouble(other.get(cycles));
-            double oe = Double.parseDouble(other.get(energy));
-            if (oc <= c && oe <= e && (oc < c || oe < e)) {
+            boolean noWorse = true;
+            boolean better = false;
+            for (int i : at) {
+                double mine = Double.parseDouble(row.get(i));
+                double theirs = Double.parseDouble(other.get(i));
+                noWorse &= theirs <= mine;
+                better |= theirs < mine;
+            }
+            if (noWorse && better) {
                 return false;
             }
         }

@@ -13,6 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = "Run a design-space sweep: one CSV row per point, Pareto front marked; resumes where a killed run stopped.",
     footer = {"", "Examples:", "  ./cascade sweep examples/qk-array-sweep.yaml --out qk-array.csv",
+        "  ./cascade sweep examples/designs-sweep.yaml --out designs.csv",
+        "  ./cascade sweep examples/spatten-sweep.yaml --out spatten.csv",
         "  ./cascade sweep my-sweep.yaml --out results.csv --threads 2 --quiet"})
 final class SweepCommand implements Callable<Integer> {
     @Spec
@@ -36,7 +38,9 @@ final class SweepCommand implements Callable<Integer> {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("<command line>", 1, 1),
                 "no sweep file '" + sweepFile + "'");
         }
-        SweepPlan sweep = SweepPlan.load(sweepFile);
+        String text = java.nio.file.Files.readString(sweepFile);
+        SweepPlan sweep = text.lines().anyMatch(l -> l.startsWith("spatten:"))
+            ? cascade.sim.spatten.SpattenSweep.parse(sweepFile.toString(), text) : SweepPlan.load(sweepFile);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         SweepRunner.Outcome o = new SweepRunner(sweep).run(out, n, !quiet);
         spec.commandLine().getErr().println("sweep " + sweep.name() + ": " + sweep.points() + " points (" + o.evaluated()

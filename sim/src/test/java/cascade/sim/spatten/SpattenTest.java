@@ -135,4 +135,46 @@ class SpattenTest {
         e = assertThrows(InvalidInputException.class, () -> SpattenTrace.read(f));
         assertTrue(e.getMessage().startsWith(f + ":1:1: not a SpAtten workload summary"), e.getMessage());
     }
+
+    /** Acceptance 3: keep ratio x top-k engine, a CSV with cycles, energy, DRAM bytes and error, Pareto marked. */
+    @Test
+    void sweepOverKeepAndEngineMarksTheFront(@TempDir Path dir) throws Exception {
+        String text = """
+            spatten: small
+            workload: gpt2
+            seq: 256
+            layers: 3
+            valueKeep: 0.5
+            keep: [1.0, 0.6]
+            topk:
+              - {engine: quickselect, parallelism: 16}
+              - {engine: bitonic, parallelism: 16}
+            """;
+        SpattenSweep sweep = SpattenSweep.parse("s.yaml", text);
+        Path out = dir.resolve("s.csv");
+        new cascade.mappings.SweepRunner(sweep).run(out, 2, false);
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("point,keep,engine,parallelism,cycles,energyPj,dramBytes,dramReduction,topkCycles,outputRelativeError,"
+            + "top1Agreement,pareto", lines.getFirst());
+        assertEquals(5, lines.size());
+        List<String[]> rows = lines.subList(1, 5).stream().map(l -> l.split(",")).toList();
+        for (String[] r : rows) {
+            boolean dominated = false;
+            for (String[] o : rows) {
+                boolean noWorse = true;
+                boolean better = false;
+                for (int i : new int[] {4, 5, 9}) {
+                    double mine = Double.parseDouble(r[i]);
+                    double theirs = Double.parseDouble(o[i]);
+                    noWorse &= theirs <= mine;
+                    better |= theirs < mine;
+                }
+                dominated |= noWorse && better;
+            }
+            assertEquals(!dominated, Boolean.parseBoolean(r[11]), String.join(",", r));
+        }
+        InvalidInputException bad = assertThrows(InvalidInputException.class,
+            () -> SpattenSweep.parse("s.yaml", text.replace("bitonic, parallelism: 16", "bitonic, parallelism: 12")));
+        assertTrue(bad.getMessage().startsWith("s.yaml:9:36: a bitonic engine"), bad.getMessage());
+    }
 }
