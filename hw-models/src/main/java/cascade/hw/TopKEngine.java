@@ -123,19 +123,12 @@ public sealed interface TopKEngine permits TopKEngine.QuickSelect, TopKEngine.Bi
             return lg * (lg + 1) / 2 + lg + 1;
         }
 
+        /** Which k it picks does not depend on how: the same exact selection as quick-select's. */
+        private static final QuickSelect SELECTOR = new QuickSelect(1, 0, Pivot.RANDOM, 1);
+
         @Override
         public Selection select(float[] scores, int n, int k) {
-            check(scores, n, k);
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a]) : Integer.compare(a, b));
-            int[] out = new int[k];
-            for (int i = 0; i < k; i++) {
-                out[i] = order[i];
-            }
-            Arrays.sort(out);
+            int[] out = SELECTOR.select(scores, n, k).indices();
             int passes = Math.max(1, (k + width - 1) / width);
             long chunks = (n + width - 1) / width;
             long cycles = k == 0 ? 0 : passes * chunks + depth();
