@@ -238,4 +238,37 @@ class MainTest {
         assertEquals(2, big.code());
         assertTrue(big.err().startsWith("--values:1:1: about "), big.err());
     }
+
+    @Test
+    void spattenReportsReductionAndErrorAndRefusesBadCombinations(@TempDir Path dir) throws IOException {
+        Outcome o = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--keep", "0.8", "--layers", "3",
+            "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode r = new ObjectMapper().readTree(o.out());
+        assertTrue(r.get("dramReduction").asDouble() > 1, o.out());
+        assertTrue(r.get("outputRelativeError").asDouble() >= 0, o.out());
+        assertTrue(r.get("dense").get("dramBytes").asLong() > r.get("dramBytes").asLong(), o.out());
+        Path scores = dir.resolve("g.scores");
+        assertEquals(0, run("trace", "generate", "--workload", "gpt2", "--seq", "512", "--layers", "3", "--out",
+            scores.toString()).code());
+        Outcome t = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--keep", "0.8", "--scores",
+            scores.toString(), "--format", "json");
+        assertEquals(0, t.code(), t.err());
+        Outcome wrongSeq = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "1024", "--scores", scores.toString());
+        assertEquals(2, wrongSeq.code());
+        assertTrue(wrongSeq.err().startsWith("--scores:1:1: the trace has 12 heads of 512 tokens"), wrongSeq.err());
+        assertEquals(2, run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--keep", "1.5").code());
+        assertEquals(2, run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "512", "--keep", "0.5").code());
+        assertEquals(2, run("sim", "--design", "spatten", "--workload", "xlm", "--seq", "512").code());
+        Outcome noSeq = run("sim", "--design", "spatten", "--workload", "gpt2");
+        assertEquals(2, noSeq.code());
+        assertTrue(noSeq.err().startsWith("--seq:1:1: is required"), noSeq.err());
+        Path summary = dir.resolve("s.csv");
+        Files.writeString(summary, String.join(",", cascade.traces.SpattenTrace.COLUMNS)
+            + "\n0,0,0,64.0,100,50,6,16,0.05,True,4,20,6,True,False,True,50\n");
+        Outcome rel = run("sim", "--design", "spatten", "--spatten-trace", summary.toString(), "--format", "json");
+        assertEquals(0, rel.code(), rel.err());
+        assertEquals(1, new ObjectMapper().readTree(rel.out()).get("rows").asInt());
+        assertEquals(2, run("sim", "--design", "spatten", "--spatten-trace", summary.toString(), "--keep", "0.5").code());
+    }
 }

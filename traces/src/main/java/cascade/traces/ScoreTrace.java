@@ -9,7 +9,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -17,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -49,15 +47,12 @@ public final class ScoreTrace {
         return binary.resolveSibling(binary.getFileName() + ".csv");
     }
 
+    /** Writes the binary file, then its index; each whole or not at all (the index last, so a reader never sees a half). */
     public static void write(Path binary, Iterable<Row> rows) throws IOException {
-        Path dir = binary.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, binary.getFileName().toString(), ".tmp");
-        Path tmpIndex = Files.createTempFile(dir, binary.getFileName().toString(), ".csv.tmp");
-        try {
-            StringWriter index = new StringWriter();
-            try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp));
-                 DataOutputStream out = new DataOutputStream(raw);
-                 CSVPrinter csv = new CSVPrinter(index, CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get())) {
+        StringWriter index = new StringWriter();
+        AtomicFiles.write(binary, raw -> {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw));
+            try (CSVPrinter csv = new CSVPrinter(index, CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get())) {
                 csv.printRecord(INDEX);
                 out.write(MAGIC);
                 out.writeInt(Integer.reverseBytes(VERSION));
@@ -70,13 +65,9 @@ public final class ScoreTrace {
                     offset += 4L * r.probabilities().length;
                 }
             }
-            Files.writeString(tmpIndex, index.toString(), StandardCharsets.UTF_8);
-            Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmpIndex, indexOf(binary), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-            Files.deleteIfExists(tmpIndex);
-        }
+            out.flush();
+        });
+        AtomicFiles.writeString(indexOf(binary), index.toString());
     }
 
     /** A streaming reader: the index is checked up front, then rows are read one at a time. */

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +67,7 @@ public final class Timeline {
     }
 
     public void writeTraceEvents(Path file) throws IOException {
-        atomically(file, out -> {
+        AtomicFiles.write(file, out -> {
             try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
                 double usPerCycle = 1e6 / clockHz;
                 g.writeStartObject();
@@ -116,7 +114,7 @@ public final class Timeline {
     }
 
     public void writeCsv(Path file) throws IOException {
-        atomically(file, out -> {
+        AtomicFiles.write(file, out -> {
             try (Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
                  CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get())) {
                 p.printRecord("track", "name", "startCycle", "cycles");
@@ -125,22 +123,5 @@ public final class Timeline {
                 }
             }
         });
-    }
-
-    private interface Body {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static void atomically(Path file, Body body) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                body.write(out);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -8,10 +8,8 @@ import cascade.sim.report.Reproduction;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -70,8 +68,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
             });
         Files.createDirectories(out);
-        writeAtomically(out.resolve("results.csv"), csv(rows));
-        writeAtomically(out.resolve("report.html"), page(rows, models, lengths));
+        cascade.traces.AtomicFiles.writeString(out.resolve("results.csv"), csv(rows));
+        cascade.traces.AtomicFiles.writeString(out.resolve("report.html"), page(rows, models, lengths));
         List<List<String>> table = new ArrayList<>();
         List<Double> speedFlat = new ArrayList<>();
         List<Double> speedUnfused = new ArrayList<>();
@@ -162,16 +160,6 @@ final class DemoCommand implements Callable<Integer> {
             s.add(Page.series(w.userName(), lengths, f));
         }
         body.append(Page.chart(title, y, s, logY));
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private static double geomean(List<Double> v) {

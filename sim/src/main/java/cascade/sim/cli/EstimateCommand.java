@@ -1,14 +1,10 @@
 package cascade.sim.cli;
 
-import cascade.einsum.InvalidInputException;
-import cascade.einsum.SourcePos;
 import cascade.mappings.Design;
 import cascade.mappings.DesignEstimator;
 import cascade.mappings.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -45,9 +45,13 @@ final class SpattenOptions {
     @Option(names = "--spatten-trace", paramLabel = "FILE", description = "spatten: a workload summary released with SpAtten")
     Path release;
 
+    @Option(names = "--scores", paramLabel = "FILE.scores",
+        description = "spatten: a score trace (./cascade trace generate) to take the decisions from, instead of a synthetic workload")
+    Path scores;
+
     void refuseFor(String design) {
         if (keep != null || valueKeep != null || layers != null || keyBits != null || extraBits != null || valueBits != null
-                || threshold != null || release != null) {
+                || threshold != null || release != null || scores != null) {
             throw new InvalidInputException(new SourcePos("--design", 1, 1), "the SpAtten options apply to --design spatten, not "
                 + design);
         }
@@ -95,9 +99,24 @@ final class SpattenOptions {
             SpattenPolicy policy = new SpattenPolicy(k, 1, vk, keyBits == null ? 6 : keyBits, extraBits == null ? 4 : extraBits,
                 threshold == null ? 0.05 : threshold, valueBits == null ? 6 : valueBits);
             int seq = (int) (long) dw.seq;
-            SyntheticAttention a = SyntheticAttention.defaults(l, w.heads(), w.headDim(), seq, seed);
             int queries = w == Workload.BERT ? seq : 1;
-            r = SpattenRun.synthetic(SpattenRun.architecture(), a, queries, policy, seed);
+            if (scores != null) {
+                if (layers != null) {
+                    throw new InvalidInputException(new SourcePos("--layers", 1, 1), "a score trace fixes the layers");
+                }
+                SpattenPolicy.Source source = new cascade.sim.spatten.ScoreTraceSource(scores, 0, w.headDim(), seed);
+                if (source.length() != seq || source.heads() != w.heads()) {
+                    throw new InvalidInputException(new SourcePos("--scores", 1, 1), "the trace has " + source.heads() + " heads of "
+                        + source.length() + " tokens; --workload " + w.userName() + " --seq " + seq + " needs " + w.heads()
+                        + " of " + seq);
+                }
+                l = source.layers();
+                r = SpattenRun.decided(SpattenRun.architecture(), source, queries, policy, seed);
+                json.put("scores", scores.toString());
+            } else {
+                SyntheticAttention a = SyntheticAttention.defaults(l, w.heads(), w.headDim(), seq, seed);
+                r = SpattenRun.synthetic(SpattenRun.architecture(), a, queries, policy, seed);
+            }
             json.put("workload", w.userName());
             json.put("seq", seq);
             json.put("layers", l);

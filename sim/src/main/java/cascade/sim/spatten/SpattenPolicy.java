@@ -58,12 +58,64 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
         AV[f] = sum_m A[m] * V[f,m]
         """);
 
+    /** Where a head's numbers come from: a synthetic workload's vectors, or a score trace. */
+    public interface Source {
+        int layers();
+
+        int heads();
+
+        int headDim();
+
+        int length();
+
+        /** The head's probabilities over the {@code alive} tokens with keys at {@code keyBits} (0: full width). */
+        double[] probabilities(int layer, int head, int[] alive, int keyBits);
+
+        /** The head's values, v[f·length + m]. */
+        float[] values(int layer, int head);
+    }
+
+    /** A synthetic workload: probabilities from its query and (quantised) keys. */
+    public static Source of(SyntheticAttention w) {
+        return new Source() {
+            public int layers() {
+                return w.layers();
+            }
+
+            public int heads() {
+                return w.heads();
+            }
+
+            public int headDim() {
+                return w.headDim();
+            }
+
+            public int length() {
+                return w.length();
+            }
+
+            public double[] probabilities(int layer, int head, int[] alive, int keyBits) {
+                SyntheticAttention.Head h = w.head(layer, head);
+                float[] k = keyBits > 0 ? SyntheticAttention.quantise(h.k(), keyBits) : h.k();
+                return SyntheticAttention.probabilities(h.q(), k, w.length(), alive);
+            }
+
+            public float[] values(int layer, int head) {
+                return w.head(layer, head).v();
+            }
+        };
+    }
+
     /**
-     * Runs the policy over one decoding step of {@code w} (the query is the newest token) with
-     * {@code queries} queries per head charged to the pipeline (1 for decoding, the sequence for
-     * an encoder, whose queries this model lets share the decoding query's decisions).
+     * Runs the policy over one decoding step (the query is the newest token) with {@code queries}
+     * queries per head charged to the pipeline (1 for decoding, the sequence for an encoder, whose
+     * queries this model lets share the decoding query's decisions).
      */
     public Outcome decide(SyntheticAttention w, int queries, TopKEngine engine) {
+        return decide(of(w), queries, engine);
+    }
+
+    public Outcome decide(Source w, int queries, TopKEngine engine) {
         int length = w.length();
         int[] alive = new int[length];
         for (int i = 0; i < length; i++) {
@@ -95,15 +147,13 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
                     alive = next;
                 }
                 for (int head = 0; head < w.heads(); head++) {
-                    SyntheticAttention.Head h = w.head(layer, head);
-                    float[] kq = keyBits > 0 ? SyntheticAttention.quantise(h.k(), keyBits) : h.k();
-                    double[] p = SyntheticAttention.probabilities(h.q(), kq, length, alive);
+                    double[] p = w.probabilities(layer, head, alive, Math.max(0, keyBits));
                     boolean recompute = keyBits > 0 && extraBits > 0 && max(p) < threshold;
                     if (recompute) {
-                        p = SyntheticAttention.probabilities(h.q(), SyntheticAttention.quantise(h.k(), keyBits + extraBits),
-                            length, alive);
+                        p = w.probabilities(layer, head, alive, keyBits + extraBits);
                         recomputed++;
                     }
+                    float[] v = w.values(layer, head);
                     for (int i = 0; i < alive.length; i++) {
                         importance[alive[i]] += p[i];
                     }
@@ -117,10 +167,10 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
                         }
                         kept = engine.select(valueScores, alive.length, values).indices();
                     }
-                    float[] vq = valueBits > 0 ? SyntheticAttention.quantise(h.v(), valueBits) : h.v();
+                    float[] vq = valueBits > 0 ? SyntheticAttention.quantise(v, valueBits) : v;
                     float[] out = weighted(ex, p, alive, kept, vq, length, w.headDim());
-                    double[] pd = SyntheticAttention.probabilities(h.q(), h.k(), length, null);
-                    float[] ref = weighted(ex, pd, null, null, h.v(), length, w.headDim());
+                    double[] pd = w.probabilities(layer, head, null, 0);
+                    float[] ref = weighted(ex, pd, null, null, v, length, w.headDim());
                     double err = relative(out, ref);
                     errSum += err;
                     errMax = Math.max(errMax, err);

@@ -23,8 +23,14 @@ public final class SpattenRun {
     /** A synthetic workload: {@code queries} per head (1: decoding; the length: an encoder). */
     public static Map<String, Object> synthetic(Architecture arch, SyntheticAttention w, int queries, SpattenPolicy policy,
                                                 long seed) {
+        return decided(arch, SpattenPolicy.of(w), queries, policy, seed);
+    }
+
+    /** The policy's decisions on any source (a synthetic workload or a score trace), simulated. */
+    public static Map<String, Object> decided(Architecture arch, SpattenPolicy.Source source, int queries,
+                                              SpattenPolicy policy, long seed) {
         SpattenSimulator sim = new SpattenSimulator(arch, SpattenSimulator.Units.spatten(), IN_FLIGHT, seed);
-        SpattenPolicy.Outcome o = policy.decide(w, queries, arch.compute("TOPK").topk());
+        SpattenPolicy.Outcome o = policy.decide(source, queries, arch.compute("TOPK").topk());
         SpattenSimulator.Result pruned = sim.run(o.work());
         SpattenSimulator.Result dense = sim.run(o.dense());
         Map<String, Object> m = report(pruned, dense);

@@ -177,4 +177,36 @@ class SpattenTest {
             () -> SpattenSweep.parse("s.yaml", text.replace("bitonic, parallelism: 16", "bitonic, parallelism: 12")));
         assertTrue(bad.getMessage().startsWith("s.yaml:9:36: a bitonic engine"), bad.getMessage());
     }
+
+    /**
+     * A score trace written from a synthetic workload leads to the same decisions as the workload
+     * itself (at full key precision, where the trace's probabilities are the workload's): the same
+     * keys and values per head, the same recomputed heads, hence the same DRAM traffic.
+     */
+    @Test
+    void scoreTraceDecisionsMatchTheWorkloads(@TempDir Path dir) throws Exception {
+        SyntheticAttention w = SyntheticAttention.defaults(3, 4, 64, 512, 11);
+        List<cascade.traces.ScoreTrace.Row> rows = new java.util.ArrayList<>();
+        for (int l = 0; l < 3; l++) {
+            for (int h = 0; h < 4; h++) {
+                SyntheticAttention.Head head = w.head(l, h);
+                double[] p = SyntheticAttention.probabilities(head.q(), head.k(), 512, null);
+                float[] f = new float[p.length];
+                for (int i = 0; i < p.length; i++) {
+                    f[i] = (float) p[i];
+                }
+                rows.add(new cascade.traces.ScoreTrace.Row(0, l, h, f));
+            }
+        }
+        Path file = dir.resolve("w.scores");
+        cascade.traces.ScoreTrace.write(file, rows);
+        SpattenPolicy policy = new SpattenPolicy(0.7, 1, 0.5, 0, 0, 0.05, 0);
+        TopKEngine engine = ARCH.compute("TOPK").topk();
+        SpattenPolicy.Outcome fromWorkload = policy.decide(w, 1, engine);
+        SpattenPolicy.Outcome fromTrace = policy.decide(new ScoreTraceSource(file, 0, 64, 11), 1, engine);
+        assertEquals(fromWorkload.work().stream().map(h -> h.row().keys() + "/" + h.row().values() + "/" + h.recompute()).toList(),
+            fromTrace.work().stream().map(h -> h.row().keys() + "/" + h.row().values() + "/" + h.recompute()).toList());
+        SpattenSimulator sim = new SpattenSimulator(ARCH, SpattenSimulator.Units.spatten(), 2, 1);
+        assertEquals(sim.run(fromWorkload.work()).dramBytes(), sim.run(fromTrace.work()).dramBytes());
+    }
 }

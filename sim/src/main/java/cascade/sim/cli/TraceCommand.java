@@ -1,0 +1,94 @@
+package cascade.sim.cli;
+
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.mappings.Workload;
+import cascade.traces.ScoreTrace;
+import cascade.traces.SyntheticAttention;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "trace", mixinStandardHelpOptions = true, description = "Score traces.",
+    subcommands = {TraceCommand.Generate.class})
+final class TraceCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Write a synthetic decoding step's attention probabilities (every layer and head) as a score trace: "
+            + "FILE.scores and its index FILE.scores.csv (format in traces/README.md).",
+        footer = {"", "Example:", "  ./cascade trace generate --workload gpt2 --seq 1024 --out gpt2.scores",
+            "  ./cascade sim --design spatten --workload gpt2 --seq 1024 --keep 0.8 --scores gpt2.scores"})
+    static final class Generate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--workload", required = true, description = "gpt2 or bert (heads and head dimension)")
+        String workload;
+
+        @Option(names = "--seq", required = true, description = "tokens")
+        int seq;
+
+        @Option(names = "--layers", defaultValue = "12", description = "layers (default ${DEFAULT-VALUE})")
+        int layers;
+
+        @Option(names = "--seed", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.scores", description = "the trace (written whole)")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            Workload w;
+            try {
+                w = Workload.of(workload);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(new SourcePos("--workload", 1, 1), e.getMessage());
+            }
+            if (seq < 1 || seq > 65536) {
+                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "must be between 1 and 65536");
+            }
+            if (layers < 1 || layers > 96) {
+                throw new InvalidInputException(new SourcePos("--layers", 1, 1), "must be between 1 and 96");
+            }
+            if (!out.toString().endsWith(".scores")) {
+                throw new InvalidInputException(new SourcePos("--out", 1, 1), "a score trace's name ends in .scores");
+            }
+            Path dir = out.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new InvalidInputException(new SourcePos("--out", 1, 1), "no directory " + dir);
+            }
+            SyntheticAttention a = SyntheticAttention.defaults(layers, w.heads(), w.headDim(), seq, seed);
+            List<ScoreTrace.Row> rows = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                for (int h = 0; h < w.heads(); h++) {
+                    SyntheticAttention.Head head = a.head(l, h);
+                    double[] p = SyntheticAttention.probabilities(head.q(), head.k(), seq, null);
+                    float[] f = new float[seq];
+                    for (int i = 0; i < seq; i++) {
+                        f[i] = (float) p[i];
+                    }
+                    rows.add(new ScoreTrace.Row(0, l, h, f));
+                }
+            }
+            ScoreTrace.write(out, rows);
+            spec.commandLine().getOut().printf("wrote %s and %s: %d rows (%d layers x %d heads) of %d probabilities%n", out,
+                ScoreTrace.indexOf(out), rows.size(), layers, w.heads(), seq);
+            return 0;
+        }
+    }
+}
