@@ -216,6 +216,37 @@ class LibraryAgreesWithTextbookTest {
         assertClose("spatten importance", out.get("IMPOUT"), impOut);
     }
 
+    @ParameterizedTest(name = "spatten-value P=M={0} E={1}")
+    @MethodSource("selectionShapes")
+    void spattenLocalValuePruning(int n, int e, long seed) {
+        int keep = n / 4;
+        Cascade c = CascadeLibrary.load("spatten-value");
+        Map<String, Long> sizes = c.sizes(bind("E", e, "F", e, "P", n, "M", n, "J", keep));
+        Map<String, float[]> in = Tensors.randomInputs(c, sizes, seed);
+        float[] out = run(c, sizes, in).get("AV");
+        double[][] probs = Textbook.probabilities(in.get("Q"), 0, in.get("K"), 0, e, n, n); // [key][query]
+        double[] expected = new double[e * n];
+        for (int p = 0; p < n; p++) {
+            double[] row = new double[n];
+            for (int m = 0; m < n; m++) {
+                row[m] = probs[m][p];
+            }
+            int[] kept = Textbook.topIndices(row, keep);
+            double sum = 0;
+            for (int m : kept) {
+                sum += row[m];
+            }
+            for (int f = 0; f < e; f++) {
+                double acc = 0;
+                for (int m : kept) {
+                    acc += row[m] * in.get("V")[f * n + m];
+                }
+                expected[f * n + p] = acc / sum;
+            }
+        }
+        assertClose("spatten-value", out, expected);
+    }
+
     static Stream<Arguments> selectionShapes() {
         return Stream.of(Arguments.of(256, 64, 21L), Arguments.of(512, 128, 22L), Arguments.of(2048, 64, 23L));
     }
@@ -318,6 +349,6 @@ class LibraryAgreesWithTextbookTest {
 
     @Test
     void everyLibraryEntryIsCoveredHere() {
-        assertEquals(14, CascadeLibrary.names().size(), "a new library cascade needs its textbook test here");
+        assertEquals(15, CascadeLibrary.names().size(), "a new library cascade needs its textbook test here");
     }
 }
