@@ -27,6 +27,9 @@ final class SpattenOptions {
     @Option(names = "--value-keep", paramLabel = "RATIO", description = "spatten: values each head fetches of its keys (default 1)")
     Double valueKeep;
 
+    @Option(names = "--head-keep", paramLabel = "RATIO", description = "spatten: heads each layer keeps of those left (default 1)")
+    Double headKeep;
+
     @Option(names = "--layers", description = "spatten: layers of the synthetic workload (default 12)")
     Integer layers;
 
@@ -50,7 +53,7 @@ final class SpattenOptions {
     Path scores;
 
     void refuseFor(String design) {
-        if (keep != null || valueKeep != null || layers != null || keyBits != null || extraBits != null || valueBits != null
+        if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null || valueBits != null
                 || threshold != null || release != null || scores != null) {
             throw new InvalidInputException(new SourcePos("--design", 1, 1), "the SpAtten options apply to --design spatten, not "
                 + design);
@@ -66,7 +69,7 @@ final class SpattenOptions {
         Map<String, Object> r;
         String what;
         if (release != null) {
-            if (keep != null || valueKeep != null || layers != null || dw.workload != null || dw.seq != null) {
+            if (keep != null || valueKeep != null || headKeep != null || layers != null || dw.workload != null || dw.seq != null) {
                 throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1),
                     "a released trace fixes the workload and the pruning; drop --workload, --seq, --keep, --value-keep, --layers");
             }
@@ -88,16 +91,18 @@ final class SpattenOptions {
             }
             double k = keep == null ? 1.0 : keep;
             double vk = valueKeep == null ? 1.0 : valueKeep;
-            if (!(k > 0 && k <= 1) || !(vk > 0 && vk <= 1)) {
-                throw new InvalidInputException(new SourcePos(!(k > 0 && k <= 1) ? "--keep" : "--value-keep", 1, 1),
-                    "must be in (0, 1]");
+            double hk = headKeep == null ? 1.0 : headKeep;
+            for (var o : Map.of("--keep", k, "--value-keep", vk, "--head-keep", hk).entrySet()) {
+                if (!(o.getValue() > 0 && o.getValue() <= 1)) {
+                    throw new InvalidInputException(new SourcePos(o.getKey(), 1, 1), "must be in (0, 1]");
+                }
             }
             int l = layers == null ? 12 : layers;
             if (l < 1 || l > 96) {
                 throw new InvalidInputException(new SourcePos("--layers", 1, 1), "must be between 1 and 96");
             }
             SpattenPolicy policy = new SpattenPolicy(k, 1, vk, keyBits == null ? 6 : keyBits, extraBits == null ? 4 : extraBits,
-                threshold == null ? 0.05 : threshold, valueBits == null ? 6 : valueBits);
+                threshold == null ? 0.05 : threshold, valueBits == null ? 6 : valueBits, hk);
             int seq = (int) (long) dw.seq;
             int queries = w == Workload.BERT ? seq : 1;
             if (scores != null) {
@@ -122,6 +127,7 @@ final class SpattenOptions {
             json.put("layers", l);
             json.put("keep", k);
             json.put("valueKeep", vk);
+            json.put("headKeep", hk);
             what = w.userName() + " (" + (queries == 1 ? "decoding" : "encoder") + "), " + seq + " tokens, " + l + " layers, keep "
                 + k + ", value keep " + vk;
         }

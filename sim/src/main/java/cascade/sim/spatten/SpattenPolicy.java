@@ -20,6 +20,10 @@ import java.util.Map;
  *       top-k engine; pruned tokens stay pruned;</li>
  *   <li>local value pruning: each head fetches the values of the ceil({@code valueKeep}·n) keys of
  *       largest probability, the top-k engine again;</li>
+ *   <li>cascade head pruning: from layer {@code pruneFrom} on, each layer runs the
+ *       ceil({@code headKeep}·n) of the n surviving heads with the largest importance — the
+ *       magnitude of their outputs accumulated over earlier layers; a pruned head stays pruned and
+ *       its output is lost (relative error 1 for it);</li>
  *   <li>progressive quantisation: keys are fetched with {@code keyBits} high bits; when the
  *       head's largest probability computed from them is below {@code threshold}, the
  *       {@code extraBits} low bits are fetched and the scores recomputed; values have
@@ -31,12 +35,18 @@ import java.util.Map;
  * heads.
  */
 public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int keyBits, int extraBits, double threshold,
-                            int valueBits) {
+                            int valueBits, double headKeep) {
 
     public SpattenPolicy {
-        if (!(keep > 0 && keep <= 1) || !(valueKeep > 0 && valueKeep <= 1)) {
+        if (!(keep > 0 && keep <= 1) || !(valueKeep > 0 && valueKeep <= 1) || !(headKeep > 0 && headKeep <= 1)) {
             throw new IllegalArgumentException("keep ratios must be in (0, 1]");
         }
+    }
+
+    /** Without head pruning. */
+    public SpattenPolicy(double keep, int pruneFrom, double valueKeep, int keyBits, int extraBits, double threshold,
+                         int valueBits) {
+        this(keep, pruneFrom, valueKeep, keyBits, extraBits, threshold, valueBits, 1.0);
     }
 
     /** SpAtten's settings in the released GPT-2 traces: 6 + 4 key bits below 0.05, 6-bit values. */
@@ -45,8 +55,8 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
     }
 
     /** What the decisions cost and how far the output moved. */
-    public record Outcome(List<HeadWork> work, List<HeadWork> dense, long recomputedHeads, double meanRelativeError,
-                          double maxRelativeError, double top1Agreement) {
+    public record Outcome(List<HeadWork> work, List<HeadWork> dense, long recomputedHeads, long prunedHeads,
+                          double meanRelativeError, double maxRelativeError, double top1Agreement) {
     }
 
     private static final Cascade WEIGHTED = Cascade.parse("<spatten>", """
@@ -122,6 +132,12 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
             alive[i] = i;
         }
         double[] importance = new double[length];
+        double[] headImportance = new double[w.heads()];
+        int[] heads = new int[w.heads()];
+        for (int i = 0; i < heads.length; i++) {
+            heads[i] = i;
+        }
+        long prunedHeads = 0;
         List<HeadWork> work = new ArrayList<>();
         List<HeadWork> dense = new ArrayList<>();
         long recomputed = 0;
@@ -146,7 +162,36 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
                     }
                     alive = next;
                 }
+                if (layer >= pruneFrom && headKeep < 1) {
+                    int keepHeads = Math.max(1, (int) Math.ceil(headKeep * heads.length));
+                    if (keepHeads < heads.length) {
+                        float[] hs = new float[heads.length];
+                        for (int i = 0; i < heads.length; i++) {
+                            hs[i] = (float) headImportance[heads[i]];
+                        }
+                        int[] chosen = engine.select(hs, heads.length, keepHeads).indices();
+                        int[] next = new int[keepHeads];
+                        for (int i = 0; i < keepHeads; i++) {
+                            next[i] = heads[chosen[i]];
+                        }
+                        heads = next;
+                    }
+                }
+                boolean[] running = new boolean[w.heads()];
+                for (int hh : heads) {
+                    running[hh] = true;
+                }
                 for (int head = 0; head < w.heads(); head++) {
+                    SpattenTrace.Row full = new SpattenTrace.Row(0, layer, head, w.headDim(), length, length, -1, 16, -1, false,
+                        -1, length, -1, false, false, false, -1);
+                    dense.add(new HeadWork(full, queries, false, null, null));
+                    if (!running[head]) {
+                        prunedHeads++;
+                        errSum += 1; // the head's output is lost
+                        errMax = Math.max(errMax, 1);
+                        count++;
+                        continue;
+                    }
                     double[] p = w.probabilities(layer, head, alive, Math.max(0, keyBits));
                     boolean recompute = keyBits > 0 && extraBits > 0 && max(p) < threshold;
                     if (recompute) {
@@ -172,22 +217,25 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
                     double[] pd = w.probabilities(layer, head, null, 0);
                     float[] ref = weighted(ex, pd, null, null, v, length, w.headDim());
                     double err = relative(out, ref);
+                    double magnitude = 0;
+                    for (float x : out) {
+                        magnitude += Math.abs(x);
+                    }
+                    headImportance[head] += magnitude;
                     errSum += err;
                     errMax = Math.max(errMax, err);
                     agree += argmax(out) == argmax(ref) ? 1 : 0;
                     count++;
-                    boolean topkHere = tokenScores != null && head == 0;
+                    boolean topkHere = tokenScores != null && head == heads[0];
                     SpattenTrace.Row row = new SpattenTrace.Row(0, layer, head, w.headDim(), length, alive.length, keyBits, 16,
                         threshold, keyBits > 0 && extraBits > 0, extraBits, values, valueBits, true, false, topkHere,
                         topkHere ? k : -1);
                     work.add(new HeadWork(row, queries, recompute, valueScores, topkHere ? tokenScores : null));
-                    SpattenTrace.Row full = new SpattenTrace.Row(0, layer, head, w.headDim(), length, length, -1, 16, -1, false,
-                        -1, length, -1, false, false, false, -1);
-                    dense.add(new HeadWork(full, queries, false, null, null));
                 }
             }
         }
-        return new Outcome(List.copyOf(work), List.copyOf(dense), recomputed, errSum / count, errMax, (double) agree / count);
+        return new Outcome(List.copyOf(work), List.copyOf(dense), recomputed, prunedHeads, errSum / count, errMax,
+            (double) agree / count);
     }
 
     /** The executor's Σ_m A[m]·V[f,m] over the fetched values, probabilities renormalised over them. */

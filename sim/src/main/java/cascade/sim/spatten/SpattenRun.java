@@ -35,6 +35,7 @@ public final class SpattenRun {
         SpattenSimulator.Result dense = sim.run(o.dense());
         Map<String, Object> m = report(pruned, dense);
         m.put("recomputedHeads", o.recomputedHeads());
+        m.put("prunedHeads", o.prunedHeads());
         m.put("outputRelativeError", o.meanRelativeError());
         m.put("outputRelativeErrorMax", o.maxRelativeError());
         m.put("top1Agreement", o.top1Agreement());

@@ -209,4 +209,25 @@ class SpattenTest {
         SpattenSimulator sim = new SpattenSimulator(ARCH, SpattenSimulator.Units.spatten(), 2, 1);
         assertEquals(sim.run(fromWorkload.work()).dramBytes(), sim.run(fromTrace.work()).dramBytes());
     }
+
+    /** Cascade head pruning: pruned heads do no work from their layer on, and stay pruned. */
+    @Test
+    void prunedHeadsStayPruned() {
+        SyntheticAttention w = SyntheticAttention.defaults(4, 8, 64, 256, 2);
+        SpattenPolicy policy = new SpattenPolicy(1.0, 1, 1.0, 0, 0, 0.05, 0, 0.75);
+        SpattenPolicy.Outcome o = policy.decide(w, 1, ARCH.compute("TOPK").topk());
+        assertEquals(32, o.dense().size());
+        // Layer 0 runs 8 heads, then ceil(0.75 n): 6, 5, 4.
+        assertEquals(8 + 6 + 5 + 4, o.work().size());
+        assertEquals(32 - o.work().size(), o.prunedHeads());
+        for (int layer = 2; layer < 4; layer++) {
+            int l = layer;
+            java.util.Set<Integer> now = o.work().stream().filter(h -> h.row().layer() == l).map(h -> h.row().head())
+                .collect(java.util.stream.Collectors.toSet());
+            java.util.Set<Integer> before = o.work().stream().filter(h -> h.row().layer() == l - 1).map(h -> h.row().head())
+                .collect(java.util.stream.Collectors.toSet());
+            assertTrue(before.containsAll(now), "layer " + l + " runs " + now + ", a subset of " + before);
+        }
+        assertTrue(o.meanRelativeError() > 0.2, "lost heads count as lost outputs: " + o.meanRelativeError());
+    }
 }
