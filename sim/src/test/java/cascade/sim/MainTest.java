@@ -254,6 +254,10 @@ class MainTest {
         Outcome t = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--keep", "0.8", "--scores",
             scores.toString(), "--format", "json");
         assertEquals(0, t.code(), t.err());
+        Outcome viaTrace = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--keep", "0.8", "--trace",
+            scores.toString(), "--format", "json");
+        assertEquals(t.out().replace("\"scores\"", "x"), viaTrace.out().replace("\"scores\"", "x"), "--trace FILE.scores = --scores");
+        assertEquals(2, run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--trace", "t.json").code());
         Outcome wrongSeq = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "1024", "--scores", scores.toString());
         assertEquals(2, wrongSeq.code());
         assertTrue(wrongSeq.err().startsWith("--scores:1:1: the trace has 12 heads of 512 tokens"), wrongSeq.err());

@@ -46,7 +46,8 @@ final class SimCommand implements Callable<Integer> {
     Output.Format format;
 
     @Option(names = "--trace", paramLabel = "FILE",
-        description = "write the timeline: FILE.json (Perfetto / Chrome trace events) or FILE.csv; simulates in full")
+        description = "write the timeline: FILE.json (Perfetto / Chrome trace events) or FILE.csv; simulates in full. "
+            + "With --design spatten: the score trace FILE.scores to read")
     Path trace;
 
     @Option(names = "--values", description = "timing with values: compute every task's numbers (first head) with the "
@@ -63,7 +64,18 @@ final class SimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (run.design.equals("spatten")) {
-            return spatten.run(spec, run, format, seed, trace != null || values);
+            if (trace != null) {
+                // For SpAtten, --trace names the score trace to take decisions from (the CLI).
+                if (!trace.toString().endsWith(".scores")) {
+                    throw new InvalidInputException(new SourcePos("--trace", 1, 1), "with --design spatten, --trace names a score"
+                        + " trace to read (FILE.scores, see ./cascade trace generate); timelines are for the Einsum designs");
+                }
+                if (spatten.scores != null) {
+                    throw new InvalidInputException(new SourcePos("--trace", 1, 1), "give the score trace once (--trace or --scores)");
+                }
+                spatten.scores = trace;
+            }
+            return spatten.run(spec, run, format, seed, values);
         }
         spatten.refuseFor(run.design);
         if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {

@@ -49,7 +49,8 @@ final class SpattenOptions {
     Path release;
 
     @Option(names = "--scores", paramLabel = "FILE.scores",
-        description = "spatten: a score trace (./cascade trace generate) to take the decisions from, instead of a synthetic workload")
+        description = "spatten: a score trace (./cascade trace generate) to take the decisions from, instead of a synthetic "
+            + "workload (--trace FILE.scores says the same)")
     Path scores;
 
     void refuseFor(String design) {
@@ -62,7 +63,7 @@ final class SpattenOptions {
 
     Integer run(CommandSpec spec, DesignWorkload dw, Output.Format format, long seed, boolean fullOnly) throws IOException {
         if (fullOnly) {
-            throw new InvalidInputException(new SourcePos("--design", 1, 1), "--trace and --values apply to the Einsum designs");
+            throw new InvalidInputException(new SourcePos("--values", 1, 1), "--values applies to the Einsum designs");
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("design", "spatten");
