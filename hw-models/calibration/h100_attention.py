@@ -5,7 +5,8 @@ decode (one query against a KV cache, with and without grouped-query heads), and
 the GPU this runs on. Writes one CSV row per point: what ran, its FLOPs and the bytes it must move
 at least (inputs read once, output written once), and the median of the timed runs in ms.
 
-  python3 h100_attention.py OUT.csv
+  python3 h100_attention.py OUT.csv               # the calibration points
+  python3 h100_attention.py OUT.csv --held-out    # other shapes, to test the fitted model on
 
 Each point: 3 warm-up calls, then 20 timed calls between CUDA events; the median is kept.
 """
@@ -33,14 +34,27 @@ def timed(fn, reps=20, warmup=3):
     return statistics.median(times)
 
 
-def main(out):
+CALIBRATION = dict(
+    prefill=[(1, 32, 512, 128), (1, 32, 2048, 128), (1, 32, 8192, 128), (4, 32, 2048, 128), (4, 32, 8192, 128),
+             (8, 64, 4096, 128)],
+    decode=[(1, 32, 32, 1024, 128), (1, 32, 32, 16384, 128), (16, 32, 32, 4096, 128), (64, 32, 32, 4096, 128),
+            (64, 32, 32, 16384, 128), (16, 64, 8, 4096, 128), (64, 64, 8, 16384, 128), (128, 64, 8, 32768, 128)],
+    gemm=[(4096, 4096, 4096), (8192, 8192, 8192), (16, 8192, 8192), (128, 8192, 8192), (256, 28672, 8192),
+          (2048, 28672, 8192)])
+HELD_OUT = dict(
+    prefill=[(2, 40, 1024, 128), (1, 64, 16384, 128), (16, 32, 1024, 64), (2, 16, 4096, 64)],
+    decode=[(8, 40, 40, 2048, 128), (32, 32, 8, 8192, 128), (256, 64, 8, 4096, 128), (4, 32, 32, 32768, 128),
+            (32, 16, 16, 2048, 64)],
+    gemm=[(64, 4096, 4096), (1024, 11008, 4096), (3072, 3072, 3072), (32, 28672, 8192)])
+
+
+def main(out, points):
     dev = torch.device("cuda")
     dt = torch.bfloat16
     rows = []
     name = torch.cuda.get_device_name(0)
     # Prefill: causal attention over the whole prompt.
-    for b, h, s, d in [(1, 32, 512, 128), (1, 32, 2048, 128), (1, 32, 8192, 128), (4, 32, 2048, 128),
-                       (4, 32, 8192, 128), (8, 64, 4096, 128)]:
+    for b, h, s, d in points["prefill"]:
         q = torch.randn(b, h, s, d, device=dev, dtype=dt)
         k = torch.randn(b, h, s, d, device=dev, dtype=dt)
         v = torch.randn(b, h, s, d, device=dev, dtype=dt)
@@ -51,9 +65,7 @@ def main(out):
                          flops=flops, bytes=byts, medianMs=ms))
         del q, k, v
     # Decode: one query per sequence against its KV cache.
-    for b, h, hkv, s, d in [(1, 32, 32, 1024, 128), (1, 32, 32, 16384, 128), (16, 32, 32, 4096, 128),
-                            (64, 32, 32, 4096, 128), (64, 32, 32, 16384, 128), (16, 64, 8, 4096, 128),
-                            (64, 64, 8, 16384, 128), (128, 64, 8, 32768, 128)]:
+    for b, h, hkv, s, d in points["decode"]:
         q = torch.randn(b, h, 1, d, device=dev, dtype=dt)
         k = torch.randn(b, hkv, s, d, device=dev, dtype=dt)
         v = torch.randn(b, hkv, s, d, device=dev, dtype=dt)
@@ -65,8 +77,7 @@ def main(out):
         del q, k, v
         torch.cuda.empty_cache()
     # GEMMs: square, and the skinny shapes of decoding projections.
-    for m, n, k in [(4096, 4096, 4096), (8192, 8192, 8192), (16, 8192, 8192), (128, 8192, 8192),
-                    (256, 28672, 8192), (2048, 28672, 8192)]:
+    for m, n, k in points["gemm"]:
         a = torch.randn(m, k, device=dev, dtype=dt)
         w = torch.randn(k, n, device=dev, dtype=dt)
         ms = timed(lambda: a @ w)
@@ -85,4 +96,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], HELD_OUT if "--held-out" in sys.argv[2:] else CALIBRATION)
