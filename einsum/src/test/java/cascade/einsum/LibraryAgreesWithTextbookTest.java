@@ -247,6 +247,73 @@ class LibraryAgreesWithTextbookTest {
         assertClose("spatten-value", out, expected);
     }
 
+    /** The decoder layer written out loop by loop in double precision. */
+    @Test
+    void llamaDecodeLayer() {
+        int b = 3, d = 48, g = 2, hg = 3, e = 16, m = 40, sf = 64;
+        Cascade c = CascadeLibrary.load("llama-decode-layer");
+        Map<String, Long> sizes = c.sizes(bind("B", b, "D", d, "G", g, "HG", hg, "E", e, "M", m, "S", sf));
+        Map<String, float[]> in = Tensors.randomInputs(c, sizes, 41);
+        Map<String, float[]> out = run(c, sizes, in);
+        float[] x = in.get("X"), wq = in.get("WQ"), wk = in.get("WK"), wv = in.get("WV"), kc = in.get("KC"), vc = in.get("VC");
+        float[] wo = in.get("WO"), w1 = in.get("W1"), w3 = in.get("W3"), w2 = in.get("W2");
+        double[] kn = new double[b * g * e];
+        double[] y = new double[b * d];
+        for (int bi = 0; bi < b; bi++) {
+            double[] o = new double[d];
+            for (int gi = 0; gi < g; gi++) {
+                for (int ei = 0; ei < e; ei++) {
+                    for (int di = 0; di < d; di++) {
+                        kn[(bi * g + gi) * e + ei] += x[bi * d + di] * (double) wk[(gi * e + ei) * d + di];
+                    }
+                }
+                for (int h = 0; h < hg; h++) {
+                    double[] q = new double[e];
+                    for (int ei = 0; ei < e; ei++) {
+                        for (int di = 0; di < d; di++) {
+                            q[ei] += x[bi * d + di] * (double) wq[((gi * hg + h) * e + ei) * d + di];
+                        }
+                    }
+                    double[] s = new double[m];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int mi = 0; mi < m; mi++) {
+                        for (int ei = 0; ei < e; ei++) {
+                            s[mi] += q[ei] / Math.sqrt(e) * kc[((bi * g + gi) * e + ei) * m + mi];
+                        }
+                        max = Math.max(max, s[mi]);
+                    }
+                    double sum = 0;
+                    for (int mi = 0; mi < m; mi++) {
+                        s[mi] = Math.exp(s[mi] - max);
+                        sum += s[mi];
+                    }
+                    for (int ei = 0; ei < e; ei++) {
+                        double av = 0;
+                        for (int mi = 0; mi < m; mi++) {
+                            av += s[mi] * vc[((bi * g + gi) * e + ei) * m + mi];
+                        }
+                        av /= sum;
+                        for (int di = 0; di < d; di++) {
+                            o[di] += av * wo[((di * g + gi) * hg + h) * e + ei];
+                        }
+                    }
+                }
+            }
+            for (int si = 0; si < sf; si++) {
+                double h1 = 0, h3 = 0;
+                for (int di = 0; di < d; di++) {
+                    h1 += o[di] * w1[si * d + di];
+                    h3 += o[di] * w3[si * d + di];
+                }
+                for (int di = 0; di < d; di++) {
+                    y[bi * d + di] += h1 * h3 * w2[di * sf + si];
+                }
+            }
+        }
+        assertClose("llama KN", out.get("KN"), kn);
+        assertClose("llama Y", out.get("Y"), y);
+    }
+
     static Stream<Arguments> selectionShapes() {
         return Stream.of(Arguments.of(256, 64, 21L), Arguments.of(512, 128, 22L), Arguments.of(2048, 64, 23L));
     }
@@ -349,6 +416,6 @@ class LibraryAgreesWithTextbookTest {
 
     @Test
     void everyLibraryEntryIsCoveredHere() {
-        assertEquals(15, CascadeLibrary.names().size(), "a new library cascade needs its textbook test here");
+        assertEquals(16, CascadeLibrary.names().size(), "a new library cascade needs its textbook test here");
     }
 }
