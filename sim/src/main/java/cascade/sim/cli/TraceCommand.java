@@ -3,6 +3,7 @@ package cascade.sim.cli;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.mappings.Workload;
+import cascade.traces.RequestTrace;
 import cascade.traces.ScoreTrace;
 import cascade.traces.SyntheticAttention;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "trace", mixinStandardHelpOptions = true, description = "Score traces.",
-    subcommands = {TraceCommand.Generate.class})
+    subcommands = {TraceCommand.Generate.class, TraceCommand.Requests.class})
 final class TraceCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -88,6 +89,61 @@ final class TraceCommand implements Runnable {
             ScoreTrace.write(out, rows);
             spec.commandLine().getOut().printf("wrote %s and %s: %d rows (%d layers x %d heads) of %d probabilities%n", out,
                 ScoreTrace.indexOf(out), rows.size(), layers, w.heads(), seq);
+            return 0;
+        }
+    }
+
+    @Command(name = "requests", mixinStandardHelpOptions = true,
+        description = "Write a synthetic request trace (CSV: arrival_s,prompt_tokens,output_tokens): Poisson arrivals "
+            + "(--cv 1) or gamma ones, log-normal lengths.",
+        footer = {"", "Example:", "  ./cascade trace requests --count 2000 --rate 20 --prompt 2048 --output 256 --out requests.csv"})
+    static final class Requests implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--count", defaultValue = "1000", description = "requests (default ${DEFAULT-VALUE})")
+        int count;
+
+        @Option(names = "--rate", defaultValue = "10", description = "arrivals a second (default ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--cv", defaultValue = "1", description = "inter-arrival coefficient of variation; 1 is Poisson (default ${DEFAULT-VALUE})")
+        double cv;
+
+        @Option(names = "--prompt", defaultValue = "1024", description = "mean prompt tokens (default ${DEFAULT-VALUE})")
+        double prompt;
+
+        @Option(names = "--output", defaultValue = "256", description = "mean output tokens (default ${DEFAULT-VALUE})")
+        double output;
+
+        @Option(names = "--sigma", defaultValue = "0.5", description = "log-normal sigma of the lengths (default ${DEFAULT-VALUE})")
+        double sigma;
+
+        @Option(names = "--max-tokens", defaultValue = "32768", description = "longest prompt or output (default ${DEFAULT-VALUE})")
+        int maxTokens;
+
+        @Option(names = "--seed", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.csv", description = "the trace (written whole)")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            RequestTrace t;
+            try {
+                t = RequestTrace.generate(count, rate, cv, prompt, output, sigma, maxTokens, seed);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(new SourcePos("--count", 1, 1), "parameters must be positive (lengths at least 1): "
+                    + e.getMessage());
+            }
+            Path dir = out.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new InvalidInputException(new SourcePos("--out", 1, 1), "no directory " + dir);
+            }
+            t.write(out);
+            spec.commandLine().getOut().printf("wrote %s: %d requests over %.1f s%n", out, count,
+                t.requests().getLast().arrivalSeconds());
             return 0;
         }
     }
