@@ -162,11 +162,16 @@ public final class Offload {
 
     /** The feasible placement with the most tokens per dollar; {@code offload} false searches the homogeneous ones. */
     public Result search(long context, double latencyLimitSeconds, boolean offload) {
+        return search(context, latencyLimitSeconds, offload, 0);
+    }
+
+    /** As {@link #search(long, double, boolean)}, with the batch fixed when {@code batch} is positive. */
+    public Result search(long context, double latencyLimitSeconds, boolean offload, int batch) {
         Result best = null;
         int c0 = minComputeDevices();
         for (int c = c0; c <= c0 + 8; c++) {
             for (int r = offload ? 1 : 0; r <= (offload ? 32 : 0); r++) {
-                for (int b : batches()) {
+                for (int b : batch > 0 ? new int[] {batch} : batches()) {
                     Result res = evaluate(new Placement(c, r, b), context, latencyLimitSeconds);
                     if (res.feasible() && (best == null || res.tokensPerDollar() > best.tokensPerDollar())) {
                         best = res;

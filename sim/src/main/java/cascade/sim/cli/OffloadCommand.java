@@ -48,6 +48,9 @@ final class OffloadCommand implements Callable<Integer> {
     @Option(names = "--context", description = "tokens attended per decoding step (default: the trace's mean, else 4096)")
     Long context;
 
+    @Option(names = "--batch", description = "fix the decoding batch (default: searched)")
+    Integer batch;
+
     @Option(names = "--trace", paramLabel = "FILE", description = "a request trace (CSV: arrival_s,prompt_tokens,output_tokens)")
     Path trace;
 
@@ -85,9 +88,13 @@ final class OffloadCommand implements Callable<Integer> {
         } else {
             ctx = 4096;
         }
+        if (batch != null && batch < 1) {
+            throw new InvalidInputException(new SourcePos("--batch", 1, 1), "must be positive");
+        }
+        int b = batch == null ? 0 : batch;
         Offload o = new Offload(m, c, mem, l);
-        Offload.Result off = o.search(ctx, sloMs / 1e3, true);
-        Offload.Result base = o.search(ctx, sloMs / 1e3, false);
+        Offload.Result off = o.search(ctx, sloMs / 1e3, true, b);
+        Offload.Result base = o.search(ctx, sloMs / 1e3, false, b);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", m.userName());
         json.put("compute", c.name());
