@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     description = "Heterogeneous attention offloading: place a model's decoder layers on compute devices and its attention on "
         + "memory devices, next to the homogeneous baseline on the compute device; with --trace, serve the requests on both.",
     footer = {"", "Models: llama-2-7b, llama-2-13b, llama-2-70b, llama-3-8b, llama-3-70b, opt-30b. Devices: h100, h200, a100, "
-        + "h20, l40s. Links: pcie4, pcie5, nvlink4, rdma100, rdma200, rdma400.", "",
+        + "h20, l40s, fusemax, spatten. Links: pcie4, pcie5, nvlink4, rdma100, rdma200, rdma400.", "",
         "Examples:", "  ./cascade offload --model llama-2-70b --compute h100 --memory h20 --context 8192",
         "  ./cascade offload --model llama-2-70b --compute h100 --memory h20 --trace requests.csv --format json"})
 final class OffloadCommand implements Callable<Integer> {
