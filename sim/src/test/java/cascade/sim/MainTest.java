@@ -275,4 +275,29 @@ class MainTest {
         assertEquals(1, new ObjectMapper().readTree(rel.out()).get("rows").asInt());
         assertEquals(2, run("sim", "--design", "spatten", "--spatten-trace", summary.toString(), "--keep", "0.5").code());
     }
+
+    /** Acceptance 1 of issue #6: the placement, its tokens per dollar, the homogeneous baseline and the gain. */
+    @Test
+    void offloadPrintsPlacementBaselineAndGainAndRejectsBadTraces(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("r.csv");
+        assertEquals(0, run("trace", "requests", "--count", "200", "--rate", "4", "--prompt", "2048", "--output", "128",
+            "--out", trace.toString()).code());
+        Outcome o = run("offload", "--model", "llama-2-70b", "--trace", trace.toString(), "--compute", "h100", "--memory", "h20",
+            "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode r = new ObjectMapper().readTree(o.out());
+        assertTrue(r.get("placement").get("memoryDevices").asInt() > 0, o.out());
+        assertEquals(0, r.get("baseline").get("memoryDevices").asInt());
+        double gain = r.get("throughputPerDollarGain").asDouble();
+        assertEquals(r.get("placement").get("tokensPerDollar").asDouble() / r.get("baseline").get("tokensPerDollar").asDouble(),
+            gain, 1e-9);
+        assertEquals(200, r.get("serving").get("placement").get("requests").asInt());
+        assertEquals(200, r.get("serving").get("baseline").get("requests").asInt());
+        Files.writeString(trace, "arrival_s,prompt_tokens,output_tokens\n0.0,100,10\n0.5,-3,10\n");
+        Outcome bad = run("offload", "--model", "llama-2-70b", "--trace", trace.toString(), "--compute", "h100", "--memory", "h20");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith(trace + ":3:5: prompt_tokens must be"), bad.err());
+        assertEquals(2, run("offload", "--model", "llama-9", "--compute", "h100", "--memory", "h20").code());
+        assertEquals(2, run("offload", "--model", "llama-2-70b", "--compute", "h100", "--memory", "tpu").code());
+    }
 }
