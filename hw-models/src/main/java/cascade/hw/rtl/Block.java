@@ -34,6 +34,10 @@ public interface Block {
         Map<String, Long> step(Map<String, Long> inputs);
     }
 
+    /** A configuration for the FPGA top level: the array's rows and columns and the vector unit's lanes. */
+    record Config(int rows, int cols, int lanes) {
+    }
+
     static long mask(long v, int width) {
         return width >= 64 ? v : v & ((1L << width) - 1);
     }
