@@ -28,3 +28,21 @@ cascade_find_maven() {
     return 1
   }
 }
+cascade_find_hardware_tools() { # Verilator, yosys, nextpnr-ice40 and icestorm for the RTL flow (issue #7)
+  local missing=""
+  command -v verilator >/dev/null 2>&1 || missing="$missing verilator"
+  command -v yosys >/dev/null 2>&1 || missing="$missing yosys"
+  command -v nextpnr-ice40 >/dev/null 2>&1 || missing="$missing nextpnr-ice40"
+  command -v icepack >/dev/null 2>&1 || missing="$missing fpga-icestorm"
+  command -v g++ >/dev/null 2>&1 || missing="$missing g++"
+  command -v make >/dev/null 2>&1 || missing="$missing make"
+  [ -z "$missing" ] && return 0
+  echo "cascade: installing Debian's$missing for the RTL flow." >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  { $sudo apt-get install -y -qq --no-install-recommends $missing >&2 ||
+    { $sudo apt-get update -qq >&2 && $sudo apt-get install -y -qq --no-install-recommends $missing >&2; }; } || {
+    echo "cascade: could not install$missing; install them and run again." >&2
+    return 1
+  }
+}

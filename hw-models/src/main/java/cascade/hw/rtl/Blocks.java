@@ -148,7 +148,8 @@ public final class Blocks {
      * An R×C output-stationary systolic array of int8 MAC PEs. Row r's operand enters r cycles
      * late and column c's c cycles late (input skew registers), and so do {@code en} and {@code
      * clear} for PE (r, c), which therefore sees A[r][k] and B[k][c] together. A K-deep tile fed on
-     * cycles 0..K−1 has every accumulator final after K + R + C − 1 rising edges (the drain).
+     * cycles 0..K−1 has every accumulator final after K + R + C − 2 rising edges: PE (R−1, C−1)
+     * takes its last product R + C − 2 cycles after PE (0, 0) (the skew, then the drain).
      */
     public record Systolic(int rows, int cols) implements Block {
         public Systolic {
@@ -232,7 +233,7 @@ public final class Blocks {
 
         /** Rising edges from the first of K input cycles until every accumulator is final. */
         public int cyclesFor(int k) {
-            return k + rows + cols - 1;
+            return k + rows + cols - 2;
         }
 
         public Model model(boolean bug) {

@@ -40,7 +40,7 @@ public final class Cosim {
     private final Path work;
 
     public Cosim(Path work) {
-        this.work = work;
+        this.work = work.toAbsolutePath();
     }
 
     public static boolean verilatorAvailable() {
@@ -184,18 +184,34 @@ public final class Cosim {
         return s;
     }
 
-    public Result run(Block b, long cycles, long seed, boolean bug, Path vcd) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
+    /** The RTL's outputs after each cycle of {@code stimulus} (inputs as the block names them). */
+    public List<Map<String, Long>> rtl(Block b, List<Map<String, Long>> stimulus) throws IOException, InterruptedException {
         Path exe = build(b);
-        double build = (System.nanoTime() - t0) / 1e9;
         Hdl.Module top = b.top();
         List<Hdl.Signal> ins = top.ports().stream().filter(p -> p.kind() == Hdl.Signal.Kind.INPUT && !p.name().equals("clk"))
             .toList();
         List<Hdl.Signal> outs = top.ports().stream().filter(p -> p.kind() == Hdl.Signal.Kind.OUTPUT).toList();
-        List<Map<String, Long>> stim = stimulus(b, cycles, seed);
         Path dir = exe.getParent().getParent();
-        Path in = dir.resolve("stimulus-" + seed + ".txt");
-        Path out = dir.resolve("outputs-" + seed + ".txt");
+        Path in = dir.resolve("stimulus-direct.txt");
+        Path out = dir.resolve("outputs-direct.txt");
+        writeStimulus(in, ins, stimulus, b);
+        Output o = exec(dir, List.of(exe.toString(), in.toString(), out.toString()), 600);
+        if (o.code != 0) {
+            throw new IOException("the testbench of " + b.name() + " failed:\n" + o.text);
+        }
+        List<Map<String, Long>> result = new ArrayList<>();
+        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (int i = 0; i < outs.size(); i++) {
+                m.put(outs.get(i).name(), Block.mask(Long.parseUnsignedLong(f[i], 16), outs.get(i).width()));
+            }
+            result.add(m);
+        }
+        return result;
+    }
+
+    private static void writeStimulus(Path in, List<Hdl.Signal> ins, List<Map<String, Long>> stim, Block b) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(in, StandardCharsets.UTF_8)) {
             for (Map<String, Long> c : stim) {
                 for (int i = 0; i < ins.size(); i++) {
@@ -208,6 +224,21 @@ public final class Cosim {
                 }
             }
         }
+    }
+
+    public Result run(Block b, long cycles, long seed, boolean bug, Path vcd) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Path exe = build(b);
+        double build = (System.nanoTime() - t0) / 1e9;
+        Hdl.Module top = b.top();
+        List<Hdl.Signal> ins = top.ports().stream().filter(p -> p.kind() == Hdl.Signal.Kind.INPUT && !p.name().equals("clk"))
+            .toList();
+        List<Hdl.Signal> outs = top.ports().stream().filter(p -> p.kind() == Hdl.Signal.Kind.OUTPUT).toList();
+        List<Map<String, Long>> stim = stimulus(b, cycles, seed);
+        Path dir = exe.getParent().getParent();
+        Path in = dir.resolve("stimulus-" + seed + ".txt");
+        Path out = dir.resolve("outputs-" + seed + ".txt");
+        writeStimulus(in, ins, stim, b);
         long t1 = System.nanoTime();
         List<String> cmd = new ArrayList<>(List.of(exe.toString(), in.toString(), out.toString()));
         if (vcd != null) {

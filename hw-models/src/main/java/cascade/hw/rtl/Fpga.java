@@ -75,7 +75,8 @@ public final class Fpga {
         return missing;
     }
 
-    public static Report build(Block.Config cfg, Device device, Path out) throws IOException, InterruptedException {
+    public static Report build(Block.Config cfg, Device device, Path where) throws IOException, InterruptedException {
+        Path out = where.toAbsolutePath();
         List<String> missing = missingTools();
         if (!missing.isEmpty()) {
             throw new IOException("missing " + String.join(", ", missing)
