@@ -300,4 +300,24 @@ class MainTest {
         assertEquals(2, run("offload", "--model", "llama-9", "--compute", "h100", "--memory", "h20").code());
         assertEquals(2, run("offload", "--model", "llama-2-70b", "--compute", "h100", "--memory", "tpu").code());
     }
+
+    @Test
+    void rtlCommandsEmitCosimulateAndRefuseBadInput(@TempDir Path dir) throws IOException {
+        Outcome list = run("rtl", "list");
+        assertEquals(0, list.code());
+        assertTrue(list.out().contains("systolic"), list.out());
+        Outcome emit = run("rtl", "emit", "systolic", "--param", "rows=2", "--param", "cols=3", "--out", dir.toString());
+        assertEquals(0, emit.code(), emit.err());
+        assertTrue(Files.readString(dir.resolve("systolic_2x3.v")).contains("module systolic_2x3"));
+        Outcome cosim = run("rtl", "cosim", "vector", "--cycles", "5000", "--work", dir.resolve("work").toString(),
+            "--format", "json");
+        assertEquals(0, cosim.code(), cosim.err());
+        JsonNode r = new ObjectMapper().readTree(cosim.out());
+        assertEquals(5000, r.get("cycles").asLong());
+        assertEquals(0, r.get("mismatches").asLong());
+        assertEquals(2, run("rtl", "cosim", "nope").code());
+        assertEquals(2, run("rtl", "emit", "systolic", "--param", "rows=x", "--out", dir.toString()).code());
+        assertEquals(2, run("rtl", "bitstream", "huge", "--device", "up5k", "--out", dir.toString()).code());
+        assertEquals(2, run("rtl", "bitstream", "default", "--device", "ecp5", "--out", dir.toString()).code());
+    }
 }
