@@ -28,7 +28,7 @@ cascade_find_maven() {
     return 1
   }
 }
-cascade_find_hardware_tools() { # Verilator, yosys, nextpnr-ice40 and icestorm for the RTL flow (issue #7)
+cascade_find_hardware_tools() { # Verilator, yosys, nextpnr-ice40 and icestorm for the RTL flow (#7); chromium for report tests (#8)
   local missing=""
   command -v verilator >/dev/null 2>&1 || missing="$missing verilator"
   command -v yosys >/dev/null 2>&1 || missing="$missing yosys"
@@ -36,6 +36,7 @@ cascade_find_hardware_tools() { # Verilator, yosys, nextpnr-ice40 and icestorm f
   command -v icepack >/dev/null 2>&1 || missing="$missing fpga-icestorm"
   command -v g++ >/dev/null 2>&1 || missing="$missing g++"
   command -v make >/dev/null 2>&1 || missing="$missing make"
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
   [ -z "$missing" ] && return 0
   echo "cascade: installing Debian's$missing for the RTL flow." >&2
   local sudo=""

@@ -27,6 +27,7 @@ final class Reports {
         m.put("runsByEinsum", r.runsByEinsum());
         m.put("simulatedTasks", r.simulatedTasks());
         m.put("skippedTasks", r.skippedTasks());
+        m.put("operations", r.operations());
         return m;
     }
 

@@ -58,7 +58,7 @@ public final class Simulator {
     public record Result(String design, long cycles, double seconds, double energyPj, long dramBytes,
                          Map<String, Double> utilization, Map<String, UnitStats> units, Map<String, Long> wordsByLevel,
                          Map<String, Double> energyByComponentPj, Map<String, Double> energyByTensorPj,
-                         Map<String, Long> runsByEinsum, long simulatedTasks, long skippedTasks) {
+                         Map<String, Long> runsByEinsum, long simulatedTasks, long skippedTasks, double operations) {
     }
 
     private final Schedule schedule;
@@ -158,7 +158,8 @@ public final class Simulator {
         double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
         long dramWords = words.get(levels.getFirst().name());
         return new Result(schedule.design().name(), end, end * arch.secondsPerCycle(), total,
-            dramWords * arch.wordBits() / 8, utilization, stats, words, energy, energyByTensor, runs, simulated, skipped);
+            dramWords * arch.wordBits() / 8, utilization, stats, words, energy, energyByTensor, runs, simulated, skipped,
+            java.util.Arrays.stream(points).sum());
     }
 
     /** One open run of a stage: which of its tasks are placed, and when each finishes. */
