@@ -37,13 +37,16 @@ public interface SweepPlan {
     List<String> evaluate(long id);
 
     static SweepPlan load(Path path) throws IOException {
-        String text = Files.readString(path, StandardCharsets.UTF_8);
-        Path dir = path.toAbsolutePath().getParent();
-        YamlNodes.Located root = YamlNodes.compose(path.toString(), text, "a sweep");
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), path.toAbsolutePath().getParent());
+    }
+
+    /** A sweep from its text; {@code file} names it in messages, {@code dir} resolves the files it names. */
+    static SweepPlan parse(String file, String text, Path dir) {
+        YamlNodes.Located root = YamlNodes.compose(file, text, "a sweep");
         if (!(root.node() instanceof org.yaml.snakeyaml.nodes.MappingNode)) {
             throw new InvalidInputException(root.pos(), "a sweep is a mapping with 'sweep', and 'einsum' or 'designs'");
         }
         boolean designs = YamlNodes.keys(root).containsKey("designs");
-        return designs ? DesignSweep.parse(path.toString(), text, dir) : Sweep.parse(path.toString(), text, dir);
+        return designs ? DesignSweep.parse(file, text, dir) : Sweep.parse(file, text, dir);
     }
 }

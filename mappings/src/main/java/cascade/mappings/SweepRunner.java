@@ -140,6 +140,23 @@ public final class SweepRunner {
         return done;
     }
 
+    /** Writes finished rows (point first, in point order) as this sweep's CSV, Pareto marked, atomically. */
+    public void writeResults(Path out, List<List<String>> rows) throws IOException {
+        Map<Long, List<String>> byPoint = new TreeMap<>();
+        for (List<String> r : rows) {
+            if (r.size() != header.size()) {
+                throw new IllegalArgumentException("a row of " + r.size() + " values; the sweep has " + header.size() + " columns");
+            }
+            if (byPoint.put(Long.parseLong(r.getFirst()), r) != null) {
+                throw new IllegalStateException("point " + r.getFirst() + " came back twice");
+            }
+        }
+        if (byPoint.size() != sweep.points()) {
+            throw new IllegalStateException(byPoint.size() + " of " + sweep.points() + " points came back");
+        }
+        writeFinal(out, byPoint);
+    }
+
     private void writeFinal(Path out, Map<Long, List<String>> rows) throws IOException {
         List<List<String>> sorted = new ArrayList<>(rows.values());
         StringWriter text = new StringWriter();

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "list", mixinStandardHelpOptions = true, description = "List the attention library's cascades.",
+@Command(name = "list", mixinStandardHelpOptions = true,
+    description = "List the library's cascades, then the presets: architectures, designs, workloads, models, devices, links.",
     footer = {"", "Example:", "  ./cascade list"})
 final class ListCommand implements Runnable {
     @Spec
@@ -19,6 +20,17 @@ final class ListCommand implements Runnable {
         for (String name : CascadeLibrary.names()) {
             rows.add(List.of(name, CascadeLibrary.load(name).description()));
         }
-        Output.table(spec.commandLine().getOut(), List.of("cascade", "description"), rows);
+        var out = spec.commandLine().getOut();
+        Output.table(out, List.of("cascade", "description"), rows);
+        out.println();
+        List<List<String>> presets = new ArrayList<>();
+        presets.add(List.of("architectures", String.join(", ", cascade.hw.ArchitectureLoader.presetNames())));
+        presets.add(List.of("designs", String.join(", ", cascade.mappings.Design.presetNames()) + ", spatten"));
+        presets.add(List.of("workloads", cascade.mappings.Workload.names()));
+        presets.add(List.of("models (offload)", cascade.mappings.TransformerShape.names()));
+        presets.add(List.of("devices", String.join(", ", cascade.hw.Device.presetNames())));
+        presets.add(List.of("links", String.join(", ", cascade.hw.Device.linkNames())));
+        presets.add(List.of("RTL blocks", String.join(", ", cascade.hw.rtl.Blocks.names())));
+        Output.table(out, List.of("presets", "names"), presets);
     }
 }

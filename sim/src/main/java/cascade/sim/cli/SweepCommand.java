@@ -32,19 +32,67 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--engine", defaultValue = "local", description = "local (a thread pool, the default) or spark")
+    String engine;
+
+    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master for --engine spark (default ${DEFAULT-VALUE})")
+    String master;
+
     @Override
     public Integer call() throws Exception {
         if (!java.nio.file.Files.isRegularFile(sweepFile)) {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("<command line>", 1, 1),
                 "no sweep file '" + sweepFile + "'");
         }
+        if (!engine.equals("local") && !engine.equals("spark")) {
+            throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--engine", 1, 1),
+                "expected local or spark, found '" + engine + "'");
+        }
         String text = java.nio.file.Files.readString(sweepFile);
         SweepPlan sweep = text.lines().anyMatch(l -> l.startsWith("spatten:"))
             ? cascade.sim.spatten.SpattenSweep.parse(sweepFile.toString(), text) : SweepPlan.load(sweepFile);
+        if (engine.equals("spark")) {
+            return spark(sweepFile, out, master, quiet, spec.commandLine().getErr());
+        }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         SweepRunner.Outcome o = new SweepRunner(sweep).run(out, n, !quiet);
         spec.commandLine().getErr().println("sweep " + sweep.name() + ": " + sweep.points() + " points (" + o.evaluated()
             + " evaluated now, " + o.resumed() + " kept from an earlier run) -> " + o.output());
         return 0;
+    }
+
+    /**
+     * Runs the sweep's Spark driver ({@code cascade.spark.SparkSweep}, module spark) in its own JVM:
+     * Spark's dependencies stay off the CLI's classpath, and its logging and threads end with it.
+     */
+    static int spark(Path sweepFile, Path out, String master, boolean quiet, java.io.PrintWriter err)
+            throws java.io.IOException, InterruptedException {
+        Path home = Path.of(System.getProperty("cascade.home", "."));
+        Path target = home.resolve("spark").resolve("target");
+        Path jar;
+        try (var files = java.nio.file.Files.list(target)) {
+            jar = files.filter(f -> f.getFileName().toString().matches("cascade-spark-.*\\.jar")
+                && !f.getFileName().toString().contains("cluster")).findFirst().orElse(null);
+        } catch (java.nio.file.NoSuchFileException e) {
+            jar = null;
+        }
+        if (jar == null) {
+            throw new java.io.IOException("the Spark driver is not built: run ./cascade (it builds every module) or mvn install");
+        }
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", jar + java.io.File.pathSeparator + target.resolve("lib") + "/*",
+            "cascade.spark.SparkSweep", sweepFile.toString(), "--out", out.toString(), "--master", master);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (!quiet && !line.contains(" INFO ") && !line.startsWith("WARNING")) {
+                    err.println(line);
+                }
+            }
+        }
+        int code = p.waitFor();
+        return code == 0 ? 0 : code == 2 ? 2 : 1;
     }
 }

@@ -1,0 +1,109 @@
+package cascade.spark;
+
+import cascade.mappings.SweepPlan;
+import cascade.mappings.SweepRunner;
+import cascade.sim.spatten.SpattenSweep;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A sweep on Apache Spark: the same sweep YAML, its points partitioned across executors, each
+ * partition parsing the sweep once and evaluating its points; the rows come back to the driver
+ * and are written in the thread-pool engine's CSV schema, sorted by point, Pareto marked,
+ * atomically. A failed task is simply run again by Spark: rows are the tasks' results, never side
+ * effects, so a retry cannot duplicate one.
+ *
+ * <pre>
+ * java -cp spark/target/cascade-spark-*.jar:spark/target/lib/* cascade.spark.SparkSweep SWEEP.yaml --out FILE.csv [--master local[2]]
+ * spark-submit --class cascade.spark.SparkSweep spark/target/cascade-spark-*-cluster.jar SWEEP.yaml --out FILE.csv
+ * </pre>
+ */
+public final class SparkSweep {
+    private SparkSweep() {
+    }
+
+    /** For tests: the point whose first evaluation fails (-1: none), to see Spark retry the task. */
+    static volatile long failOnce = -1;
+    private static final java.util.concurrent.atomic.AtomicBoolean FAILED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The sweep a YAML text describes: SpAtten's (a {@code spatten:} key), a design or an Einsum sweep. */
+    static SweepPlan load(String file, String text, String baseDir) {
+        if (text.lines().anyMatch(l -> l.startsWith("spatten:"))) {
+            return SpattenSweep.parse(file, text);
+        }
+        return SweepPlan.parse(file, text, Path.of(baseDir));
+    }
+
+    /** Runs the sweep on Spark ({@code master} null: as spark-submit set it) and writes {@code out}. */
+    public static long run(Path sweep, Path out, String master, int partitions) throws IOException {
+        String text = Files.readString(sweep, StandardCharsets.UTF_8);
+        String file = sweep.toString();
+        String base = sweep.toAbsolutePath().getParent().toString();
+        SweepPlan plan = load(file, text, base);
+        long n = plan.points();
+        SparkConf conf = new SparkConf().setAppName("cascade sweep " + plan.name()).set("spark.ui.enabled", "false")
+            .set("spark.task.maxFailures", "4");
+        if (master != null) {
+            conf.setMaster(master);
+        }
+        List<List<String>> rows;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            List<Long> ids = new ArrayList<>();
+            for (long i = 0; i < n; i++) {
+                ids.add(i);
+            }
+            int parts = partitions > 0 ? partitions : Math.max(1, sc.defaultParallelism() * 4);
+            long fail = failOnce;
+            rows = sc.parallelize(ids, parts).mapPartitions((Iterator<Long> it) -> {
+                SweepPlan p = load(file, text, base); // once per partition, on the executor
+                List<List<String>> out2 = new ArrayList<>();
+                while (it.hasNext()) {
+                    long id = it.next();
+                    if (id == fail && FAILED.compareAndSet(false, true)) {
+                        throw new IllegalStateException("planted failure of the task holding point " + id);
+                    }
+                    List<String> row = new ArrayList<>();
+                    row.add(Long.toString(id));
+                    row.addAll(p.evaluate(id));
+                    out2.add(row);
+                }
+                return out2.iterator();
+            }).collect();
+        }
+        List<List<String>> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingLong(r -> Long.parseLong(r.getFirst())));
+        new SweepRunner(plan).writeResults(out, sorted);
+        return n;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path sweep = null;
+        Path out = null;
+        String master = null;
+        int partitions = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--master" -> master = args[++i];
+                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                default -> sweep = Path.of(args[i]);
+            }
+        }
+        if (sweep == null || out == null) {
+            System.err.println("usage: SparkSweep SWEEP.yaml --out FILE.csv [--master URL] [--partitions N]");
+            System.exit(2);
+        }
+        long t0 = System.nanoTime();
+        long n = run(sweep, out, master, partitions);
+        System.err.printf("sweep on Spark: %d points in %.1f s -> %s%n", n, (System.nanoTime() - t0) / 1e9, out);
+    }
+}
