@@ -122,7 +122,7 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
     public List<String> columns() {
         List<String> c = new ArrayList<>(List.of("design", "workload", "seq"));
         c.addAll(grid.keySet());
-        c.addAll(List.of("cycles", "seconds", "energyPj", "dramBytes", "util2d", "util1d"));
+        c.addAll(List.of("cycles", "seconds", "energyPj", "dramBytes", "util2d", "util1d", "areaMm2"));
         return c;
     }
 
@@ -179,7 +179,7 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
         DesignEstimator.Result e = estimator().estimate(point, bind, batch * w.heads());
         row.addAll(List.of(Long.toString(e.cycles()), Double.toString(e.seconds()), Double.toString(e.energyPj()),
             Long.toString(e.dramBytes()), Double.toString(e.utilization().getOrDefault("PE2D", 0.0)),
-            Double.toString(e.utilization().getOrDefault("PE1D", 0.0))));
+            Double.toString(e.utilization().getOrDefault("PE1D", 0.0)), Double.toString(point.architecture().areaUm2() / 1e6)));
         return row;
     }
 }
