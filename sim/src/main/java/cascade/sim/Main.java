@@ -19,6 +19,7 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CascadeCommand.reset();
         CommandLine cli = new CommandLine(new CascadeCommand());
         cli.setOut(out);
         cli.setErr(err);
@@ -35,7 +36,7 @@ public final class Main {
                 return 2;
             }
             err.println("cascade: error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (System.getenv("CASCADE_DEBUG") != null) {
+            if (CascadeCommand.verbose()) {
                 ex.printStackTrace(err);
             }
             return 1;

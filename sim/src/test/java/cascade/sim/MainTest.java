@@ -108,6 +108,20 @@ class MainTest {
         Outcome o = run("run", f.toString(), "--no-oracle");
         assertEquals(1, o.code());
         assertTrue(o.err().contains("unmasked candidates"), o.err());
+        StringWriter verbose = new StringWriter();
+        assertEquals(1, Main.run(new String[] {"run", f.toString(), "--no-oracle", "--verbose"},
+            new PrintWriter(new StringWriter()), new PrintWriter(verbose)));
+        assertTrue(verbose.toString().contains("\tat "), "--verbose prints the stack trace: " + verbose);
+        run("run", f.toString(), "--no-oracle"); // and it does not outlive its run (run() asserts no stack trace)
+    }
+
+    @Test
+    void quietSilencesProgress(@TempDir Path dir) {
+        Outcome loud = run("demo", "--quick", "--out", dir.resolve("a").toString());
+        assertTrue(loud.err().contains("demo: ["), loud.err());
+        Outcome quiet = run("--quiet", "demo", "--quick", "--out", dir.resolve("b").toString());
+        assertEquals(0, quiet.code());
+        assertFalse(quiet.err().contains("demo: ["), quiet.err());
     }
 
     @Test

@@ -60,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
         List<Reproduction.Row> rows = Reproduction.run(models, lengths,
             threads == null ? Runtime.getRuntime().availableProcessors() : threads, r -> {
                 int n = done.incrementAndGet();
+                if (CascadeCommand.quiet()) {
+                    return;
+                }
                 double s = (System.nanoTime() - t0) / 1e9;
                 synchronized (err) {
                     err.printf(Locale.ROOT, "demo: [%d/%d] %s %s %s  (%.0f s, about %.0f s left)%n", n, total, r.design(),

@@ -42,7 +42,9 @@ final class LibraryCommand implements Callable<Integer> {
             List<String> names = CascadeLibrary.names();
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
-                err.printf("demo: [%d/%d] %s%n", i + 1, names.size(), name);
+                if (!CascadeCommand.quiet()) {
+                    err.printf("library: [%d/%d] %s%n", i + 1, names.size(), name);
+                }
                 Cascade c = CascadeLibrary.load(name);
                 Map<String, Long> sizes = c.sizes(CascadeLibrary.exampleBindings(name));
                 Analysis a = Analysis.of(c, sizes, "M");

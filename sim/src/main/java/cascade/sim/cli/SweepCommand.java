@@ -29,9 +29,6 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "points evaluated at once (default: all processors)")
     Integer threads;
 
-    @Option(names = "--quiet", description = "no progress bar")
-    boolean quiet;
-
     @Option(names = "--engine", defaultValue = "local", description = "local (a thread pool, the default) or spark")
     String engine;
 
@@ -52,10 +49,10 @@ final class SweepCommand implements Callable<Integer> {
         SweepPlan sweep = text.lines().anyMatch(l -> l.startsWith("spatten:"))
             ? cascade.sim.spatten.SpattenSweep.parse(sweepFile.toString(), text) : SweepPlan.load(sweepFile);
         if (engine.equals("spark")) {
-            return spark(sweepFile, out, master, quiet, spec.commandLine().getErr());
+            return spark(sweepFile, out, master, CascadeCommand.quiet(), spec.commandLine().getErr());
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        SweepRunner.Outcome o = new SweepRunner(sweep).run(out, n, !quiet);
+        SweepRunner.Outcome o = new SweepRunner(sweep).run(out, n, !CascadeCommand.quiet());
         spec.commandLine().getErr().println("sweep " + sweep.name() + ": " + sweep.points() + " points (" + o.evaluated()
             + " evaluated now, " + o.resumed() + " kept from an earlier run) -> " + o.output());
         return 0;
