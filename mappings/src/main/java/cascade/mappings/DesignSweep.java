@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +36,7 @@ import java.util.Map;
  * </pre>
  */
 public record DesignSweep(String name, List<Design> designs, List<Workload> workloads, List<Long> lengths, long batch,
-                          long starts, long steps, Map<String, List<Located>> grid) implements SweepPlan {
+                          long starts, long steps, Grid grid) implements SweepPlan {
 
     public static DesignSweep parse(String file, String text, Path baseDir) {
         Located root = compose(file, text, "a sweep");
@@ -68,16 +67,7 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
             starts = s.containsKey("starts") ? positiveWhole(s.get("starts"), "starts") : starts;
             steps = s.containsKey("steps") ? positiveWhole(s.get("steps"), "steps") : steps;
         }
-        Map<String, List<Located>> grid = new LinkedHashMap<>();
-        if (m.containsKey("grid")) {
-            for (var g : mapping(m.get("grid"), null, "the grid").entrySet()) {
-                List<Located> values = sequence(g.getValue(), "values for " + g.getKey());
-                if (values.isEmpty()) {
-                    throw new InvalidInputException(g.getValue().pos(), "grid key " + g.getKey() + " has no values");
-                }
-                grid.put(g.getKey(), values);
-            }
-        }
+        Grid grid = m.containsKey("grid") ? Grid.parse(m.get("grid")) : Grid.none();
         for (List<?> list : List.of(designs, workloads, lengths)) {
             if (list.isEmpty()) {
                 throw new InvalidInputException(root.pos(), "a design sweep needs at least one design, workload and length");
@@ -87,7 +77,7 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
             starts, steps, grid);
         // Bad grid keys, values or units fail now, against every design's architecture.
         for (Design d : designs) {
-            for (var g : grid.entrySet()) {
+            for (var g : grid.values().entrySet()) {
                 for (Located v : g.getValue()) {
                     architecture(d, Map.of(g.getKey(), v));
                 }
@@ -121,7 +111,7 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
     @Override
     public List<String> columns() {
         List<String> c = new ArrayList<>(List.of("design", "workload", "seq"));
-        c.addAll(grid.keySet());
+        c.addAll(grid.keys());
         c.addAll(List.of("cycles", "seconds", "energyPj", "dramBytes", "util2d", "util1d", "areaMm2"));
         return c;
     }
@@ -132,17 +122,9 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
         return List.of("workload", "seq");
     }
 
-    private long gridPoints() {
-        long n = 1;
-        for (List<Located> v : grid.values()) {
-            n = Math.multiplyExact(n, v.size());
-        }
-        return n;
-    }
-
     @Override
     public long points() {
-        return Math.multiplyExact((long) designs.size() * workloads.size() * lengths.size(), gridPoints());
+        return Math.multiplyExact((long) designs.size() * workloads.size() * lengths.size(), grid.points());
     }
 
     private DesignEstimator estimator() {
@@ -153,24 +135,13 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
 
     @Override
     public List<String> evaluate(long id) {
-        long g = id % gridPoints();
-        long rest = id / gridPoints();
+        long g = id % grid.points();
+        long rest = id / grid.points();
         long n = lengths.get((int) (rest % lengths.size()));
         rest /= lengths.size();
         Workload w = workloads.get((int) (rest % workloads.size()));
         Design d = designs.get((int) (rest / workloads.size()));
-        Map<String, Located> values = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>(grid.keySet());
-        long r = g;
-        Located[] chosen = new Located[keys.size()];
-        for (int k = keys.size() - 1; k >= 0; k--) {
-            List<Located> v = grid.get(keys.get(k));
-            chosen[k] = v.get((int) (r % v.size()));
-            r /= v.size();
-        }
-        for (int k = 0; k < keys.size(); k++) {
-            values.put(keys.get(k), chosen[k]);
-        }
+        Map<String, Located> values = grid.point(g);
         Design point = values.isEmpty() ? d
             : new Design(d.name(), architecture(d, values), d.cascade(), d.units(), d.groups());
         Map<String, Long> bind = Map.of("P", n, "M", n, "E", (long) w.headDim(), "F", (long) w.headDim());

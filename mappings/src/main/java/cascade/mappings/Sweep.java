@@ -6,7 +6,6 @@ import static cascade.hw.YamlNodes.mapping;
 import static cascade.hw.YamlNodes.positiveWhole;
 import static cascade.hw.YamlNodes.require;
 import static cascade.hw.YamlNodes.scalar;
-import static cascade.hw.YamlNodes.sequence;
 
 import cascade.einsum.Cascade;
 import cascade.einsum.CascadeLibrary;
@@ -44,7 +43,7 @@ import java.util.Map;
  */
 public record Sweep(String name, String file, Cascade cascade, Map<String, Long> sizes, String einsum,
                     String architectureFile, String architectureText, String unit, Mapper.Objective objective,
-                    long starts, long steps, long seed, Map<String, List<Located>> grid) implements SweepPlan {
+                    long starts, long steps, long seed, Grid grid) implements SweepPlan {
 
     public static Sweep load(Path path) throws IOException {
         return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), path.toAbsolutePath().getParent());
@@ -52,7 +51,7 @@ public record Sweep(String name, String file, Cascade cascade, Map<String, Long>
 
     @Override
     public List<String> columns() {
-        List<String> c = new ArrayList<>(grid.keySet());
+        List<String> c = new ArrayList<>(grid.keys());
         c.addAll(List.of("cycles", "energyPj", "utilization", "dramWords", "mappingsEvaluated"));
         return c;
     }
@@ -150,19 +149,11 @@ public record Sweep(String name, String file, Cascade cascade, Map<String, Long>
             steps = s.containsKey("steps") ? positiveWhole(s.get("steps"), "steps") : steps;
             seed = s.containsKey("seed") ? positiveWhole(s.get("seed"), "seed") : seed;
         }
-        Map<String, List<Located>> grid = new LinkedHashMap<>();
-        Located gridNode = require(m, "grid", root);
-        for (var g : mapping(gridNode, null, "the grid").entrySet()) {
-            List<Located> values = sequence(g.getValue(), "values for " + g.getKey());
-            if (values.isEmpty()) {
-                throw new InvalidInputException(g.getValue().pos(), "grid key " + g.getKey() + " has no values");
-            }
-            grid.put(g.getKey(), values);
-        }
+        Grid grid = Grid.parse(require(m, "grid", root));
         Sweep sweep = new Sweep(name, file, cascade, sizes, einsum, archFile, archText, unit, objective, starts, steps,
             seed, grid);
         // Fail on bad keys, values or units now, not at some point deep into a long run.
-        for (var g : grid.entrySet()) {
+        for (var g : grid.values().entrySet()) {
             for (Located v : g.getValue()) {
                 ArchitectureLoader.parse(archFile, archText, Map.of(g.getKey(), v));
             }
@@ -174,28 +165,12 @@ public record Sweep(String name, String file, Cascade cascade, Map<String, Long>
     }
 
     public long points() {
-        long n = 1;
-        for (List<Located> v : grid.values()) {
-            n = Math.multiplyExact(n, v.size());
-        }
-        return n;
+        return grid.points();
     }
 
     /** The grid values of point {@code id}, by key. */
     public Map<String, Located> point(long id) {
-        Map<String, Located> values = new LinkedHashMap<>();
-        List<String> keys = new ArrayList<>(grid.keySet());
-        long rest = id;
-        Located[] chosen = new Located[keys.size()];
-        for (int k = keys.size() - 1; k >= 0; k--) {
-            List<Located> v = grid.get(keys.get(k));
-            chosen[k] = v.get((int) (rest % v.size()));
-            rest /= v.size();
-        }
-        for (int k = 0; k < keys.size(); k++) {
-            values.put(keys.get(k), chosen[k]);
-        }
-        return values;
+        return grid.point(id);
     }
 
     public cascade.hw.Architecture architecture(long id) {
