@@ -118,10 +118,14 @@ public final class Offload {
     }
 
     public Result evaluate(Placement p, long context, double latencyLimitSeconds) {
+        return evaluate(p, layer(p.batch(), context), context, latencyLimitSeconds);
+    }
+
+    /** As {@link #evaluate(Placement, long, double)}, with the layer's work at this batch and context already costed. */
+    private Result evaluate(Placement p, LayerWork w, long context, double latencyLimitSeconds) {
         int c = p.computeDevices();
         int r = p.memoryDevices();
         int b = p.batch();
-        LayerWork w = layer(b, context);
         double weights = model.parameters() * (double) BYTES;
         double kv = (double) b * context * model.kvBytesPerToken(BYTES);
         String why = null;
@@ -169,10 +173,15 @@ public final class Offload {
     public Result search(long context, double latencyLimitSeconds, boolean offload, int batch) {
         Result best = null;
         int c0 = minComputeDevices();
+        int[] candidates = batch > 0 ? new int[] {batch} : batches();
+        LayerWork[] work = new LayerWork[candidates.length]; // a batch's work is the same for every device count
+        for (int i = 0; i < candidates.length; i++) {
+            work[i] = layer(candidates[i], context);
+        }
         for (int c = c0; c <= c0 + 8; c++) {
             for (int r = offload ? 1 : 0; r <= (offload ? 32 : 0); r++) {
-                for (int b : batch > 0 ? new int[] {batch} : batches()) {
-                    Result res = evaluate(new Placement(c, r, b), context, latencyLimitSeconds);
+                for (int i = 0; i < candidates.length; i++) {
+                    Result res = evaluate(new Placement(c, r, candidates[i]), work[i], context, latencyLimitSeconds);
                     if (res.feasible() && (best == null || res.tokensPerDollar() > best.tokensPerDollar())) {
                         best = res;
                     }
