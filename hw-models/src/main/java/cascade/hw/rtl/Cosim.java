@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Co-simulation of a block's generated RTL (Verilated) against its Java cycle-level model. The
@@ -43,16 +42,6 @@ public final class Cosim {
         this.work = work.toAbsolutePath();
     }
 
-    public static boolean verilatorAvailable() {
-        try {
-            Process p = new ProcessBuilder("verilator", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
     public static String verilog(Block b) {
         StringBuilder s = new StringBuilder();
         for (Hdl.Module m : b.modules()) {
@@ -77,21 +66,8 @@ public final class Cosim {
         Path dir = work.resolve("lint-" + b.name());
         List<String> cmd = new ArrayList<>(List.of("verilator", "--lint-only", "-Wall", "--top-module", b.top().name()));
         cmd.addAll(write(b, dir));
-        Output o = exec(dir, cmd, 300);
-        return o.code == 0 && !o.text.contains("%Warning") ? "" : o.text;
-    }
-
-    private record Output(int code, String text) {
-    }
-
-    private static Output exec(Path dir, List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + " took more than " + timeoutSeconds + " s");
-        }
-        return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        Tools.Output o = Tools.exec(dir, cmd, 300);
+        return o.code() == 0 && !o.text().contains("%Warning") ? "" : o.text();
     }
 
     /** Builds (or reuses) the Verilated testbench; returns its executable. */
@@ -117,9 +93,9 @@ public final class Cosim {
             "--top-module", top.name(), "-Mdir", "obj"));
         cmd.addAll(files);
         cmd.add("tb.cpp");
-        Output o = exec(dir, cmd, 600);
-        if (o.code != 0 || !Files.isExecutable(exe)) {
-            throw new IOException("verilator could not build " + b.name() + ":\n" + o.text);
+        Tools.Output o = Tools.exec(dir, cmd, 600);
+        if (o.code() != 0 || !Files.isExecutable(exe)) {
+            throw new IOException("verilator could not build " + b.name() + ":\n" + o.text());
         }
         return exe;
     }
@@ -195,9 +171,9 @@ public final class Cosim {
         Path in = dir.resolve("stimulus-direct.txt");
         Path out = dir.resolve("outputs-direct.txt");
         writeStimulus(in, ins, stimulus, b);
-        Output o = exec(dir, List.of(exe.toString(), in.toString(), out.toString()), 600);
-        if (o.code != 0) {
-            throw new IOException("the testbench of " + b.name() + " failed:\n" + o.text);
+        Tools.Output o = Tools.exec(dir, List.of(exe.toString(), in.toString(), out.toString()), 600);
+        if (o.code() != 0) {
+            throw new IOException("the testbench of " + b.name() + " failed:\n" + o.text());
         }
         List<Map<String, Long>> result = new ArrayList<>();
         for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
@@ -244,10 +220,10 @@ public final class Cosim {
         if (vcd != null) {
             cmd.add(vcd.toAbsolutePath().toString());
         }
-        Output o = exec(dir, cmd, 600);
+        Tools.Output o = Tools.exec(dir, cmd, 600);
         double run = (System.nanoTime() - t1) / 1e9;
-        if (o.code != 0) {
-            throw new IOException("the testbench of " + b.name() + " failed:\n" + o.text);
+        if (o.code() != 0) {
+            throw new IOException("the testbench of " + b.name() + " failed:\n" + o.text());
         }
         long t2 = System.nanoTime();
         Block.Model model = b.model(bug);

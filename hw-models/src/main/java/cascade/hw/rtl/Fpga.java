@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,11 +63,7 @@ public final class Fpga {
     public static List<String> missingTools() {
         List<String> missing = new ArrayList<>();
         for (String tool : List.of("yosys", "nextpnr-ice40", "icepack")) {
-            try {
-                Process p = new ProcessBuilder(tool, tool.equals("icepack") ? "-h" : "-V").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                p.waitFor(60, TimeUnit.SECONDS);
-            } catch (IOException | InterruptedException e) {
+            if (!Tools.installed(tool, tool.equals("icepack") ? "-h" : "-V")) {
                 missing.add(tool);
             }
         }
@@ -105,15 +100,15 @@ public final class Fpga {
                 luts += Long.parseLong(cells.group(2));
             }
         }
-        Output pnr = exec(out, List.of("nextpnr-ice40", "--" + device.flag, "--package", device.pkg, "--json", name + ".json",
+        Tools.Output pnr = exec(out, List.of("nextpnr-ice40", "--" + device.flag, "--package", device.pkg, "--json", name + ".json",
             "--asc", name + ".asc", "--pcf-allow-unconstrained", "--freq", "12"));
-        Files.writeString(out.resolve("nextpnr-" + name + ".log"), pnr.text);
+        Files.writeString(out.resolve("nextpnr-" + name + ".log"), pnr.text());
         Map<String, Usage> usage = new LinkedHashMap<>();
-        Matcher u = Pattern.compile("(?m)^Info:\\s+(ICESTORM_\\w+|SB_IO):\\s+(\\d+)/\\s*(\\d+)").matcher(pnr.text);
+        Matcher u = Pattern.compile("(?m)^Info:\\s+(ICESTORM_\\w+|SB_IO):\\s+(\\d+)/\\s*(\\d+)").matcher(pnr.text());
         while (u.find()) {
             usage.put(u.group(1), new Usage(Long.parseLong(u.group(2)), Long.parseLong(u.group(3))));
         }
-        if (pnr.code != 0) {
+        if (pnr.code() != 0) {
             for (var e : usage.entrySet()) {
                 if (e.getValue().used() > e.getValue().available()) {
                     throw new DoesNotFit(String.format("%dx%d array + %d lanes does not fit the %s: it needs %d %s, the device has %d",
@@ -121,16 +116,16 @@ public final class Fpga {
                         describe(e.getKey()), e.getValue().available()));
                 }
             }
-            Matcher cell = Pattern.compile("no BELs remaining to implement cell type '(\\w+)'").matcher(pnr.text);
+            Matcher cell = Pattern.compile("no BELs remaining to implement cell type '(\\w+)'").matcher(pnr.text());
             if (cell.find()) {
                 Usage have = usage.get(cell.group(1));
                 throw new DoesNotFit(String.format("%dx%d array + %d lanes does not fit the %s: it runs out of %s%s", cfg.rows(),
                     cfg.cols(), cfg.lanes(), name.toUpperCase(java.util.Locale.ROOT), describe(cell.group(1)),
                     have == null ? "" : " (" + have.available() + " on the device)"));
             }
-            throw new IOException("nextpnr-ice40 failed:\n" + tail(pnr.text));
+            throw new IOException("nextpnr-ice40 failed:\n" + tail(pnr.text()));
         }
-        Matcher f = Pattern.compile("Max frequency for clock '[^']*': ([0-9.]+) MHz").matcher(pnr.text);
+        Matcher f = Pattern.compile("Max frequency for clock '[^']*': ([0-9.]+) MHz").matcher(pnr.text());
         double mhz = Double.NaN;
         while (f.find()) {
             mhz = Double.parseDouble(f.group(1)); // the last one is after routing
@@ -149,23 +144,15 @@ public final class Fpga {
         };
     }
 
-    private record Output(int code, String text) {
-    }
-
-    private static Output exec(Path dir, List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(900, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(cmd.getFirst() + " took more than 15 minutes");
-        }
-        return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    /** A tool run of the flow: place and route may take minutes on a large configuration. */
+    private static Tools.Output exec(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        return Tools.exec(dir, cmd, 900);
     }
 
     private static void run(Path dir, List<String> cmd, String what) throws IOException, InterruptedException {
-        Output o = exec(dir, cmd);
-        if (o.code != 0) {
-            throw new IOException(what + " failed:\n" + tail(o.text));
+        Tools.Output o = exec(dir, cmd);
+        if (o.code() != 0) {
+            throw new IOException(what + " failed:\n" + tail(o.text()));
         }
     }
 
