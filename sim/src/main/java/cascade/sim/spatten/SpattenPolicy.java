@@ -151,30 +151,13 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
                 int k = prune ? Math.max(1, (int) Math.ceil(keep * alive.length)) : alive.length;
                 float[] tokenScores = null;
                 if (prune && k < alive.length) {
-                    tokenScores = new float[alive.length];
-                    for (int i = 0; i < alive.length; i++) {
-                        tokenScores[i] = (float) importance[alive[i]];
-                    }
-                    int[] chosen = engine.select(tokenScores, alive.length, k).indices();
-                    int[] next = new int[k];
-                    for (int i = 0; i < k; i++) {
-                        next[i] = alive[chosen[i]];
-                    }
-                    alive = next;
+                    tokenScores = scores(alive, importance);
+                    alive = keepTop(alive, tokenScores, k, engine);
                 }
                 if (layer >= pruneFrom && headKeep < 1) {
                     int keepHeads = Math.max(1, (int) Math.ceil(headKeep * heads.length));
                     if (keepHeads < heads.length) {
-                        float[] hs = new float[heads.length];
-                        for (int i = 0; i < heads.length; i++) {
-                            hs[i] = (float) headImportance[heads[i]];
-                        }
-                        int[] chosen = engine.select(hs, heads.length, keepHeads).indices();
-                        int[] next = new int[keepHeads];
-                        for (int i = 0; i < keepHeads; i++) {
-                            next[i] = heads[chosen[i]];
-                        }
-                        heads = next;
+                        heads = keepTop(heads, scores(heads, headImportance), keepHeads, engine);
                     }
                 }
                 boolean[] running = new boolean[w.heads()];
@@ -236,6 +219,25 @@ public record SpattenPolicy(double keep, int pruneFrom, double valueKeep, int ke
         }
         return new Outcome(List.copyOf(work), List.copyOf(dense), recomputed, prunedHeads, errSum / count, errMax,
             (double) agree / count);
+    }
+
+    /** The importance of each surviving member (token or head), as the top-k engine takes it. */
+    private static float[] scores(int[] survivors, double[] importance) {
+        float[] s = new float[survivors.length];
+        for (int i = 0; i < survivors.length; i++) {
+            s[i] = (float) importance[survivors[i]];
+        }
+        return s;
+    }
+
+    /** The {@code k} survivors the top-k engine keeps, by their scores; pruned ones stay pruned. */
+    private static int[] keepTop(int[] survivors, float[] scores, int k, TopKEngine engine) {
+        int[] chosen = engine.select(scores, survivors.length, k).indices();
+        int[] next = new int[k];
+        for (int i = 0; i < k; i++) {
+            next[i] = survivors[chosen[i]];
+        }
+        return next;
     }
 
     /** The executor's Σ_m A[m]·V[f,m] over the fetched values, probabilities renormalised over them. */
