@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,9 +169,7 @@ public final class SweepRunner {
                 printer.printRecord(r);
             }
         }
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.writeString(tmp, text.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        cascade.traces.AtomicFiles.writeString(out, text.toString());
     }
 
     /** No other comparable point is at least as good in every objective and better in one. */

@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                 double s = (System.nanoTime() - t0) / 1e9;
                 synchronized (err) {
                     err.printf(Locale.ROOT, "demo: [%d/%d] %s %s %s  (%.0f s, about %.0f s left)%n", n, total, r.design(),
-                        r.model(), lengthLabel(r.seq()), s, s / n * (total - n));
+                        r.model(), Page.lengthLabel(r.seq()), s, s / n * (total - n));
                     err.flush();
                 }
             });
@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
                 speedUnfused.add((double) u.cycles() / f.cycles());
                 energyFlat.add(f.energyPj() / fl.energyPj());
                 util.add(f.util2d());
-                table.add(List.of(w.userName(), lengthLabel(n), fmt(speedFlat.getLast()) + "x", fmt(speedUnfused.getLast()) + "x",
+                table.add(List.of(w.userName(), Page.lengthLabel(n), fmt(speedFlat.getLast()) + "x", fmt(speedUnfused.getLast()) + "x",
                     pct(energyFlat.getLast()), pct(f.energyPj() / u.energyPj()), pct(f.util2d()), pct(f.util1d()), pct(fl.util2d())));
             }
         }
@@ -140,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<List<String>> table = new ArrayList<>();
         for (Reproduction.Row r : rows) {
-            table.add(List.of(r.model(), lengthLabel(r.seq()), r.design(), Long.toString(r.cycles()),
+            table.add(List.of(r.model(), Page.lengthLabel(r.seq()), r.design(), Long.toString(r.cycles()),
                 String.format(Locale.ROOT, "%.4g", r.seconds()), String.format(Locale.ROOT, "%.4g", r.energyPj() * 1e-12),
                 String.format(Locale.ROOT, "%.4g", r.dramBytes() / 1e9), pct(r.util2d()), pct(r.util1d()),
                 String.format(Locale.ROOT, "%.4f", (double) r.cycles() / r.modelCycles())));
@@ -175,9 +175,5 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String pct(double v) {
         return String.format(Locale.ROOT, "%.0f%%", 100 * v);
-    }
-
-    static String lengthLabel(long n) {
-        return n >= 1 << 20 ? (n >> 20) + "M" : n >= 1 << 10 ? (n >> 10) + "K" : Long.toString(n);
     }
 }

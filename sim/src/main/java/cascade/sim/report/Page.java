@@ -111,7 +111,8 @@ public final class Page {
             + "</style></head><body><h1>" + esc(title) + "</h1>\n" + body + "</body></html>\n";
     }
 
-    static String lengthLabel(long n) {
+    /** 1K, 64K, 1M: a sequence length as the FuseMax paper writes it. */
+    public static String lengthLabel(long n) {
         return n >= 1 << 20 ? (n >> 20) + "M" : n >= 1 << 10 ? (n >> 10) + "K" : Long.toString(n);
     }
 
