@@ -59,6 +59,15 @@ public final class Tensors {
         return maxAbsoluteError(actual, reference) / Math.max(maxMagnitude(reference), Double.MIN_NORMAL);
     }
 
+    /** As {@link #maxRelativeError(float[], double[])}, against another fp32 result (two runs of the same kernels). */
+    public static double maxRelativeError(float[] actual, float[] reference) {
+        double[] wide = new double[reference.length];
+        for (int i = 0; i < reference.length; i++) {
+            wide[i] = reference[i];
+        }
+        return maxRelativeError(actual, wide);
+    }
+
     public static double maxAbsoluteError(float[] actual, double[] reference) {
         if (actual.length != reference.length) {
             throw new IllegalArgumentException("lengths differ: " + actual.length + " vs " + reference.length);

@@ -37,10 +37,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (format == Output.Format.json) {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("design", s.design().name());
-            json.put("workload", run.workload().userName());
-            json.put("seq", run.seq);
-            json.put("batch", run.batch);
+            json.putAll(run.header(s.design().name()));
             json.put("model", model);
             json.put("sim", sim);
             Output.json(out, json);

@@ -62,6 +62,16 @@ final class DesignWorkload {
         return batch * workload().heads();
     }
 
+    /** The fields every report on a design and workload starts with. */
+    Map<String, Object> header(String designName) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("design", designName);
+        m.put("workload", workload().userName());
+        m.put("seq", seq);
+        m.put("batch", batch);
+        return m;
+    }
+
     String describe() {
         return String.format(Locale.ROOT, "%s attention, seq %d, batch %d", workload().userName(), seq, batch);
     }

@@ -2,7 +2,6 @@ package cascade.sim.cli;
 
 import cascade.mappings.Design;
 import cascade.mappings.DesignEstimator;
-import cascade.mappings.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -34,14 +33,10 @@ final class EstimateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Design d = run.design();
-        Workload w = run.workload();
         DesignEstimator.Result r = new DesignEstimator(12, 400).estimate(d, run.bindings(), run.heads());
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("design", r.design());
-        json.put("workload", w.userName());
-        json.put("seq", run.seq);
-        json.put("batch", run.batch);
+        json.putAll(run.header(r.design()));
         json.put("cycles", r.cycles());
         json.put("seconds", r.seconds());
         json.put("energyPj", r.energyPj());

@@ -124,12 +124,7 @@ final class SimCommand implements Callable<Integer> {
             }
             valuesError = 0;
             for (var out : expected.entrySet()) {
-                float[] reference = out.getValue();
-                double[] asDouble = new double[reference.length];
-                for (int i = 0; i < reference.length; i++) {
-                    asDouble[i] = reference[i];
-                }
-                valuesError = Math.max(valuesError, Tensors.maxRelativeError(session.outputs().get(out.getKey()), asDouble));
+                valuesError = Math.max(valuesError, Tensors.maxRelativeError(session.outputs().get(out.getKey()), out.getValue()));
             }
             session.close();
         }
@@ -142,10 +137,7 @@ final class SimCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("design", r.design());
-        json.put("workload", run.workload().userName());
-        json.put("seq", run.seq);
-        json.put("batch", run.batch);
+        json.putAll(run.header(r.design()));
         json.putAll(Reports.of(r));
         if (values) {
             json.put("valuesMaxRelativeErrorVsExecutor", valuesError);

@@ -56,17 +56,9 @@ class ValuesTest {
             Simulator.Result r = Simulator.run(s, new Simulator.Options(false, null, values));
             assertTrue(r.cycles() > 0);
             for (TensorDecl t : c.outputs()) {
-                double err = Tensors.maxRelativeError(values.outputs().get(t.name()), toDouble(expected.get(t.name())));
+                double err = Tensors.maxRelativeError(values.outputs().get(t.name()), expected.get(t.name()));
                 assertTrue(err <= 1e-5, d.name() + " " + t.name() + ": relative error " + err);
             }
         }
-    }
-
-    private static double[] toDouble(float[] v) {
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
-        }
-        return d;
     }
 }
