@@ -6,7 +6,6 @@ import cascade.mappings.Workload;
 import cascade.sim.spatten.SpattenPolicy;
 import cascade.sim.spatten.SpattenRun;
 import cascade.traces.SpattenTrace;
-import cascade.traces.SyntheticAttention;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -83,12 +82,13 @@ final class SpattenOptions {
             what = "released trace " + release.getFileName() + " (" + t.rows().size() + " heads)";
         } else {
             Workload w = dw.workload();
-            if (w != Workload.GPT2 && w != Workload.BERT) {
+            if (!SpattenRun.supports(w)) {
                 throw new InvalidInputException(new SourcePos("--workload", 1, 1), "the spatten design runs gpt2 (decoding) or "
                     + "bert (an encoder), not " + w.userName());
             }
-            if (dw.seq > 65536) {
-                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "the synthetic SpAtten workload goes up to 65536 tokens");
+            if (dw.seq > SpattenRun.MAX_SEQ) {
+                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "the synthetic SpAtten workload goes up to "
+                    + SpattenRun.MAX_SEQ + " tokens");
             }
             double k = keep == null ? 1.0 : keep;
             double vk = valueKeep == null ? 1.0 : valueKeep;
@@ -105,7 +105,7 @@ final class SpattenOptions {
             SpattenPolicy policy = new SpattenPolicy(k, 1, vk, keyBits == null ? 6 : keyBits, extraBits == null ? 4 : extraBits,
                 threshold == null ? 0.05 : threshold, valueBits == null ? 6 : valueBits, hk);
             int seq = (int) (long) dw.seq;
-            int queries = w == Workload.BERT ? seq : 1;
+            int queries = SpattenRun.queries(w, seq);
             if (scores != null) {
                 if (layers != null) {
                     throw new InvalidInputException(new SourcePos("--layers", 1, 1), "a score trace fixes the layers");
@@ -120,8 +120,7 @@ final class SpattenOptions {
                 r = SpattenRun.decided(SpattenRun.architecture(), source, queries, policy, seed);
                 json.put("scores", scores.toString());
             } else {
-                SyntheticAttention a = SyntheticAttention.defaults(l, w.heads(), w.headDim(), seq, seed);
-                r = SpattenRun.synthetic(SpattenRun.architecture(), a, queries, policy, seed);
+                r = SpattenRun.synthetic(SpattenRun.architecture(), w, seq, l, policy, seed);
             }
             json.put("workload", w.userName());
             json.put("seq", seq);

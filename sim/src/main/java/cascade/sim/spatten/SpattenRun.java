@@ -3,6 +3,7 @@ package cascade.sim.spatten;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.traces.SpattenTrace;
+import cascade.mappings.Workload;
 import cascade.traces.SyntheticAttention;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,26 @@ public final class SpattenRun {
 
     public static Architecture architecture() {
         return ArchitectureLoader.preset("spatten");
+    }
+
+    /** The longest synthetic sequence (its scores are computed densely, head by head). */
+    public static final long MAX_SEQ = 65536;
+
+    /** The workloads the synthetic model has a query rule for: GPT-2 decodes, BERT encodes. */
+    public static boolean supports(Workload w) {
+        return w == Workload.GPT2 || w == Workload.BERT;
+    }
+
+    /** Queries per head the pipeline is charged: one when decoding, the whole sequence for an encoder. */
+    public static int queries(Workload w, int seq) {
+        return w == Workload.BERT ? seq : 1;
+    }
+
+    /** The default synthetic workload of {@code w}'s shape, decided and simulated. */
+    public static Map<String, Object> synthetic(Architecture arch, Workload w, int seq, int layers, SpattenPolicy policy,
+                                                long seed) {
+        return synthetic(arch, SyntheticAttention.defaults(layers, w.heads(), w.headDim(), seq, seed), queries(w, seq), policy,
+            seed);
     }
 
     /** A synthetic workload: {@code queries} per head (1: decoding; the length: an encoder). */

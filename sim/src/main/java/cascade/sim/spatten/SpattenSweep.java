@@ -14,7 +14,6 @@ import cascade.hw.TopKEngine;
 import cascade.hw.YamlNodes.Located;
 import cascade.mappings.SweepPlan;
 import cascade.mappings.Workload;
-import cascade.traces.SyntheticAttention;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,12 +49,13 @@ public record SpattenSweep(String name, Workload workload, int seq, int layers, 
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(wl.pos(), e.getMessage());
         }
-        if (w != Workload.GPT2 && w != Workload.BERT) {
+        if (!SpattenRun.supports(w)) {
             throw new InvalidInputException(wl.pos(), "a SpAtten sweep runs gpt2 or bert, not " + w.userName());
         }
         long seq = positiveWhole(require(m, "seq", root), "the sequence length");
-        if (seq > 65536) {
-            throw new InvalidInputException(m.get("seq").pos(), "the synthetic SpAtten workload goes up to 65536 tokens");
+        if (seq > SpattenRun.MAX_SEQ) {
+            throw new InvalidInputException(m.get("seq").pos(), "the synthetic SpAtten workload goes up to " + SpattenRun.MAX_SEQ
+                + " tokens");
         }
         int layers = m.containsKey("layers") ? (int) positiveWhole(m.get("layers"), "layers") : 12;
         double valueKeep = m.containsKey("valueKeep") ? ratio(m.get("valueKeep")) : 1.0;
@@ -137,8 +137,7 @@ public record SpattenSweep(String name, Workload workload, int seq, int layers, 
         double keep = keeps.get((int) (id / engines.size()));
         TopKEngine engine = engines.get((int) (id % engines.size()));
         Architecture arch = withEngine(SpattenRun.architecture(), engine);
-        SyntheticAttention w = SyntheticAttention.defaults(layers, workload.heads(), workload.headDim(), seq, seed);
-        Map<String, Object> r = SpattenRun.synthetic(arch, w, workload == Workload.BERT ? seq : 1,
+        Map<String, Object> r = SpattenRun.synthetic(arch, workload, seq, layers,
             new SpattenPolicy(keep, 1, valueKeep, 6, 4, 0.05, 6), seed);
         String kind = engine instanceof TopKEngine.QuickSelect ? "quickselect" : "bitonic";
         int p = arch.compute("TOPK").cols();
