@@ -45,11 +45,7 @@ final class DesignWorkload {
         if (seq <= 0 || batch <= 0) {
             throw new InvalidInputException(new SourcePos(seq <= 0 ? "--seq" : "--batch", 1, 1), "must be positive");
         }
-        try {
-            return Workload.of(workload);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(new SourcePos("--workload", 1, 1), e.getMessage());
-        }
+        return Inputs.option("--workload", () -> Workload.of(workload));
     }
 
     /** P = M = the sequence, E = F = the head dimension. */

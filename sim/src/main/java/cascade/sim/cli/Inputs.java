@@ -16,6 +16,23 @@ final class Inputs {
     private Inputs() {
     }
 
+    /** {@code make()}, its IllegalArgumentException (an unknown name, a bad value) reported at {@code option}. */
+    static <T> T option(String option, java.util.function.Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(new SourcePos(option, 1, 1), e.getMessage());
+        }
+    }
+
+    /** A file to be written: its folder must exist (the file is then written whole, or not at all). */
+    static void inExistingFolder(Path file, String option) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new InvalidInputException(new SourcePos(option, 1, 1), "no directory " + dir);
+        }
+    }
+
     /** A file path, or the name of a library cascade. */
     static Cascade cascade(String word) {
         Path path = Path.of(word);

@@ -62,10 +62,10 @@ final class OffloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TransformerShape m = pick("--model", () -> TransformerShape.of(model));
-        Device c = pick("--compute", () -> Device.preset(computeDevice));
-        Device mem = pick("--memory", () -> Device.preset(memoryDevice));
-        Device.Link l = pick("--link", () -> Device.link(link));
+        TransformerShape m = Inputs.option("--model", () -> TransformerShape.of(model));
+        Device c = Inputs.option("--compute", () -> Device.preset(computeDevice));
+        Device mem = Inputs.option("--memory", () -> Device.preset(memoryDevice));
+        Device.Link l = Inputs.option("--link", () -> Device.link(link));
         if (!(sloMs > 0)) {
             throw new InvalidInputException(new SourcePos("--latency-slo-ms", 1, 1), "must be positive");
         }
@@ -140,18 +140,6 @@ final class OffloadCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private interface Maker<T> {
-        T make();
-    }
-
-    private static <T> T pick(String option, Maker<T> make) {
-        try {
-            return make.make();
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(new SourcePos(option, 1, 1), e.getMessage());
-        }
     }
 
     private static Map<String, Object> served(ServingSimulator sim, RequestTrace t) {

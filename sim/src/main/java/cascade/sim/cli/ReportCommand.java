@@ -49,6 +49,7 @@ final class ReportCommand implements Callable<Integer> {
         if (!out.toString().endsWith(".html")) {
             throw new InvalidInputException(new SourcePos("--out", 1, 1), "the page's name ends in .html");
         }
+        Inputs.inExistingFolder(out, "--out");
         String name = out.getFileName().toString();
         Path plots = out.toAbsolutePath().resolveSibling(name.substring(0, name.length() - 5) + "-plots");
         Report r = new Report(plots);

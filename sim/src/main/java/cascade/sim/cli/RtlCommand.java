@@ -51,11 +51,8 @@ final class RtlCommand implements Runnable {
     }
 
     static Block block(String name, List<String> given) {
-        try {
-            return Blocks.of(name, params(given));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(new SourcePos("BLOCK", 1, 1), e.getMessage());
-        }
+        Map<String, Integer> p = params(given);
+        return Inputs.option("BLOCK", () -> Blocks.of(name, p));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The blocks and their parameters.")
@@ -178,12 +175,7 @@ final class RtlCommand implements Runnable {
         @Override
         public Integer call() throws IOException, InterruptedException {
             Block.Config cfg = parse(config);
-            Fpga.Device d;
-            try {
-                d = Fpga.Device.of(device);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(new SourcePos("--device", 1, 1), e.getMessage());
-            }
+            Fpga.Device d = Inputs.option("--device", () -> Fpga.Device.of(device));
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new InvalidInputException(new SourcePos("--out", 1, 1), out + " is not a folder");
             }

@@ -11,7 +11,6 @@ import cascade.sim.engine.Simulator;
 import cascade.traces.Timeline;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,8 +80,8 @@ final class SimCommand implements Callable<Integer> {
         if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {
             throw new InvalidInputException(new SourcePos("--trace", 1, 1), "the trace file must end in .json or .csv");
         }
-        if (trace != null && trace.toAbsolutePath().getParent() != null && !Files.isDirectory(trace.toAbsolutePath().getParent())) {
-            throw new InvalidInputException(new SourcePos("--trace", 1, 1), "no directory " + trace.toAbsolutePath().getParent());
+        if (trace != null) {
+            Inputs.inExistingFolder(trace, "--trace");
         }
         Schedule s = new DesignEstimator(12, 400).schedule(run.design(), run.bindings(), run.heads());
         Timeline timeline = trace == null ? null

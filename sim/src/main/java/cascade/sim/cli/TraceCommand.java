@@ -7,7 +7,6 @@ import cascade.traces.RequestTrace;
 import cascade.traces.ScoreTrace;
 import cascade.traces.SyntheticAttention;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,14 +53,10 @@ final class TraceCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            Workload w;
-            try {
-                w = Workload.of(workload);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(new SourcePos("--workload", 1, 1), e.getMessage());
-            }
-            if (seq < 1 || seq > 65536) {
-                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "must be between 1 and 65536");
+            Workload w = Inputs.option("--workload", () -> Workload.of(workload));
+            if (seq < 1 || seq > cascade.sim.spatten.SpattenRun.MAX_SEQ) {
+                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "must be between 1 and "
+                    + cascade.sim.spatten.SpattenRun.MAX_SEQ);
             }
             if (layers < 1 || layers > 96) {
                 throw new InvalidInputException(new SourcePos("--layers", 1, 1), "must be between 1 and 96");
@@ -69,10 +64,7 @@ final class TraceCommand implements Runnable {
             if (!out.toString().endsWith(".scores")) {
                 throw new InvalidInputException(new SourcePos("--out", 1, 1), "a score trace's name ends in .scores");
             }
-            Path dir = out.toAbsolutePath().getParent();
-            if (dir != null && !Files.isDirectory(dir)) {
-                throw new InvalidInputException(new SourcePos("--out", 1, 1), "no directory " + dir);
-            }
+            Inputs.inExistingFolder(out, "--out");
             SyntheticAttention a = SyntheticAttention.defaults(layers, w.heads(), w.headDim(), seq, seed);
             List<ScoreTrace.Row> rows = new ArrayList<>();
             for (int l = 0; l < layers; l++) {
@@ -137,10 +129,7 @@ final class TraceCommand implements Runnable {
                 throw new InvalidInputException(new SourcePos("--count", 1, 1), "parameters must be positive (lengths at least 1): "
                     + e.getMessage());
             }
-            Path dir = out.toAbsolutePath().getParent();
-            if (dir != null && !Files.isDirectory(dir)) {
-                throw new InvalidInputException(new SourcePos("--out", 1, 1), "no directory " + dir);
-            }
+            Inputs.inExistingFolder(out, "--out");
             t.write(out);
             spec.commandLine().getOut().printf("wrote %s: %d requests over %.1f s%n", out, count,
                 t.requests().getLast().arrivalSeconds());
