@@ -2,7 +2,7 @@ package cascade.spark;
 
 import cascade.mappings.SweepPlan;
 import cascade.mappings.SweepRunner;
-import cascade.sim.spatten.SpattenSweep;
+import cascade.sim.Sweeps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,12 +34,8 @@ public final class SparkSweep {
     static volatile long failOnce = -1;
     private static final java.util.concurrent.atomic.AtomicBoolean FAILED = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** The sweep a YAML text describes: SpAtten's (a {@code spatten:} key), a design or an Einsum sweep. */
     static SweepPlan load(String file, String text, String baseDir) {
-        if (text.lines().anyMatch(l -> l.startsWith("spatten:"))) {
-            return SpattenSweep.parse(file, text);
-        }
-        return SweepPlan.parse(file, text, Path.of(baseDir));
+        return Sweeps.parse(file, text, Path.of(baseDir));
     }
 
     /** Runs the sweep on Spark ({@code master} null: as spark-submit set it) and writes {@code out}. */

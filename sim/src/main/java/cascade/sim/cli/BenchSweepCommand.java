@@ -34,7 +34,7 @@ final class BenchSweepCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--sweep", 1, 1), "no file " + sweep);
         }
-        SweepPlan plan = SweepPlan.load(file);
+        SweepPlan plan = cascade.sim.Sweeps.load(file);
         Path dir = Files.createTempDirectory("cascade-bench-sweep");
         try {
             long t0 = System.nanoTime();

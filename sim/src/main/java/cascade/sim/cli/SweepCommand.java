@@ -45,9 +45,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--engine", 1, 1),
                 "expected local or spark, found '" + engine + "'");
         }
-        String text = java.nio.file.Files.readString(sweepFile);
-        SweepPlan sweep = text.lines().anyMatch(l -> l.startsWith("spatten:"))
-            ? cascade.sim.spatten.SpattenSweep.parse(sweepFile.toString(), text) : SweepPlan.load(sweepFile);
+        SweepPlan sweep = cascade.sim.Sweeps.load(sweepFile);
         if (engine.equals("spark")) {
             return spark(sweepFile, out, master, CascadeCommand.quiet(), spec.commandLine().getErr());
         }
