@@ -121,20 +121,10 @@ public final class DesignEstimator {
         Architecture arch = d.architecture();
         StepPlan plan = StepPlan.of(c);
         Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
-        long tiles = 1;
-        for (var t : g.tile().entrySet()) {
-            long tile = Math.min(sizes.get(t.getKey()), t.getValue());
-            tileBindings.put(t.getKey(), tile);
-            tiles *= (sizes.get(t.getKey()) + tile - 1) / tile;
-        }
+        long tiles = split(g.tile(), sizes, tileBindings);
         Map<String, Long> tileSizes = c.sizes(tileBindings);
         Map<String, Long> blockBindings = new LinkedHashMap<>(tileBindings);
-        long blocks = 1;
-        for (var b : g.block().entrySet()) {
-            long block = Math.min(tileSizes.get(b.getKey()), b.getValue());
-            blockBindings.put(b.getKey(), block);
-            blocks *= (tileSizes.get(b.getKey()) + block - 1) / block;
-        }
+        long blocks = split(g.block(), tileSizes, blockBindings);
         Map<String, Long> blockSizes = c.sizes(blockBindings);
         Set<String> stepped = new LinkedHashSet<>();
         plan.stepped().forEach(e -> stepped.add(e.output()));
@@ -190,8 +180,7 @@ public final class DesignEstimator {
         }
         List<Schedule.Work> works = new ArrayList<>();
         for (String e : g.einsums()) {
-            Schedule.Phase phase = stepped.contains(e) ? Schedule.Phase.STEPPED
-                : plan.after().stream().anyMatch(x -> x.output().equals(e)) ? Schedule.Phase.AFTER : Schedule.Phase.BEFORE;
+            Schedule.Phase phase = phaseOf(plan, stepped, e);
             String unit = d.units().get(e);
             Map<String, String> resident = new LinkedHashMap<>();
             for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
@@ -237,6 +226,20 @@ public final class DesignEstimator {
         g.block().keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
         return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
             blocks, steps, List.copyOf(works), List.copyOf(loads));
+    }
+
+    /**
+     * Binds each rank of {@code parts} to its part of {@code sizes} (no more than the rank's size)
+     * in {@code into}; returns how many parts cover the ranks.
+     */
+    private static long split(Map<String, Long> parts, Map<String, Long> sizes, Map<String, Long> into) {
+        long count = 1;
+        for (var p : parts.entrySet()) {
+            long part = Math.min(sizes.get(p.getKey()), p.getValue());
+            into.put(p.getKey(), part);
+            count *= (sizes.get(p.getKey()) + part - 1) / part;
+        }
+        return count;
     }
 
     private static Schedule.Phase phaseOf(StepPlan plan, Set<String> stepped, String e) {
