@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,9 +51,18 @@ final class RtlCommand implements Runnable {
         return p;
     }
 
-    static Block block(String name, List<String> given) {
-        Map<String, Integer> p = params(given);
-        return Inputs.option("BLOCK", () -> Blocks.of(name, p));
+    /** The block a subcommand works on: its name and parameters. */
+    static final class BlockChoice {
+        @Parameters(paramLabel = "BLOCK")
+        String name;
+
+        @Option(names = "--param", description = "rows=N, cols=N (systolic), lanes=N (vector)")
+        List<String> params = new ArrayList<>();
+
+        Block block() {
+            Map<String, Integer> p = params(params);
+            return Inputs.option("BLOCK", () -> Blocks.of(name, p));
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The blocks and their parameters.")
@@ -79,18 +89,15 @@ final class RtlCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "BLOCK")
-        String name;
-
-        @Option(names = "--param", description = "rows=N, cols=N (systolic), lanes=N (vector)")
-        List<String> params = new ArrayList<>();
+        @Mixin
+        BlockChoice choice;
 
         @Option(names = "--out", required = true, paramLabel = "DIR")
         Path out;
 
         @Override
         public Integer call() throws IOException {
-            Block b = block(name, params);
+            Block b = choice.block();
             List<String> files = Cosim.write(b, out);
             spec.commandLine().getOut().println("wrote " + String.join(", ", files) + " to " + out);
             return 0;
@@ -104,11 +111,8 @@ final class RtlCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "BLOCK")
-        String name;
-
-        @Option(names = "--param", description = "rows=N, cols=N (systolic), lanes=N (vector)")
-        List<String> params = new ArrayList<>();
+        @Mixin
+        BlockChoice choice;
 
         @Option(names = "--cycles", defaultValue = "100000", description = "cycles (default ${DEFAULT-VALUE})")
         long cycles;
@@ -130,7 +134,7 @@ final class RtlCommand implements Runnable {
             if (cycles < 3 || cycles > 100_000_000) {
                 throw new InvalidInputException(new SourcePos("--cycles", 1, 1), "must be between 3 and 100,000,000");
             }
-            Block b = block(name, params);
+            Block b = choice.block();
             Cosim.Result r = new Cosim(work).run(b, cycles, seed, false, vcd);
             PrintWriter out = spec.commandLine().getOut();
             Map<String, Object> json = new LinkedHashMap<>();
