@@ -247,7 +247,6 @@ public final class Hdl {
         public Signal registerOutput(String n, int width, boolean signed, long reset) {
             clocked();
             Signal s = declare(n, width, signed, Signal.Kind.OUTPUT);
-            signals.put(n, new Signal(n, width, signed, Signal.Kind.OUTPUT));
             resets.add(n + " <= " + constant(reset, width, signed).text() + ";");
             regOutputs.add(n);
             return s;
