@@ -47,3 +47,16 @@ cascade_find_hardware_tools() { # Verilator, yosys, nextpnr-ice40 and icestorm f
     return 1
   }
 }
+cascade_find_numpy_blas() { # Debian's NumPy on OpenBLAS, the reference of 'bench executor' (#12); never fatal
+  dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q 'ok installed' &&
+    dpkg-query -W -f='${Status}' python3-numpy 2>/dev/null | grep -q 'ok installed' && return 0
+  command -v apt-get >/dev/null 2>&1 || return 0
+  echo "cascade: installing Debian's python3-numpy and libopenblas0-pthread, the NumPy reference of 'bench executor'." >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  { $sudo apt-get install -y -qq --no-install-recommends python3-numpy libopenblas0-pthread >&2 ||
+    { $sudo apt-get update -qq >&2 &&
+      $sudo apt-get install -y -qq --no-install-recommends python3-numpy libopenblas0-pthread >&2; }; } ||
+    echo "cascade: could not install them; the benchmark uses whatever NumPy it finds." >&2
+  return 0
+}

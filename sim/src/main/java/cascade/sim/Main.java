@@ -29,6 +29,10 @@ public final class Main {
             return 2;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            OutOfMemoryError oom = outOfMemory(ex);
+            if (oom != null) {
+                return reportOutOfMemory(oom, err);
+            }
             if (ex instanceof InvalidInputException invalid) {
                 for (Diagnostic d : invalid.diagnostics()) {
                     err.println(d);
@@ -41,9 +45,43 @@ public final class Main {
             }
             return 1;
         });
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (OutOfMemoryError oom) { // an Error passes picocli's handler, which takes Exceptions only
+            code = reportOutOfMemory(oom, err);
+        }
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The OutOfMemoryError behind {@code ex} (a worker thread's arrives wrapped), or null. */
+    static OutOfMemoryError outOfMemory(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    /** One line: what ran out, and the option that gives the JVM more of it. */
+    static int reportOutOfMemory(OutOfMemoryError oom, PrintWriter err) {
+        String what = oom.getMessage() == null ? "memory" : oom.getMessage();
+        long max = Runtime.getRuntime().maxMemory();
+        String advice = what.contains("heap")
+            ? String.format("the heap is %s; raise it, e.g. CASCADE_JAVA_OPTS=-Xmx%dg ./cascade …", gibibytes(max),
+                Math.max(2, 2 * Math.ceilDiv(max, 1L << 30)))
+            : "give the JVM more of it through CASCADE_JAVA_OPTS (see 'java -X')";
+        err.println("cascade: out of memory (" + what + "): " + advice);
+        if (CascadeCommand.verbose()) {
+            oom.printStackTrace(err);
+        }
+        return 1;
+    }
+
+    private static String gibibytes(long bytes) {
+        return String.format("%.1f GiB", bytes / (double) (1L << 30));
     }
 }

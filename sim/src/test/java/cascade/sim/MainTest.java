@@ -239,6 +239,25 @@ class MainTest {
         assertTrue(r.get("util2d").asDouble() > 0.97, r.toString());
     }
 
+    /** Issue 12: running out of heap is one line naming what ran out and the option to raise, exit 1. */
+    @Test
+    void outOfMemoryIsOneLineWithTheOptionToRaise(@TempDir Path dir) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path err = dir.resolve("child.err");
+        // Q, K, V and AV of 32,768 x 128 floats take 64 MiB; the child has 32.
+        Process child = new ProcessBuilder(java.toString(), "-Xmx32m", "--add-modules", "jdk.incubator.vector", "-cp",
+            System.getProperty("java.class.path"), Main.class.getName(), "run", "attention-1pass", "--bind",
+            "P=32768,M=32768,E=128,F=128", "--no-oracle").redirectOutput(dir.resolve("child.out").toFile())
+            .redirectError(err.toFile()).start();
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child did not finish");
+        java.util.List<String> lines = Files.readAllLines(err).stream()
+            .filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertEquals(1, child.exitValue(), String.join("\n", lines));
+        assertEquals(1, lines.size(), String.join("\n", lines));
+        assertTrue(lines.getFirst().startsWith("cascade: out of memory (Java heap space): the heap is "), lines.getFirst());
+        assertTrue(lines.getFirst().contains("CASCADE_JAVA_OPTS=-Xmx2g"), lines.getFirst());
+    }
+
     @Test
     void simWithValuesMatchesTheExecutorAndRefusesHugeRuns() throws IOException {
         for (String design : new String[] {"fusemax", "flat", "unfused"}) {

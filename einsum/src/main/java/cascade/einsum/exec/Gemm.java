@@ -18,11 +18,21 @@ final class Gemm {
     static final int MC = 12 * MR;
     static final int NC = 1024;
 
-    /** Per-thread packing buffers, reused across calls. */
+    /** One thread's packing buffers for products of at most m×k by k×n, reused across calls. */
     static final class Scratch {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        final float[] a;
+        final float[] b;
         final float[] tile = new float[MR * NR];
+
+        Scratch(int m, int n, int k) {
+            int kc = Math.max(1, Math.min(KC, k));
+            a = new float[roundUp(Math.min(MC, m), MR) * kc];
+            b = new float[roundUp(Math.min(NC, n), NR) * kc];
+        }
+
+        private static int roundUp(int x, int multiple) {
+            return Math.max(1, (x + multiple - 1) / multiple) * multiple;
+        }
     }
 
     record Operand(float[] data, int offset, long rowStride, long colStride) {

@@ -34,7 +34,7 @@ final class GemmKernel implements Kernel {
     private final CompiledMask mask;
     private final float fill;
     private final ElementType outType;
-    private final ThreadLocal<Gemm.Scratch> scratch = ThreadLocal.withInitial(Gemm.Scratch::new);
+    private final PerShare<Gemm.Scratch> scratch;
 
     private GemmKernel(CompiledAccess a, CompiledAccess b, CompiledAccess c, int iRank, int jRank, int kRank,
                        Map<String, Long> sizes, RankIds ids, List<String> batchRanks, CompiledMask mask, float fill,
@@ -58,6 +58,7 @@ final class GemmKernel implements Kernel {
         this.mask = mask;
         this.fill = fill;
         this.outType = outType;
+        this.scratch = new PerShare<>(() -> new Gemm.Scratch(m, n, k));
     }
 
     /** The GEMM kernel for this Einsum, or null when it is not a plain contraction. */
@@ -160,18 +161,20 @@ final class GemmKernel implements Kernel {
         int threads = (long) m * n * k < 1 << 18 ? 1 : parallel.threads();
         if (batchCount >= threads) {
             int tasks = (int) Math.min(threads, batchCount);
+            scratch.reserve(tasks);
             parallel.run(tasks, t -> {
                 for (long bi = batchCount * t / tasks; bi < batchCount * (t + 1) / tasks; bi++) {
-                    one(baseIndex, bi, 0, n, accumulate);
+                    one(baseIndex, bi, 0, n, accumulate, scratch.get(t));
                 }
             });
         } else {
             int tasks = Math.max(1, Math.min(threads, n / Gemm.NR));
+            scratch.reserve(tasks);
             parallel.run(tasks, t -> {
                 int j0 = (int) ((long) n * t / tasks) / Gemm.NR * Gemm.NR;
                 int j1 = t == tasks - 1 ? n : (int) ((long) n * (t + 1) / tasks) / Gemm.NR * Gemm.NR;
                 for (long bi = 0; bi < batchCount; bi++) {
-                    one(baseIndex, bi, j0, j1, accumulate);
+                    one(baseIndex, bi, j0, j1, accumulate, scratch.get(t));
                 }
             });
         }
@@ -184,12 +187,13 @@ final class GemmKernel implements Kernel {
 
     @Override
     public void runLanes(long[] baseIndex, boolean accumulate, int j0, int j1) {
+        Gemm.Scratch mine = scratch.get(0);
         for (long bi = 0; bi < batchCount; bi++) {
-            one(baseIndex, bi, j0, j1, accumulate);
+            one(baseIndex, bi, j0, j1, accumulate, mine);
         }
     }
 
-    private void one(long[] baseIndex, long batchIndex, int j0, int j1, boolean accumulate) {
+    private void one(long[] baseIndex, long batchIndex, int j0, int j1, boolean accumulate, Gemm.Scratch s) {
         if (j1 <= j0) {
             return;
         }
@@ -205,7 +209,7 @@ final class GemmKernel implements Kernel {
         Gemm.Operand opA = new Gemm.Operand(a.data, (int) a.offset(idx), a.coef[iRank], a.coef[kRank]);
         Gemm.Operand opB = new Gemm.Operand(b.data, (int) b.offset(idx), b.coef[kRank], b.coef[jRank]);
         Gemm.Operand opC = new Gemm.Operand(c.data, (int) c.offset(idx), c.coef[iRank], c.coef[jRank]);
-        Gemm.multiply(m, j1 - j0, k, opA, opB, opC, accumulate, scratch.get());
+        Gemm.multiply(m, j1 - j0, k, opA, opB, opC, accumulate, s);
         if (mask == null && outType == ElementType.FP32) {
             return;
         }

@@ -11,6 +11,9 @@ interface Kernel {
     /** The rank along the kernel's vector lanes (a row kernel's row, a GEMM's j), or -1. */
     int laneRank();
 
-    /** Like {@link #run} on the calling thread alone, for lane-rank indices {@code [j0, j1)} only. */
+    /**
+     * Like {@link #run} on the calling thread alone, for lane-rank indices {@code [j0, j1)} only; one
+     * thread at a time per kernel (it uses the kernel's first share of scratch).
+     */
     void runLanes(long[] baseIndex, boolean accumulate, int j0, int j1);
 }

@@ -50,6 +50,9 @@ final class Parallel implements AutoCloseable {
                 if (e.getCause() instanceof RuntimeException re) {
                     throw re;
                 }
+                if (e.getCause() instanceof Error error) { // an OutOfMemoryError in a worker stays one
+                    throw error;
+                }
                 throw new IllegalStateException(e.getCause());
             }
         }

@@ -46,8 +46,8 @@ final class RowKernel implements Kernel {
     private final ElementType outType;
     private final int nodeCount;
     private final List<CompiledAccess> accesses = new ArrayList<>();
-    /** Scratch rows per thread, reused across rows, steps and tiles. */
-    private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
+    /** Scratch rows per share of a parallel run, reused across rows, steps and tiles. */
+    private final PerShare<Context> contexts = new PerShare<>(Context::new);
 
     RowKernel(Einsum e, Map<String, Layout> layouts, Map<String, Long> sizes, RankIds ids, String stepRank) {
         this.einsum = e;
@@ -304,14 +304,16 @@ final class RowKernel implements Kernel {
         int threads = work < 32_768 ? 1 : parallel.threads();
         if (kind == Kind.TOPK || outerCount >= threads) {
             int tasks = (int) Math.min(threads, outerCount);
-            parallel.run(tasks, t -> range(baseIndex, accumulate, outerCount * t / tasks, outerCount * (t + 1) / tasks,
-                0, rowLength));
+            contexts.reserve(tasks);
+            parallel.run(tasks, t -> range(contexts.get(t), baseIndex, accumulate, outerCount * t / tasks,
+                outerCount * (t + 1) / tasks, 0, rowLength));
         } else {
             int tasks = Math.min(threads, Math.max(1, rowLength / S.length()));
+            contexts.reserve(tasks);
             parallel.run(tasks, t -> {
                 int j0 = (int) ((long) rowLength * t / tasks) / S.length() * S.length();
                 int j1 = t == tasks - 1 ? rowLength : (int) ((long) rowLength * (t + 1) / tasks) / S.length() * S.length();
-                range(baseIndex, accumulate, 0, outerCount, j0, j1);
+                range(contexts.get(t), baseIndex, accumulate, 0, outerCount, j0, j1);
             });
         }
     }
@@ -323,11 +325,10 @@ final class RowKernel implements Kernel {
 
     @Override
     public void runLanes(long[] baseIndex, boolean accumulate, int j0, int j1) {
-        range(baseIndex, accumulate, 0, outerCount, j0, j1);
+        range(contexts.get(0), baseIndex, accumulate, 0, outerCount, j0, j1);
     }
 
-    private void range(long[] baseIndex, boolean accumulate, long o0, long o1, int j0, int j1) {
-        Context ctx = contexts.get();
+    private void range(Context ctx, long[] baseIndex, boolean accumulate, long o0, long o1, int j0, int j1) {
         long[] idx = baseIndex.clone();
         for (long o = o0; o < o1; o++) {
             long rest = o;

@@ -5,17 +5,13 @@ import cascade.einsum.CascadeLibrary;
 import cascade.einsum.exec.Executor;
 import cascade.einsum.exec.Oracle;
 import cascade.einsum.exec.Tensors;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Dense 1-pass attention on the executor, the oracle on a slice of the same shape, a pure FMA
- * loop as the practical peak, and numpy (OpenBLAS) on the same shape when python3 has it —
- * all measured in this one run, since the machines are shared and noisy.
+ * loop as the practical peak, and NumPy on the same shape on the strongest BLAS the machine's
+ * NumPy has ({@link NumpyReference}) — all measured in this one run, since the machines are
+ * shared and noisy.
  */
 @Command(name = "executor", mixinStandardHelpOptions = true,
     description = "GFLOP/s of dense 1-pass attention: executor, scalar oracle, FMA peak and numpy, in one run.",
@@ -102,7 +99,10 @@ final class BenchExecutorCommand implements Callable<Integer> {
         double oracleMs = (System.nanoTime() - t0) / 1e6;
         double oracleGflops = 4.0 * oracleQueries * size * headDim / oracleMs / 1e6;
 
-        Double numpy = noNumpy ? null : numpyGflops(err);
+        NumpyReference.Search numpySearch = noNumpy ? null : NumpyReference.find(size, headDim, threads, err);
+        NumpyReference numpyBest = numpySearch == null ? null : numpySearch.best();
+        NumpyReference comparable = numpySearch == null ? null : numpySearch.comparable();
+        Double numpy = comparable == null ? null : comparable.gflops();
         double executorGflops = flops / median / 1e6;
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -121,8 +121,13 @@ final class BenchExecutorCommand implements Callable<Integer> {
         json.put("executorGflopsBest", bestGflops);
         json.put("fractionOfPeakBest", bestGflops / peak);
         json.put("speedupOverOracle", executorGflops / oracleGflops);
-        json.put("numpyGflops", numpy);
+        json.put("numpyGflops", numpyBest == null ? null : numpyBest.gflops());
+        json.put("numpy", numpyBest == null ? null : numpyJson(numpyBest));
+        json.put("numpyCandidates", numpySearch == null ? List.of()
+            : numpySearch.found().stream().map(BenchExecutorCommand::numpyJson).toList());
+        json.put("numpyUnavailable", numpySearch == null ? List.of() : numpySearch.unavailable());
         json.put("ratioToNumpy", numpy == null ? null : executorGflops / numpy);
+        json.put("noRatioBecause", numpyNote(numpySearch));
         if (format == Output.Format.json) {
             Output.json(out, json);
             return 0;
@@ -132,51 +137,50 @@ final class BenchExecutorCommand implements Callable<Integer> {
         rows.add(List.of("executor, fastest run", String.format("%.1f", flops / sorted[0] / 1e6), String.format("%.1f ms", sorted[0])));
         rows.add(List.of("scalar oracle", String.format("%.3f", oracleGflops), oracleQueries + " queries"));
         rows.add(List.of("FMA loop (practical peak)", String.format("%.1f", peak), threads + " threads"));
-        if (numpy != null) {
-            rows.add(List.of("numpy + OpenBLAS (dense)", String.format("%.1f", numpy), "same shape"));
+        if (numpyBest != null) {
+            rows.add(List.of("numpy, " + numpyBest.blas().label, String.format("%.1f", numpyBest.gflops()),
+                "same shape, " + threads + " threads"));
         }
         Output.table(out, List.of("what", "GFLOP/s", "note"), rows);
         out.printf("executor / peak = %.2f (fastest run %.2f), executor / oracle = %.0f×%s%n", executorGflops / peak,
             flops / sorted[0] / 1e6 / peak,
             executorGflops / oracleGflops, numpy == null ? "" : String.format(", executor / numpy = %.2f", executorGflops / numpy));
+        if (numpyBest != null) {
+            out.println("numpy: " + numpyBest.describe());
+        }
+        String note = numpyNote(numpySearch);
+        if (note != null) {
+            out.println("no ratio to numpy: " + note);
+        }
         return 0;
     }
 
-    /** Dense softmax(QᵀK/√E)V in numpy on the same shape; best of three; null where numpy is missing. */
-    private Double numpyGflops(PrintWriter err) {
-        String script = String.join("\n",
-            "import time, numpy as np",
-            "P = M = " + size + "; E = " + headDim,
-            "r = np.random.default_rng(1)",
-            "q = r.standard_normal((P, E), dtype=np.float32); k = r.standard_normal((M, E), dtype=np.float32)",
-            "v = r.standard_normal((M, E), dtype=np.float32)",
-            "def attn():",
-            "    s = (q * np.float32(1 / np.sqrt(E))) @ k.T",
-            "    s -= s.max(axis=1, keepdims=True)",
-            "    np.exp(s, out=s)",
-            "    s /= s.sum(axis=1, keepdims=True)",
-            "    return s @ v",
-            "attn()",
-            "best = 1e9",
-            "for _ in range(3):",
-            "    t = time.perf_counter(); attn(); best = min(best, time.perf_counter() - t)",
-            "print(4 * P * M * E / best / 1e9)");
-        err.println("bench: numpy on the same shape…");
-        try {
-            Process p = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
-            String text;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                text = String.join("\n", r.lines().toList());
-            }
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                err.println("bench: numpy reference unavailable: " + text.lines().reduce((a, b) -> b).orElse("no output"));
-                return null;
-            }
-            return Double.parseDouble(text.strip().lines().reduce((a, b) -> b).orElseThrow());
-        } catch (Exception e) {
-            err.println("bench: numpy reference unavailable: " + e.getMessage());
-            return null;
+    private static Map<String, Object> numpyJson(NumpyReference r) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("python", r.python());
+        j.put("version", r.numpyVersion());
+        j.put("blas", r.blas().label);
+        j.put("tunedBlas", r.blas().tuned);
+        j.put("openblasCore", r.openblasCore());
+        j.put("libraries", r.libraries());
+        j.put("gflops", r.gflops());
+        return j;
+    }
+
+    /** Why no executor/numpy ratio is given, or null when one is. */
+    private static String numpyNote(NumpyReference.Search search) {
+        if (search == null) {
+            return "--no-numpy";
         }
+        if (search.best() == null) {
+            return "no python3 with numpy found" + (search.unavailable().isEmpty() ? ""
+                : " (" + String.join("; ", search.unavailable()) + ")");
+        }
+        if (search.comparable() == null) {
+            return "numpy runs on " + search.best().blas().label + ", which no tuned code should be measured against; "
+                + "install Debian's libopenblas0-pthread (apt-get install libopenblas0-pthread) so Debian's numpy uses "
+                + "OpenBLAS, or a numpy wheel, which bundles it";
+        }
+        return null;
     }
 }
