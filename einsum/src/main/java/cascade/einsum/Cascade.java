@@ -82,8 +82,9 @@ public final class Cascade {
         return einsums;
     }
 
+    /** The dataflow DAG, as an unmodifiable view: a caller cannot change the validated cascade through it. */
     public Graph<String, DefaultEdge> dataflow() {
-        return dataflow;
+        return new org.jgrapht.graph.AsUnmodifiableGraph<>(dataflow);
     }
 
     public Einsum producer(String tensorName) {

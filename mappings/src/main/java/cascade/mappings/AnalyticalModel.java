@@ -1,8 +1,10 @@
 package cascade.mappings;
 
 import cascade.einsum.Einsum;
+import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
+import cascade.hw.EnergyAccountant;
 import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,9 +35,9 @@ import java.util.Set;
  * </ul>
  * A cascade's Einsums run one after another; fusion and pipelining between them are not yet modelled.
  */
-public final class AnalyticalModel implements CostModel {
+public final class AnalyticalModel {
 
-    @Override
+    /** The mapped cascade's Einsums one after another, each by {@link #einsum}. */
     public Estimate estimate(MappedCascade mapped) {
         List<Estimate.EinsumEstimate> per = new ArrayList<>();
         Map<String, Double> energy = new LinkedHashMap<>();
@@ -118,7 +120,7 @@ public final class AnalyticalModel implements CostModel {
             }
         }
         Map<String, Long> bandwidthCycles = new LinkedHashMap<>();
-        Map<String, Double> energy = new LinkedHashMap<>();
+        ActionCounts.Builder actions = new ActionCounts.Builder();
         for (String levelName : chain) {
             StorageLevel level = arch.storage(levelName);
             long reads = 0;
@@ -130,12 +132,13 @@ public final class AnalyticalModel implements CostModel {
             }
             double instances = levelName.equals(chain.getLast()) ? Math.min(level.instances(), pes) : 1;
             bandwidthCycles.put(levelName, (long) Math.ceil((reads + writes) / (level.bandwidthWordsPerCycle() * instances)));
-            energy.merge(levelName, reads * level.readPjPerWord() + writes * level.writePjPerWord(), Double::sum);
+            actions.add(levelName, ActionCounts.READ, e.output(), reads);
+            actions.add(levelName, ActionCounts.WRITE, e.output(), writes);
         }
         for (String op : MappingValidator.requiredOps(e)) {
-            String used = unit.supports(op) ? op : "mac"; // a multiply runs on a MAC
-            energy.merge(unit.name(), points * unit.energyPj().get(used), Double::sum);
+            actions.add(unit.name(), op, e.output(), points);
         }
+        Map<String, Double> energy = new EnergyAccountant(arch).price(actions.build()).byComponentPj();
         long cycles = temporal;
         for (long b : bandwidthCycles.values()) {
             cycles = Math.max(cycles, b);

@@ -1,9 +1,10 @@
 package cascade.mappings;
 
 /**
- * Turns a mapped cascade into an {@link Estimate}. The analytical model implements it now; the
- * cycle-level simulator (#4) will too, so the mapper can search with either.
+ * Costs a lowered design. The closed form ({@link ClosedForm}) and the cycle-level simulator
+ * implement it over the same {@link Schedule}, so they share every per-run figure and differ only
+ * in how they overlap runs; both return one {@link Report}.
  */
 public interface CostModel {
-    Estimate estimate(MappedCascade mapped);
+    Report cost(Schedule schedule);
 }

@@ -17,6 +17,9 @@ import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.YamlNodes.Located;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,23 +80,68 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         if (!presetNames().contains(name)) {
             throw new IllegalArgumentException("no design preset named " + name);
         }
-        return parse("designs/" + name + ".yaml", Resources.read(Design.class, "/designs/" + name + ".yaml"));
+        return parse("designs/" + name + ".yaml", Resources.read(Design.class, "/designs/" + name + ".yaml"), null);
     }
 
+    /** A preset's name, or a file relative to the design file's folder. */
+    private static Architecture architecture(Path folder, Located node) {
+        String name = scalar(node);
+        if (ArchitectureLoader.presetNames().contains(name)) {
+            return ArchitectureLoader.preset(name);
+        }
+        Path path = besideDesign(folder, name);
+        if (path == null || !Files.isRegularFile(path)) {
+            throw new InvalidInputException(node.pos(), "no architecture preset or file '" + name + "'"
+                + (path == null ? "" : " (looked for " + path + ")") + "; presets: "
+                + String.join(", ", ArchitectureLoader.presetNames()));
+        }
+        try {
+            return ArchitectureLoader.load(path);
+        } catch (IOException e) {
+            throw new InvalidInputException(node.pos(), "cannot read architecture " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** A library cascade's name, or a cascade file relative to the design file's folder. */
+    private static Cascade cascade(Path folder, Located node) {
+        String name = scalar(node);
+        if (CascadeLibrary.contains(name)) {
+            return CascadeLibrary.load(name);
+        }
+        Path path = besideDesign(folder, name);
+        if (path == null || !Files.isRegularFile(path)) {
+            throw new InvalidInputException(node.pos(), "no library cascade or file '" + name + "'"
+                + (path == null ? "" : " (looked for " + path + ")"));
+        }
+        try {
+            return Cascade.load(path);
+        } catch (IOException e) {
+            throw new InvalidInputException(node.pos(), "cannot read cascade " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code name} resolved against the design file's folder, or null for a preset (read from the classpath). */
+    private static Path besideDesign(Path folder, String name) {
+        return folder == null ? null : folder.resolve(name).normalize();
+    }
+
+    /**
+     * A design file's text; an architecture or cascade it names by path is read relative to the
+     * file's folder.
+     */
     public static Design parse(String file, String text) {
+        Path folder = Path.of(file).toAbsolutePath().getParent();
+        return parse(file, text, folder == null ? Path.of("").toAbsolutePath() : folder);
+    }
+
+    private static Design parse(String file, String text, Path folder) {
         Located root = compose(file, text, "a design");
         Map<String, Located> m = mapping(root, List.of("design", "architecture", "cascade", "units", "groups"), "a design");
         String name = scalar(require(m, "design", root));
         Located archNode = require(m, "architecture", root);
-        if (!ArchitectureLoader.presetNames().contains(scalar(archNode))) {
-            throw new InvalidInputException(archNode.pos(), "unknown architecture preset '" + scalar(archNode) + "'");
-        }
-        Architecture arch = ArchitectureLoader.preset(scalar(archNode));
+        Architecture arch = architecture(folder, archNode);
         Located cascadeNode = require(m, "cascade", root);
-        if (!CascadeLibrary.contains(scalar(cascadeNode))) {
-            throw new InvalidInputException(cascadeNode.pos(), "unknown library cascade '" + scalar(cascadeNode) + "'");
-        }
-        Cascade cascade = CascadeLibrary.load(scalar(cascadeNode));
+        Cascade cascade = cascade(folder, cascadeNode);
         Map<String, String> units = new LinkedHashMap<>();
         Located unitsNode = require(m, "units", root);
         for (var u : mapping(unitsNode, null, "the units of the Einsums").entrySet()) {

@@ -10,6 +10,7 @@ import static cascade.hw.YamlNodes.sequence;
 import cascade.einsum.InvalidInputException;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
+import cascade.hw.ComputeArray;
 import cascade.hw.YamlNodes.Located;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,11 +128,11 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
         return Math.multiplyExact((long) designs.size() * workloads.size() * lengths.size(), grid.points());
     }
 
-    private DesignEstimator estimator() {
-        return ESTIMATORS.computeIfAbsent(starts + "/" + steps, k -> new DesignEstimator(starts, steps));
+    private Lowering lowering() {
+        return LOWERINGS.computeIfAbsent(starts + "/" + steps, k -> Lowering.withMapper(starts, steps));
     }
 
-    private static final Map<String, DesignEstimator> ESTIMATORS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Lowering> LOWERINGS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public List<String> evaluate(long id) {
@@ -144,13 +145,12 @@ public record DesignSweep(String name, List<Design> designs, List<Workload> work
         Map<String, Located> values = grid.point(g);
         Design point = values.isEmpty() ? d
             : new Design(d.name(), architecture(d, values), d.cascade(), d.units(), d.groups());
-        Map<String, Long> bind = Map.of("P", n, "M", n, "E", (long) w.headDim(), "F", (long) w.headDim());
         List<String> row = new ArrayList<>(List.of(d.name(), w.userName(), Long.toString(n)));
         values.values().forEach(v -> row.add(scalar(v)));
-        DesignEstimator.Result e = estimator().estimate(point, bind, batch * w.heads());
+        Report e = ClosedForm.INSTANCE.cost(lowering().lower(point, w.bindings(n), batch * w.heads()));
         row.addAll(List.of(Long.toString(e.cycles()), Double.toString(e.seconds()), Double.toString(e.energyPj()),
-            Long.toString(e.dramBytes()), Double.toString(e.utilization().getOrDefault("PE2D", 0.0)),
-            Double.toString(e.utilization().getOrDefault("PE1D", 0.0)), Double.toString(point.architecture().areaUm2() / 1e6)));
+            Long.toString(e.dramBytes()), Double.toString(e.utilization(ComputeArray.Kind.ARRAY_2D)),
+            Double.toString(e.utilization(ComputeArray.Kind.ARRAY_1D)), Double.toString(point.architecture().areaUm2() / 1e6)));
         return row;
     }
 }

@@ -1,5 +1,7 @@
 package cascade.mappings;
 
+import cascade.einsum.Cascade;
+import cascade.hw.ActionCounts;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +30,19 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
      */
     public record Work(String einsum, String unit, Phase phase, Estimate.EinsumEstimate each, List<String> sameStep,
                        List<String> previousStep, List<Lagged> overwrites) {
+        /**
+         * What {@code runs} runs of this work do: every access at every level of its loop nest, and
+         * one operation per point for each operator the Einsum needs, on its unit.
+         */
+        public void count(ActionCounts.Builder into, Cascade cascade, long runs) {
+            for (Estimate.Accesses a : each.accesses()) {
+                into.add(a.level(), ActionCounts.READ, a.tensor(), Math.multiplyExact(a.reads(), runs));
+                into.add(a.level(), ActionCounts.WRITE, a.tensor(), Math.multiplyExact(a.writes(), runs));
+            }
+            for (String op : MappingValidator.requiredOps(cascade.producer(einsum))) {
+                into.add(unit, op, einsum, Math.multiplyExact(each.points(), runs));
+            }
+        }
     }
 
     /** Einsum {@code einsum}'s run {@code lag} steps earlier in the same block. */
@@ -39,6 +54,11 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
      * {@code wordsPerStep} when the input is indexed by the step (else all at the tile's start).
      */
     public record Load(String tensor, String level, long wordsPerTile, long wordsPerStep) {
+        /** {@code words} of the tensor read from DRAM ({@code dram}) and written into its level. */
+        public void count(ActionCounts.Builder into, String dram, long words) {
+            into.add(dram, ActionCounts.READ, tensor, words);
+            into.add(level, ActionCounts.WRITE, tensor, words);
+        }
     }
 
     /**

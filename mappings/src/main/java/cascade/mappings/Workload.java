@@ -46,6 +46,11 @@ public enum Workload {
         return kvHeads;
     }
 
+    /** The attention cascades' ranks for a sequence of {@code seq} tokens attending to each other: P = M = seq, E = F = the head dimension. */
+    public java.util.Map<String, Long> bindings(long seq) {
+        return java.util.Map.of("P", seq, "M", seq, "E", (long) headDim, "F", (long) headDim);
+    }
+
     /** The name users write: {@code bert-large}, {@code llama2-70b}. */
     public String userName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -13,25 +13,29 @@ import org.junit.jupiter.api.Test;
  * intermediates; FuseMax beats both baselines; FuseMax's 2D array approaches full utilisation as
  * the sequence grows (per-block work amortises over more key chunks), as the paper reports.
  */
-class DesignEstimatorTest {
+class ClosedFormTest {
     static final long[] LENGTHS = {1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20};
 
-    static Map<Long, DesignEstimator.Result> sweep(String design) {
-        DesignEstimator estimator = new DesignEstimator(8, 300);
-        Map<Long, DesignEstimator.Result> out = new LinkedHashMap<>();
+    static Map<Long, Report> sweep(String design) {
+        Lowering lowering = Lowering.withMapper(8, 300);
+        Map<Long, Report> out = new LinkedHashMap<>();
         for (long n : LENGTHS) {
-            out.put(n, estimator.estimate(Design.preset(design), Map.of("P", n, "M", n, "E", 64L, "F", 64L), 64L * 12));
+            out.put(n, ClosedForm.INSTANCE.cost(lowering.lower(Design.preset(design), Workload.BERT.bindings(n), 64L * 12)));
         }
         return out;
     }
 
+    static Map<Integer, Boolean> groupsOnChip(Report r) {
+        return ((Report.ClosedFormDetail) r.detail()).groupsOnChip();
+    }
+
     @Test
     void presetsGiveCompleteEstimatesAndTheExpectedOrdering() {
-        Map<Long, DesignEstimator.Result> fusemax = sweep("fusemax");
-        Map<Long, DesignEstimator.Result> flat = sweep("flat");
-        Map<Long, DesignEstimator.Result> unfused = sweep("unfused");
+        Map<Long, Report> fusemax = sweep("fusemax");
+        Map<Long, Report> flat = sweep("flat");
+        Map<Long, Report> unfused = sweep("unfused");
         for (long n : LENGTHS) {
-            for (DesignEstimator.Result r : new DesignEstimator.Result[] {fusemax.get(n), flat.get(n), unfused.get(n)}) {
+            for (Report r : new Report[] {fusemax.get(n), flat.get(n), unfused.get(n)}) {
                 assertTrue(r.cycles() > 0 && r.energyPj() > 0 && r.dramBytes() > 0, r.design() + " at " + n);
                 double u2 = r.utilization().get("PE2D");
                 assertTrue(u2 > 0 && u2 <= 1, r.design() + " 2D utilisation " + u2);
@@ -55,7 +59,7 @@ class DesignEstimatorTest {
             assertTrue(growth > 12 && growth < 17, "unfused DRAM growth " + growth + " at " + LENGTHS[i]);
         }
         // FLAT's score slice fits on chip at 1K and spills by 1M.
-        assertEquals(true, flat.get(LENGTHS[0]).groupsOnChip().get(0));
-        assertEquals(false, flat.get(LENGTHS[5]).groupsOnChip().get(0));
+        assertEquals(true, groupsOnChip(flat.get(LENGTHS[0])).get(0));
+        assertEquals(false, groupsOnChip(flat.get(LENGTHS[5])).get(0));
     }
 }

@@ -38,8 +38,8 @@ class DesignSweepTest {
         // Points run design-major: fusemax 1024 (100, 400 GiB/s), fusemax 4096 (100, 400), then flat.
         String[] row = lines.get(1 + 3).split(",");
         assertEquals(List.of("3", "fusemax", "bert", "4096", "400 GiB/s"), List.of(row).subList(0, 5));
-        DesignEstimator.Result direct = new DesignEstimator(12, 400).estimate(Design.preset("fusemax"),
-            Map.of("P", 4096L, "M", 4096L, "E", 64L, "F", 64L), 2 * 12);
+        Report direct = ClosedForm.INSTANCE.cost(Lowering.standard().lower(Design.preset("fusemax"),
+            Workload.BERT.bindings(4096), 2 * 12));
         assertEquals(direct.cycles(), Long.parseLong(row[5]), "the 400 GiB/s point is the preset itself");
         // At each length FuseMax beats FLAT outright, so FLAT is never on the front; FuseMax at 100 GiB/s
         // is slower than at 400 GiB/s with the same energy, so only the 400 GiB/s point is.

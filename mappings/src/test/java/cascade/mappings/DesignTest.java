@@ -41,7 +41,8 @@ class DesignTest {
         "'QK: PE2D'|'QK: PE3D'|4:23|unknown compute unit 'PE3D'",
         "'onChip: GlobalBuffer'|'onChip: Cellar'|7:13|unknown storage level 'Cellar'",
         "'tile: {P: 64}'|'tile: {P: -64}'|8:15|must be positive",
-        "'cascade: attention-3pass'|'cascade: nope'|3:10|unknown library cascade 'nope'",
+        "'cascade: attention-3pass'|'cascade: nope'|3:10|no library cascade or file 'nope'",
+        "'architecture: fusemax'|'architecture: no-such-arch.yaml'|2:15|no architecture preset or file 'no-such-arch.yaml'",
         "'design: mine'|'design: [mine'|2:13|YAML syntax",
     })
     void badDesignsNameTheSpot(String from, String to, String at, String message) {

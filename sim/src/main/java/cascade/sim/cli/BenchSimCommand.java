@@ -1,7 +1,9 @@
 package cascade.sim.cli;
 
 import cascade.mappings.Design;
-import cascade.mappings.DesignEstimator;
+import cascade.mappings.Lowering;
+import cascade.mappings.Report;
+import cascade.mappings.Workload;
 import cascade.mappings.Schedule;
 import cascade.sim.engine.Simulator;
 import java.io.PrintWriter;
@@ -40,14 +42,14 @@ final class BenchSimCommand implements Callable<Integer> {
         if (repeats < 1) {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--repeats", 1, 1), "must be positive");
         }
-        DesignEstimator estimator = new DesignEstimator(12, 400);
+        Lowering lowering = Lowering.standard();
         Design d = Design.preset("fusemax");
         List<Map<String, Object>> points = new ArrayList<>();
         for (long n : new long[] {1 << 16, 1 << 18, 1 << 20}) {
-            Schedule s = estimator.schedule(d, Map.of("P", n, "M", n, "E", 64L, "F", 64L), 64 * 12);
+            Schedule s = lowering.lower(d, Workload.BERT.bindings(n), 64L * Workload.BERT.heads());
             Simulator.run(s, Simulator.Options.defaults()); // warm-up
             double[] wall = new double[repeats];
-            Simulator.Result r = null;
+            Report r = null;
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
                 r = Simulator.run(s, Simulator.Options.defaults());
@@ -64,8 +66,9 @@ final class BenchSimCommand implements Callable<Integer> {
             p.put("wallSeconds", wall[repeats / 2]);
             p.put("simulatedCycles", r.cycles());
             p.put("simulatedCyclesPerSecond", r.cycles() / wall[repeats / 2]);
-            p.put("tasksPlaced", r.simulatedTasks());
-            p.put("tasksSkipped", r.skippedTasks());
+            Report.SimulationDetail detail = (Report.SimulationDetail) r.detail();
+            p.put("tasksPlaced", detail.simulatedTasks());
+            p.put("tasksSkipped", detail.skippedTasks());
             points.add(p);
         }
         double wallGrowth = (double) points.getLast().get("wallSeconds") / (double) points.getFirst().get("wallSeconds");

@@ -1,6 +1,6 @@
 package cascade.sim.cli;
 
-import cascade.mappings.DesignEstimator;
+import cascade.mappings.ClosedForm;
 import cascade.mappings.Schedule;
 import cascade.sim.engine.Simulator;
 import java.io.IOException;
@@ -31,9 +31,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Schedule s = new DesignEstimator(12, 400).schedule(run.design(), run.bindings(), run.heads());
-        Map<String, Object> model = Reports.of(DesignEstimator.estimate(s));
-        Map<String, Object> sim = Reports.of(Simulator.run(s, Simulator.Options.defaults()));
+        Schedule s = run.schedule();
+        Map<String, Object> model = Reports.of(ClosedForm.INSTANCE.cost(s));
+        Map<String, Object> sim = Reports.of(Simulator.Model.DEFAULT.cost(s));
         PrintWriter out = spec.commandLine().getOut();
         if (format == Output.Format.json) {
             Map<String, Object> json = new LinkedHashMap<>();

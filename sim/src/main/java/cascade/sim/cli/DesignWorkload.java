@@ -3,6 +3,8 @@ package cascade.sim.cli;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.mappings.Design;
+import cascade.mappings.Lowering;
+import cascade.mappings.Schedule;
 import cascade.mappings.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,10 +50,9 @@ final class DesignWorkload {
         return Inputs.option("--workload", () -> Workload.of(workload));
     }
 
-    /** P = M = the sequence, E = F = the head dimension. */
-    Map<String, Long> bindings() {
-        long d = workload().headDim();
-        return Map.of("P", seq, "M", seq, "E", d, "F", d);
+    /** The design lowered onto the workload (the standard mapper budget). */
+    Schedule schedule() throws IOException {
+        return Lowering.standard().lower(design(), workload().bindings(seq), heads());
     }
 
     long heads() {

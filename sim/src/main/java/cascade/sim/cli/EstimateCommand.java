@@ -1,7 +1,8 @@
 package cascade.sim.cli;
 
-import cascade.mappings.Design;
-import cascade.mappings.DesignEstimator;
+import cascade.hw.ComputeArray;
+import cascade.mappings.ClosedForm;
+import cascade.mappings.Report;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Analytical estimate of a design on a model's attention: cycles, time, energy, DRAM traffic, utilisation.",
     footer = {"", "Designs: fusemax, flat, unfused (or a design YAML). Workloads: bert, trxl, t5, xlm, bert-large, gpt2, llama2-7b, llama2-70b.", "",
         "Examples:", "  ./cascade estimate --design fusemax --workload bert --seq 65536 --format json",
+        "  ./cascade estimate --design fusemax --workload bert --seq 65536 --explain energy.GlobalBuffer",
         "  ./cascade estimate --design unfused --workload xlm --seq 4096 --batch 8"})
 final class EstimateCommand implements Callable<Integer> {
     @Spec
@@ -30,32 +32,28 @@ final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
     Output.Format format;
 
+    @Mixin
+    ExplainOption explain;
+
     @Override
     public Integer call() throws IOException {
-        Design d = run.design();
-        DesignEstimator.Result r = new DesignEstimator(12, 400).estimate(d, run.bindings(), run.heads());
+        Report r = ClosedForm.INSTANCE.cost(run.schedule());
         PrintWriter out = spec.commandLine().getOut();
+        if (explain.figure != null) {
+            return explain.print(out, r);
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         json.putAll(run.header(r.design()));
-        json.put("cycles", r.cycles());
-        json.put("seconds", r.seconds());
-        json.put("energyPj", r.energyPj());
-        json.put("dramBytes", r.dramBytes());
-        json.put("util2d", r.utilization().getOrDefault("PE2D", 0.0));
-        json.put("util1d", r.utilization().getOrDefault("PE1D", 0.0));
-        json.put("utilization", r.utilization());
-        json.put("energyByComponentPj", r.energyByComponentPj());
-        json.put("groupsOnChip", r.groupsOnChip());
-        json.put("einsums", r.einsums());
+        json.putAll(Reports.of(r));
         if (format == Output.Format.json) {
             Output.json(out, json);
             return 0;
         }
         out.printf("%s on %s: %d cycles (%.3g s), %.3g J, DRAM %.3g GB, util 2D %.2f, 1D %.2f%n",
             r.design(), run.describe(), r.cycles(), r.seconds(), r.energyPj() * 1e-12,
-            r.dramBytes() / 1e9, r.utilization().getOrDefault("PE2D", 0.0), r.utilization().getOrDefault("PE1D", 0.0));
+            r.dramBytes() / 1e9, r.utilization(ComputeArray.Kind.ARRAY_2D), r.utilization(ComputeArray.Kind.ARRAY_1D));
         List<List<String>> rows = new ArrayList<>();
-        for (DesignEstimator.EinsumCost e : r.einsums()) {
+        for (Report.EinsumCost e : ((Report.ClosedFormDetail) r.detail()).einsums()) {
             rows.add(List.of(e.output(), e.unit(), Long.toString(e.cycles()), String.format("%.3g", e.energyPj()),
                 Long.toString(e.dramWords())));
         }

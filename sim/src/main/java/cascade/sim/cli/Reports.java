@@ -1,46 +1,40 @@
 package cascade.sim.cli;
 
-import cascade.mappings.DesignEstimator;
-import cascade.sim.engine.Simulator;
+import cascade.hw.ComputeArray;
+import cascade.mappings.Report;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The one report schema the analytical model and the simulator share (estimate, sim, compare, demo). */
+/** The JSON of a {@link Report} (estimate, sim, compare): the common figures, then what the model alone knows. */
 final class Reports {
     private Reports() {
     }
 
-    static Map<String, Object> of(DesignEstimator.Result r) {
-        Map<String, Object> m = common(r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(), r.utilization());
-        m.put("energyByComponentPj", r.energyByComponentPj());
-        m.put("groupsOnChip", r.groupsOnChip());
-        m.put("einsums", r.einsums());
-        return m;
-    }
-
-    static Map<String, Object> of(Simulator.Result r) {
-        Map<String, Object> m = common(r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(), r.utilization());
-        m.put("energyByComponentPj", r.energyByComponentPj());
-        m.put("energyByTensorPj", r.energyByTensorPj());
-        m.put("units", r.units());
-        m.put("wordsByLevel", r.wordsByLevel());
-        m.put("runsByEinsum", r.runsByEinsum());
-        m.put("simulatedTasks", r.simulatedTasks());
-        m.put("skippedTasks", r.skippedTasks());
-        m.put("operations", r.operations());
-        return m;
-    }
-
-    private static Map<String, Object> common(long cycles, double seconds, double energyPj, long dramBytes,
-                                              Map<String, Double> utilization) {
+    static Map<String, Object> of(Report r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cycles", cycles);
-        m.put("seconds", seconds);
-        m.put("energyPj", energyPj);
-        m.put("dramBytes", dramBytes);
-        m.put("util2d", utilization.getOrDefault("PE2D", 0.0));
-        m.put("util1d", utilization.getOrDefault("PE1D", 0.0));
-        m.put("utilization", utilization);
+        m.put("cycles", r.cycles());
+        m.put("seconds", r.seconds());
+        m.put("energyPj", r.energyPj());
+        m.put("dramBytes", r.dramBytes());
+        m.put("util2d", r.utilization(ComputeArray.Kind.ARRAY_2D));
+        m.put("util1d", r.utilization(ComputeArray.Kind.ARRAY_1D));
+        m.put("utilization", r.utilization());
+        m.put("energyByComponentPj", r.energyByComponentPj());
+        switch (r.detail()) {
+            case Report.ClosedFormDetail c -> {
+                m.put("groupsOnChip", c.groupsOnChip());
+                m.put("einsums", c.einsums());
+            }
+            case Report.SimulationDetail s -> {
+                m.put("energyByTensorPj", r.energyByTensorPj());
+                m.put("units", s.units());
+                m.put("wordsByLevel", r.wordsByLevel());
+                m.put("runsByEinsum", s.runsByEinsum());
+                m.put("simulatedTasks", s.simulatedTasks());
+                m.put("skippedTasks", s.skippedTasks());
+                m.put("operations", s.operations());
+            }
+        }
         return m;
     }
 }

@@ -5,7 +5,8 @@ import cascade.einsum.SourcePos;
 import cascade.einsum.exec.Executor;
 import cascade.einsum.exec.Session;
 import cascade.einsum.exec.Tensors;
-import cascade.mappings.DesignEstimator;
+import cascade.hw.ComputeArray;
+import cascade.mappings.Report;
 import cascade.mappings.Schedule;
 import cascade.sim.engine.Simulator;
 import cascade.traces.Timeline;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
         + "traffic per level, energy by component and tensor.",
     footer = {"", "Examples:", "  ./cascade sim --design fusemax --workload bert --seq 1048576 --format json",
         "  ./cascade sim --design fusemax --workload bert --seq 2048 --batch 1 --trace fusemax.json",
-        "  ./cascade sim --design fusemax --workload bert --seq 4096 --batch 1 --values"})
+        "  ./cascade sim --design fusemax --workload bert --seq 4096 --batch 1 --values",
+        "  ./cascade sim --design fusemax --workload bert --seq 65536 --explain cycles"})
 final class SimCommand implements Callable<Integer> {
     /** Slices a trace may hold; a longer run is refused rather than written half. */
     static final long TRACE_LIMIT = 2_000_000;
@@ -60,6 +62,9 @@ final class SimCommand implements Callable<Integer> {
     @Mixin
     SpattenOptions spatten;
 
+    @Mixin
+    ExplainOption explain;
+
     @Override
     public Integer call() throws IOException {
         if (run.design.equals("spatten")) {
@@ -83,11 +88,11 @@ final class SimCommand implements Callable<Integer> {
         if (trace != null) {
             Inputs.inExistingFolder(trace, "--trace");
         }
-        Schedule s = new DesignEstimator(12, 400).schedule(run.design(), run.bindings(), run.heads());
+        Schedule s = run.schedule();
         Timeline timeline = trace == null ? null
             : new Timeline(s.design().name(), 1 / s.design().architecture().secondsPerCycle(), TRACE_LIMIT);
         long t0 = System.nanoTime();
-        Simulator.Result r;
+        Report r;
         Session session = null;
         Map<String, float[]> inputs = null;
         Map<String, Long> sizes = s.sizes();
@@ -135,6 +140,9 @@ final class SimCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (explain.figure != null) {
+            return explain.print(out, r);
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         json.putAll(run.header(r.design()));
         json.putAll(Reports.of(r));
@@ -146,12 +154,13 @@ final class SimCommand implements Callable<Integer> {
             Output.json(out, json);
             return 0;
         }
+        Report.SimulationDetail detail = (Report.SimulationDetail) r.detail();
         out.printf("%s on %s (simulated in %.2f s, %d tasks placed, %d skipped as repeats): %d cycles (%.3g s), %.3g J, "
-                + "DRAM %.3g GB, util 2D %.2f, 1D %.2f%n", r.design(), run.describe(), wall, r.simulatedTasks(),
-            r.skippedTasks(), r.cycles(), r.seconds(), r.energyPj() * 1e-12, r.dramBytes() / 1e9,
-            r.utilization().getOrDefault("PE2D", 0.0), r.utilization().getOrDefault("PE1D", 0.0));
+                + "DRAM %.3g GB, util 2D %.2f, 1D %.2f%n", r.design(), run.describe(), wall, detail.simulatedTasks(),
+            detail.skippedTasks(), r.cycles(), r.seconds(), r.energyPj() * 1e-12, r.dramBytes() / 1e9,
+            r.utilization(ComputeArray.Kind.ARRAY_2D), r.utilization(ComputeArray.Kind.ARRAY_1D));
         List<List<String>> rows = new ArrayList<>();
-        r.units().forEach((name, u) -> rows.add(List.of(name, Long.toString(u.busy()), Long.toString(u.stalledOnInput()),
+        detail.units().forEach((name, u) -> rows.add(List.of(name, Long.toString(u.busy()), Long.toString(u.stalledOnInput()),
             Long.toString(u.stalledOnOutput()), Long.toString(u.idle()))));
         Output.table(out, List.of("unit", "busy", "stalled on input", "stalled on output", "idle"), rows);
         if (trace != null) {

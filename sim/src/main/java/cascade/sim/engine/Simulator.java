@@ -1,10 +1,15 @@
 package cascade.sim.engine;
 
 import cascade.einsum.exec.Session;
+import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
+import cascade.hw.EnergyAccountant;
 import cascade.hw.StorageLevel;
+import cascade.mappings.ClosedForm;
+import cascade.mappings.CostModel;
 import cascade.mappings.Estimate;
+import cascade.mappings.Report;
 import cascade.mappings.MappingValidator;
 import cascade.mappings.Schedule;
 import cascade.traces.Timeline;
@@ -52,13 +57,15 @@ public final class Simulator {
         }
     }
 
-    public record UnitStats(long busy, long stalledOnInput, long stalledOnOutput, long idle) {
-    }
+    /** The simulator as a {@link CostModel}, with these options. */
+    public record Model(Options options) implements CostModel {
+        /** Timing only, repeats skipped exactly. */
+        public static final Model DEFAULT = new Model(Options.defaults());
 
-    public record Result(String design, long cycles, double seconds, double energyPj, long dramBytes,
-                         Map<String, Double> utilization, Map<String, UnitStats> units, Map<String, Long> wordsByLevel,
-                         Map<String, Double> energyByComponentPj, Map<String, Double> energyByTensorPj,
-                         Map<String, Long> runsByEinsum, long simulatedTasks, long skippedTasks, double operations) {
+        @Override
+        public Report cost(Schedule schedule) {
+            return run(schedule, options);
+        }
     }
 
     private final Schedule schedule;
@@ -91,7 +98,7 @@ public final class Simulator {
         }
     }
 
-    public static Result run(Schedule schedule, Options options) {
+    public static Report run(Schedule schedule, Options options) {
         if ((options.timeline() != null || options.values() != null) && options.extrapolate()) {
             throw new IllegalArgumentException("a timeline or values need the full simulation (no extrapolation)");
         }
@@ -110,14 +117,12 @@ public final class Simulator {
         return new Simulator(schedule, options).simulate();
     }
 
-    private Result simulate() {
+    private Report simulate() {
         long end = 0;
         Map<String, Long> runs = new LinkedHashMap<>();
-        Map<String, Double> energy = new LinkedHashMap<>();
-        Map<String, Double> energyByTensor = new LinkedHashMap<>();
-        Map<String, Long> words = new LinkedHashMap<>();
-        levels.forEach(l -> words.put(l.name(), 0L));
+        ActionCounts.Builder actions = new ActionCounts.Builder();
         double[] points = new double[units.size()];
+        StorageLevel dram = levels.getFirst();
         for (Schedule.Stage st : schedule.stages()) {
             StageRun r = new StageRun(st, end);
             end = r.run();
@@ -125,41 +130,28 @@ public final class Simulator {
                 Schedule.Work work = st.works().get(w);
                 long n = r.runs[w];
                 runs.merge(work.einsum(), n, Long::sum);
-                Estimate.EinsumEstimate each = work.each();
-                each.energyPj().forEach((k, v) -> energy.merge(k, v * n, Double::sum));
-                for (Estimate.Accesses a : each.accesses()) {
-                    StorageLevel l = arch.storage(a.level());
-                    words.merge(a.level(), (a.reads() + a.writes()) * n, Long::sum);
-                    energyByTensor.merge(a.tensor(), (a.reads() * l.readPjPerWord() + a.writes() * l.writePjPerWord()) * n,
-                        Double::sum);
-                }
-                energyByTensor.merge("(operations)", each.energyPj().getOrDefault(work.unit(), 0.0) * n, Double::sum);
-                points[units.indexOf(arch.compute(work.unit()))] += (double) each.points() * n;
+                work.count(actions, schedule.design().cascade(), n);
+                points[units.indexOf(arch.compute(work.unit()))] += (double) work.each().points() * n;
             }
             for (int l = 0; l < st.loads().size(); l++) {
-                Schedule.Load load = st.loads().get(l);
-                long n = r.loadedWords[l];
-                StorageLevel dram = levels.getFirst();
-                StorageLevel at = arch.storage(load.level());
-                words.merge(dram.name(), n, Long::sum);
-                words.merge(at.name(), n, Long::sum);
-                energy.merge(dram.name(), n * dram.readPjPerWord(), Double::sum);
-                energy.merge(at.name(), n * at.writePjPerWord(), Double::sum);
-                energyByTensor.merge(load.tensor(), n * (dram.readPjPerWord() + at.writePjPerWord()), Double::sum);
+                st.loads().get(l).count(actions, dram.name(), r.loadedWords[l]);
             }
         }
         Map<String, Double> utilization = new LinkedHashMap<>();
-        Map<String, UnitStats> stats = new LinkedHashMap<>();
+        Map<String, Report.UnitStats> stats = new LinkedHashMap<>();
         for (int u = 0; u < units.size(); u++) {
             ComputeArray unit = units.get(u);
             utilization.put(unit.name(), end == 0 ? 0 : points[u] / unit.pes() / end);
-            stats.put(unit.name(), new UnitStats(busy[u], stallIn[u], stallOut[u], end - busy[u] - stallIn[u] - stallOut[u]));
+            stats.put(unit.name(), new Report.UnitStats(busy[u], stallIn[u], stallOut[u],
+                end - busy[u] - stallIn[u] - stallOut[u]));
         }
-        double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
-        long dramWords = words.get(levels.getFirst().name());
-        return new Result(schedule.design().name(), end, end * arch.secondsPerCycle(), total,
-            dramWords * arch.wordBits() / 8, utilization, stats, words, energy, energyByTensor, runs, simulated, skipped,
-            java.util.Arrays.stream(points).sum());
+        ActionCounts counted = actions.build();
+        Map<String, Long> words = ClosedForm.wordsByLevel(arch, counted);
+        long dramWords = words.get(dram.name());
+        return new Report(schedule.design().name(), schedule.sizes(), schedule.heads(), end, end * arch.secondsPerCycle(),
+            dramWords * arch.wordBits() / 8, utilization, Report.byKind(arch, utilization), words, counted,
+            new EnergyAccountant(arch).price(counted), ClosedForm.clock(arch),
+            new Report.SimulationDetail(stats, runs, simulated, skipped, Arrays.stream(points).sum()));
     }
 
     /** One open run of a stage: which of its tasks are placed, and when each finishes. */

@@ -1,14 +1,16 @@
 package cascade.sim.report;
 
+import cascade.hw.ComputeArray;
+import cascade.mappings.ClosedForm;
 import cascade.mappings.Design;
-import cascade.mappings.DesignEstimator;
+import cascade.mappings.Lowering;
+import cascade.mappings.Report;
 import cascade.mappings.Schedule;
 import cascade.mappings.Workload;
 import cascade.sim.engine.Simulator;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +36,7 @@ public final class Reproduction {
 
     public static List<Row> run(List<Workload> models, List<Long> lengths, int threads, Consumer<Row> progress)
             throws InterruptedException {
-        DesignEstimator estimator = new DesignEstimator(12, 400);
+        Lowering lowering = Lowering.standard();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try {
             List<Future<Row>> futures = new ArrayList<>();
@@ -42,7 +44,7 @@ public final class Reproduction {
                 for (long n : lengths) {
                     for (String d : DESIGNS) {
                         futures.add(pool.submit(() -> {
-                            Row r = point(estimator, Design.preset(d), w, n);
+                            Row r = point(lowering, Design.preset(d), w, n);
                             progress.accept(r);
                             return r;
                         }));
@@ -65,13 +67,12 @@ public final class Reproduction {
         }
     }
 
-    static Row point(DesignEstimator estimator, Design d, Workload w, long n) {
-        Map<String, Long> bind = Map.of("P", n, "M", n, "E", (long) w.headDim(), "F", (long) w.headDim());
-        Schedule s = estimator.schedule(d, bind, BATCH * w.heads());
-        Simulator.Result r = Simulator.run(s, Simulator.Options.defaults());
-        long model = DesignEstimator.estimate(s).cycles();
+    static Row point(Lowering lowering, Design d, Workload w, long n) {
+        Schedule s = lowering.lower(d, w.bindings(n), BATCH * w.heads());
+        Report r = Simulator.Model.DEFAULT.cost(s);
+        long model = ClosedForm.INSTANCE.cost(s).cycles();
         return new Row(w.userName(), n, d.name(), r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(),
-            r.utilization().getOrDefault("PE2D", 0.0), r.utilization().getOrDefault("PE1D", 0.0), model);
+            r.utilization(ComputeArray.Kind.ARRAY_2D), r.utilization(ComputeArray.Kind.ARRAY_1D), model);
     }
 
     /** The row of a design at a model and length. */

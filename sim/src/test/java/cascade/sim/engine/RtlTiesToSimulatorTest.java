@@ -7,7 +7,9 @@ import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.rtl.Blocks;
 import cascade.mappings.Design;
-import cascade.mappings.DesignEstimator;
+import cascade.mappings.ClosedForm;
+import cascade.mappings.Lowering;
+import cascade.mappings.Report;
 import cascade.mappings.Schedule;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,8 +70,8 @@ class RtlTiesToSimulatorTest {
         Design d = Design.generic(GEMM, arch, "Buffer", Map.of(), Map.of());
         Blocks.Systolic rtl = new Blocks.Systolic(4, 4);
         for (long k : new long[] {9, 32, 100}) {
-            Schedule s = new DesignEstimator(8, 300).schedule(d, Map.of("M", 4L, "N", 4L, "K", k), 1);
-            Simulator.Result r = Simulator.run(s, new Simulator.Options(false, null));
+            Schedule s = Lowering.withMapper(8, 300).lower(d, Map.of("M", 4L, "N", 4L, "K", k), 1);
+            Report r = Simulator.run(s, new Simulator.Options(false, null));
             assertEquals(rtl.cyclesFor((int) k), r.cycles(), "K = " + k);
         }
     }

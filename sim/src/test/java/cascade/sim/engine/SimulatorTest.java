@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cascade.mappings.Design;
-import cascade.mappings.DesignEstimator;
+import cascade.mappings.ClosedForm;
+import cascade.mappings.Lowering;
+import cascade.mappings.Report;
 import cascade.mappings.Schedule;
 import cascade.traces.Timeline;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,10 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SimulatorTest {
-    static final DesignEstimator ESTIMATOR = new DesignEstimator(8, 300);
+    static final Lowering LOWERING = Lowering.withMapper(8, 300);
 
     static Schedule schedule(String design, long seq, long heads) {
-        return ESTIMATOR.schedule(Design.preset(design), Map.of("P", seq, "M", seq, "E", 64L, "F", 64L), heads);
+        return LOWERING.lower(Design.preset(design), Map.of("P", seq, "M", seq, "E", 64L, "F", 64L), heads);
     }
 
     /**
@@ -33,16 +35,16 @@ class SimulatorTest {
     @CsvSource({"fusemax, 4096, 8", "fusemax, 8192, 2", "flat, 2048, 3", "unfused, 1024, 2"})
     void skippingRepeatsIsExact(String design, long seq, long heads) {
         Schedule s = schedule(design, seq, heads);
-        Simulator.Result full = Simulator.run(s, new Simulator.Options(false, null));
-        Simulator.Result fast = Simulator.run(s, new Simulator.Options(true, null));
-        assertEquals(0, full.skippedTasks());
+        Report full = Simulator.run(s, new Simulator.Options(false, null));
+        Report fast = Simulator.run(s, new Simulator.Options(true, null));
+        assertEquals(0, sim(full).skippedTasks());
         assertEquals(full.cycles(), fast.cycles(), design + " cycles");
-        assertEquals(full.units(), fast.units(), design + " unit statistics");
-        assertEquals(full.runsByEinsum(), fast.runsByEinsum());
+        assertEquals(sim(full).units(), sim(fast).units(), design + " unit statistics");
+        assertEquals(sim(full).runsByEinsum(), sim(fast).runsByEinsum());
         assertEquals(full.wordsByLevel(), fast.wordsByLevel());
-        assertEquals(full.simulatedTasks(), fast.simulatedTasks() + fast.skippedTasks());
+        assertEquals(sim(full).simulatedTasks(), sim(fast).simulatedTasks() + sim(fast).skippedTasks());
         if (!design.equals("unfused")) {
-            assertTrue(fast.skippedTasks() > fast.simulatedTasks(), design + " skipped only " + fast.skippedTasks());
+            assertTrue(sim(fast).skippedTasks() > sim(fast).simulatedTasks(), design + " skipped only " + sim(fast).skippedTasks());
         }
     }
 
@@ -57,8 +59,8 @@ class SimulatorTest {
     @CsvSource({"fusemax, 65536", "fusemax, 262144", "unfused, 16384", "unfused, 65536"})
     void simulatorAgreesWithTheModelWhereItsAssumptionsHold(String design, long seq) {
         Schedule s = schedule(design, seq, 768);
-        DesignEstimator.Result model = DesignEstimator.estimate(s);
-        Simulator.Result sim = Simulator.run(s, Simulator.Options.defaults());
+        Report model = ClosedForm.INSTANCE.cost(s);
+        Report sim = Simulator.run(s, Simulator.Options.defaults());
         double ratio = (double) sim.cycles() / model.cycles();
         assertTrue(ratio >= 1 && ratio < 1.02, design + " at " + seq + ": simulator / model = " + ratio);
         // The same action counts on the same table: energy and DRAM traffic agree exactly.
@@ -69,11 +71,11 @@ class SimulatorTest {
     /** The 1M-token FuseMax run, batch 64 × 12 heads, finishes because repeats are skipped. */
     @Test
     void millionTokensSimulateQuickly() {
-        Simulator.Result r = Simulator.run(schedule("fusemax", 1 << 20, 768), Simulator.Options.defaults());
+        Report r = Simulator.run(schedule("fusemax", 1 << 20, 768), Simulator.Options.defaults());
         assertTrue(r.utilization().get("PE2D") > 0.97, "2D utilisation " + r.utilization());
-        assertTrue(r.simulatedTasks() < 100_000 && r.skippedTasks() > 1e11, r.simulatedTasks() + " placed");
-        long total = r.units().get("PE2D").busy() + r.units().get("PE2D").stalledOnInput()
-            + r.units().get("PE2D").stalledOnOutput() + r.units().get("PE2D").idle();
+        assertTrue(sim(r).simulatedTasks() < 100_000 && sim(r).skippedTasks() > 1e11, sim(r).simulatedTasks() + " placed");
+        long total = sim(r).units().get("PE2D").busy() + sim(r).units().get("PE2D").stalledOnInput()
+            + sim(r).units().get("PE2D").stalledOnOutput() + sim(r).units().get("PE2D").idle();
         assertEquals(r.cycles(), total, "busy + stalls + idle = all cycles");
     }
 
@@ -82,7 +84,7 @@ class SimulatorTest {
     void timelineMatchesTheReport(@TempDir Path dir) throws Exception {
         Schedule s = schedule("fusemax", 1024, 2);
         Timeline t = new Timeline("fusemax", 940e6, 1_000_000);
-        Simulator.Result r = Simulator.run(s, new Simulator.Options(false, t));
+        Report r = Simulator.run(s, new Simulator.Options(false, t));
         Path file = dir.resolve("trace.json");
         t.writeTraceEvents(file);
         JsonNode root = new ObjectMapper().readTree(Files.readString(file));
@@ -104,8 +106,12 @@ class SimulatorTest {
         }
         double usPerCycle = 1e6 / 940e6;
         for (String unit : new String[] {"PE2D", "PE1D"}) {
-            assertEquals(r.units().get(unit).busy(), busyUs.get(unit) / usPerCycle, 1e-3 * r.units().get(unit).busy(), unit);
-            assertEquals(r.units().get(unit).busy(), t.busyCycles().get(unit));
+            assertEquals(sim(r).units().get(unit).busy(), busyUs.get(unit) / usPerCycle, 1e-3 * sim(r).units().get(unit).busy(), unit);
+            assertEquals(sim(r).units().get(unit).busy(), t.busyCycles().get(unit));
         }
+    }
+
+    static Report.SimulationDetail sim(Report r) {
+        return (Report.SimulationDetail) r.detail();
     }
 }

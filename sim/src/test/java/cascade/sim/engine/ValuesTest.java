@@ -10,7 +10,9 @@ import cascade.einsum.exec.Session;
 import cascade.einsum.exec.Tensors;
 import cascade.hw.ArchitectureLoader;
 import cascade.mappings.Design;
-import cascade.mappings.DesignEstimator;
+import cascade.mappings.ClosedForm;
+import cascade.mappings.Lowering;
+import cascade.mappings.Report;
 import cascade.mappings.Schedule;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,9 +53,9 @@ class ValuesTest {
         try (Executor ex = new Executor(1)) {
             expected = ex.run(c, sizes, in).outputs();
         }
-        Schedule s = new DesignEstimator(4, 100).schedule(d, bind, 1);
+        Schedule s = Lowering.withMapper(4, 100).lower(d, bind, 1);
         try (Session values = new Session(c, sizes, in)) {
-            Simulator.Result r = Simulator.run(s, new Simulator.Options(false, null, values));
+            Report r = Simulator.run(s, new Simulator.Options(false, null, values));
             assertTrue(r.cycles() > 0);
             for (TensorDecl t : c.outputs()) {
                 double err = Tensors.maxRelativeError(values.outputs().get(t.name()), expected.get(t.name()));

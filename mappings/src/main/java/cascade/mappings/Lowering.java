@@ -6,8 +6,6 @@ import cascade.einsum.Partition;
 import cascade.einsum.StepPlan;
 import cascade.einsum.TensorDecl;
 import cascade.hw.Architecture;
-import cascade.hw.ComputeArray;
-import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,87 +14,41 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Lowers a {@link Design} onto a workload ({@link #schedule}) and estimates it in closed form
- * ({@link #estimate}). Heads (and batch) run one after another. A group runs once per tile of its
- * tile ranks, in blocks, one step of the recurrence rank at a time (see {@link Schedule}); each
- * Einsum is costed at the size of one run, with the mapper's best loop nest (local search, seeded,
- * for cycles). Where a group's tensors live: {@code keep} says, else its intermediates stay at its
+ * Lowers a {@link Design} onto a workload into a {@link Schedule}, which every {@link CostModel}
+ * costs. A group runs once per tile of its tile ranks, in blocks, one step of the recurrence rank
+ * at a time (see {@link Schedule}); each Einsum is costed at the size of one run by an
+ * {@link EinsumCoster} (by default the mapper's best loop nest, local search, seeded, for
+ * cycles). Where a group's tensors live: {@code keep} says, else its intermediates stay at its
  * on-chip level; if what it keeps does not fit, everything but the streams spills to DRAM.
- *
- * <p>The closed form: a pipelined stage takes the longest of its units' summed work and its DRAM
- * transfer time (units overlap completely); an unpipelined one the sum of its work, or its DRAM
- * time if longer. Pipeline fill and drain, and the waits a dependency forces, are the simulator's.
  */
-public final class DesignEstimator {
-    /** Per Einsum, over all runs and heads. */
-    public record EinsumCost(String output, String unit, long cycles, double energyPj, long dramWords, long points) {
+public final class Lowering {
+    /** Costs one Einsum of a design for one run: at these sizes, with these tensors resident at these levels. */
+    public interface EinsumCoster {
+        Estimate.EinsumEstimate best(Design d, String einsum, Map<String, Long> sizes, Map<String, String> resident);
     }
 
-    public record Result(String design, Map<String, Long> sizes, long heads, long cycles, double seconds, double energyPj,
-                         long dramBytes, Map<String, Double> utilization, Map<String, Double> energyByComponentPj,
-                         List<EinsumCost> einsums, Map<Integer, Boolean> groupsOnChip) {
+    /** Local-search starts and steps per Einsum of the standard mapper budget: the one the commands and the demo use. */
+    public static final long STANDARD_STARTS = 12;
+    public static final long STANDARD_STEPS = 400;
+
+    private final EinsumCoster coster;
+
+    public Lowering(EinsumCoster coster) {
+        this.coster = coster;
     }
 
-    private final long starts;
-    private final long steps;
-
-    public DesignEstimator(long starts, long steps) {
-        this.starts = starts;
-        this.steps = steps;
+    /** A lowering whose Einsums are mapped by the mapper with the standard budget (its searches cached). */
+    public static Lowering standard() {
+        return withMapper(STANDARD_STARTS, STANDARD_STEPS);
     }
 
-    public Result estimate(Design d, Map<String, Long> bindings, long heads) {
-        return estimate(schedule(d, bindings, heads));
-    }
-
-    public static Result estimate(Schedule s) {
-        Architecture arch = s.design().architecture();
-        StorageLevel dram = arch.storage().getFirst();
-        List<EinsumCost> costs = new ArrayList<>();
-        Map<String, Double> energy = new LinkedHashMap<>();
-        Map<Integer, Boolean> onChip = new LinkedHashMap<>();
-        long cycles = 0;
-        long dramWords = 0;
-        for (Schedule.Stage st : s.stages()) {
-            if (st.group() >= 0) {
-                onChip.put(st.group(), st.onChip());
-            }
-            Map<String, Long> perUnit = new LinkedHashMap<>();
-            long sum = 0;
-            long stageDram = st.loadWordsPerHead() * s.heads();
-            for (Schedule.Work w : st.works()) {
-                long runs = st.runsPerHead(w.phase()) * s.heads();
-                Estimate.EinsumEstimate each = w.each();
-                each.energyPj().forEach((k, v) -> energy.merge(k, v * runs, Double::sum));
-                long words = each.wordsAt(dram.name()) * runs;
-                costs.add(new EinsumCost(w.einsum(), w.unit(), each.cycles() * runs, each.totalEnergyPj() * runs, words,
-                    each.points() * runs));
-                perUnit.merge(w.unit(), each.cycles() * runs, Long::sum);
-                sum += each.cycles() * runs;
-                stageDram += words;
-            }
-            for (Schedule.Load l : st.loads()) {
-                long words = l.wordsPerTile() * st.tilesPerHead() * s.heads();
-                energy.merge(dram.name(), words * dram.readPjPerWord(), Double::sum);
-                energy.merge(l.level(), words * arch.storage(l.level()).writePjPerWord(), Double::sum);
-            }
-            long dramCycles = (long) Math.ceil(stageDram / dram.bandwidthWordsPerCycle());
-            long work = st.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
-            cycles += Math.max(work, dramCycles);
-            dramWords += stageDram;
-        }
-        Map<String, Double> utilization = new LinkedHashMap<>();
-        for (ComputeArray u : arch.compute()) {
-            double busy = costs.stream().filter(x -> x.unit().equals(u.name())).mapToDouble(x -> (double) x.points() / u.pes()).sum();
-            utilization.put(u.name(), cycles == 0 ? 0 : busy / cycles);
-        }
-        double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
-        return new Result(s.design().name(), s.sizes(), s.heads(), cycles, cycles * arch.secondsPerCycle(), total,
-            dramWords * arch.wordBits() / 8, utilization, energy, List.copyOf(costs), onChip);
+    /** A lowering whose Einsums are mapped by the mapper's local search with this budget (its searches cached). */
+    public static Lowering withMapper(long starts, long steps) {
+        return new Lowering(new MapperCoster(starts, steps));
     }
 
     /** The design lowered onto these sizes: every stage, its run counts and each Einsum's cost per run. */
-    public Schedule schedule(Design d, Map<String, Long> bindings, long heads) {
+    public Schedule lower(Design d, Map<String, Long> bindings, long heads) {
         Cascade c = d.cascade();
         Map<String, Long> sizes = c.sizes(bindings);
         List<Schedule.Stage> stages = new ArrayList<>();
@@ -108,7 +60,7 @@ public final class DesignEstimator {
         for (Einsum e : c.einsums()) {
             if (!grouped.contains(e.output())) {
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
-                    best(d, e.output(), sizes, Map.of()), List.of(), List.of(), List.of());
+                    coster.best(d, e.output(), sizes, Map.of()), List.of(), List.of(), List.of());
                 stages.add(new Schedule.Stage(-1, false, 1, false, Map.of(), Map.of(), 1, 1, 1, List.of(w), List.of()));
             }
         }
@@ -217,7 +169,7 @@ public final class DesignEstimator {
                     }
                 }
             }
-            works.add(new Schedule.Work(e, unit, phase, best(d, e, runSizes, resident), List.copyOf(same),
+            works.add(new Schedule.Work(e, unit, phase, coster.best(d, e, runSizes, resident), List.copyOf(same),
                 List.copyOf(previous), List.copyOf(overwrites)));
         }
         Map<String, Long> tileOf = new LinkedHashMap<>();
@@ -269,24 +221,5 @@ public final class DesignEstimator {
             n = Math.multiplyExact(n, windowed ? window : t.extent(i, tileSizes));
         }
         return n;
-    }
-
-    /** What a best mapping depends on: the hardware, the cascade, the Einsum, its unit, sizes and residency. */
-    private record Key(Architecture arch, String cascade, String einsum, String unit, Map<String, Long> sizes,
-                       Map<String, String> resident) {
-    }
-
-    private final Map<Key, Estimate.EinsumEstimate> cache = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private Estimate.EinsumEstimate best(Design d, String e, Map<String, Long> sizes, Map<String, String> resident) {
-        Key key = new Key(d.architecture(), d.cascade().name(), e, d.units().get(e), Map.copyOf(sizes), Map.copyOf(resident));
-        return cache.computeIfAbsent(key, k -> {
-            Mapper m = new Mapper(d.cascade(), sizes, d.architecture(), e, d.units().get(e), Mapper.Objective.CYCLES, resident);
-            Mapper.Result r = m.search(new Mapper.LocalSearch(starts, steps, 1), 1, 1);
-            if (r.best().isEmpty()) {
-                throw new IllegalStateException("no mapping of Einsum " + e + " fits unit " + d.units().get(e));
-            }
-            return r.best().getFirst().estimate();
-        });
     }
 }

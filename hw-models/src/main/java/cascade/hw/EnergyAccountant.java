@@ -1,0 +1,80 @@
+package cascade.hw;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prices {@link ActionCounts} with one architecture's energy table: a level's read and write
+ * energy per word, a unit's energy per operation (a multiply on a unit without {@code mul} runs
+ * on its MAC). Every priced line keeps the figure it used, so a report can say where each
+ * picojoule came from ({@code --explain}).
+ */
+public final class EnergyAccountant {
+    /** One priced action: count × the figure's energy per action. */
+    public record Line(ActionCounts.Action action, long count, double pjEach, Figure entry) {
+        public double pj() {
+            return count * pjEach;
+        }
+    }
+
+    /** Energy of a run by component and by tensor (operations under {@link #OPERATIONS}), and the lines behind it. */
+    public record Priced(double totalPj, Map<String, Double> byComponentPj, Map<String, Double> byTensorPj,
+                         List<Line> lines) {
+        /** The lines of one component, in the order they were counted. */
+        public List<Line> linesOf(String component) {
+            return lines.stream().filter(l -> l.action().component().equals(component)).toList();
+        }
+    }
+
+    /** The tensor name under which operations' energy is reported per tensor. */
+    public static final String OPERATIONS = "(operations)";
+
+    private final Architecture arch;
+
+    public EnergyAccountant(Architecture arch) {
+        this.arch = arch;
+    }
+
+    public Priced price(ActionCounts counts) {
+        List<Line> lines = new ArrayList<>();
+        Map<String, Double> byComponent = new LinkedHashMap<>();
+        Map<String, Double> byTensor = new LinkedHashMap<>();
+        for (var e : counts.counts().entrySet()) {
+            Line line = line(e.getKey(), e.getValue());
+            lines.add(line);
+            byComponent.merge(line.action().component(), line.pj(), Double::sum);
+            boolean operation = arch.compute(line.action().component()) != null;
+            byTensor.merge(operation ? OPERATIONS : line.action().tensor(), line.pj(), Double::sum);
+        }
+        double total = byComponent.values().stream().mapToDouble(Double::doubleValue).sum();
+        return new Priced(total, byComponent, byTensor, List.copyOf(lines));
+    }
+
+    private Line line(ActionCounts.Action a, long count) {
+        StorageLevel level = arch.storage(a.component());
+        if (level != null) {
+            boolean read = a.action().equals(ActionCounts.READ);
+            if (!read && !a.action().equals(ActionCounts.WRITE)) {
+                throw new IllegalArgumentException("a storage level reads or writes; not " + a);
+            }
+            return new Line(a, count, read ? level.readPjPerWord() : level.writePjPerWord(),
+                figure(level.figures(), level.name() + "." + a.action()));
+        }
+        ComputeArray unit = arch.compute(a.component());
+        if (unit == null) {
+            throw new IllegalArgumentException("no component " + a.component() + " in " + arch.name());
+        }
+        String op = unit.supports(a.action()) ? a.action() : "mac";
+        Double pj = unit.energyPj().get(op);
+        if (pj == null) {
+            throw new IllegalArgumentException(unit.name() + " has no energy for " + op);
+        }
+        return new Line(a, count, pj, figure(unit.figures(), unit.name() + ".energy." + op));
+    }
+
+    private static Figure figure(List<Figure> figures, String name) {
+        return figures.stream().filter(f -> f.name().equals(name)).findFirst().orElse(null);
+    }
+}
