@@ -94,14 +94,29 @@ public record Device(String name, String description, double bf16Flops, double b
         Map<String, Located> m = mapping(root, List.of("devices", "links"), "a device catalog");
         Map<String, Device> devices = new LinkedHashMap<>();
         for (Located d : sequence(require(m, "devices", root), "devices")) {
-            Map<String, Located> f = mapping(d, List.of("name", "description", "bf16TflopS", "bandwidthTBs", "memoryGB",
-                "cacheMB", "powerW", "pricePerHour", "efficiency"), "a device");
+            Map<String, Located> f = mapping(d, List.of("name", "description", "architecture", "bf16TflopS", "bandwidthTBs",
+                "memoryGB", "cacheMB", "powerW", "pricePerHour", "efficiency"), "a device");
             String name = scalar(require(f, "name", d));
             List<Figure> figures = new ArrayList<>();
-            double tflops = number(f, "bf16TflopS", d, name, figures);
-            double tbs = number(f, "bandwidthTBs", d, name, figures);
+            double tflops;
+            double tbs;
+            double mb;
+            if (f.containsKey("architecture")) {
+                Architecture arch = accelerator(f, name);
+                tflops = derived(name, "bf16TflopS", peakMacs(arch) * 2 * arch.clockHz() / 1e12, arch, figures,
+                    "the largest MAC array's PEs x 2 x the clock");
+                StorageLevel dram = arch.storage().getFirst();
+                tbs = derived(name, "bandwidthTBs", dram.bandwidthWordsPerCycle() * arch.wordBits() / 8 * arch.clockHz() / 1e12,
+                    arch, figures, dram.name() + "'s bandwidth");
+                mb = derived(name, "cacheMB", arch.storage().stream().filter(l -> l.kind() == StorageLevel.Kind.SRAM)
+                    .mapToDouble(l -> l.capacityWords() * l.instances()).sum() * arch.wordBits() / 8 / 1e6, arch, figures,
+                    "the SRAM levels' capacity");
+            } else {
+                tflops = number(f, "bf16TflopS", d, name, figures);
+                tbs = number(f, "bandwidthTBs", d, name, figures);
+                mb = number(f, "cacheMB", d, name, figures);
+            }
             double gb = number(f, "memoryGB", d, name, figures);
-            double mb = number(f, "cacheMB", d, name, figures);
             double w = number(f, "powerW", d, name, figures);
             double price = number(f, "pricePerHour", d, name, figures);
             Located e = require(f, "efficiency", d);
@@ -126,6 +141,36 @@ public record Device(String name, String description, double bf16Flops, double b
                 List.copyOf(figures)));
         }
         return new Catalog(devices, links);
+    }
+
+    /**
+     * One of Cascade's accelerators as a device: compute, bandwidth and on-chip capacity follow
+     * from its architecture preset, so they are not written again (and may not be).
+     */
+    private static Architecture accelerator(Map<String, Located> f, String name) {
+        Located arch = f.get("architecture");
+        if (!ArchitectureLoader.presetNames().contains(scalar(arch))) {
+            throw new InvalidInputException(arch.pos(), "no architecture preset '" + scalar(arch) + "'; presets: "
+                + String.join(", ", ArchitectureLoader.presetNames()));
+        }
+        for (String key : List.of("bf16TflopS", "bandwidthTBs", "cacheMB")) {
+            if (f.containsKey(key)) {
+                throw new InvalidInputException(f.get(key).pos(), key + " of " + name + " follows from its architecture "
+                    + scalar(arch) + "; remove it");
+            }
+        }
+        return ArchitectureLoader.preset(scalar(arch));
+    }
+
+    private static double peakMacs(Architecture arch) {
+        return arch.compute().stream().filter(u -> u.supports("mac")).mapToInt(ComputeArray::pes).max().orElse(0);
+    }
+
+    private static double derived(String name, String key, double value, Architecture arch, List<Figure> figures,
+                                  String rule) {
+        figures.add(new Figure(name + "." + key, value, key, String.format(java.util.Locale.ROOT, "%.4g", value),
+            arch.name() + " preset: " + rule, null));
+        return value;
     }
 
     private static double number(Map<String, Located> f, String key, Located owner, String name, List<Figure> figures) {

@@ -1,6 +1,6 @@
 package cascade.sim;
 
-import cascade.mappings.SweepPlan;
+import cascade.mappings.sweep.SweepPlan;
 import cascade.sim.spatten.SpattenSweep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cascade.hw.EnergyAccountant;
-import cascade.mappings.ClosedForm;
-import cascade.mappings.CostModel;
-import cascade.mappings.Design;
-import cascade.mappings.Explanation;
-import cascade.mappings.Lowering;
-import cascade.mappings.Report;
-import cascade.mappings.Schedule;
-import cascade.mappings.Workload;
+import cascade.mappings.model.ClosedForm;
+import cascade.mappings.model.CostModel;
+import cascade.mappings.spec.Design;
+import cascade.mappings.model.Explanation;
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.model.Report;
+import cascade.mappings.lowering.Schedule;
+import cascade.mappings.spec.ModelShape;
 import cascade.sim.engine.Simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +33,7 @@ class ExplainTest {
     @ParameterizedTest
     @ValueSource(strings = {"fusemax", "flat", "unfused"})
     void explainedPartsAddUpOnBothModels(String design) {
-        Schedule s = LOWERING.lower(Design.preset(design), Workload.BERT.bindings(4096), 12);
+        Schedule s = LOWERING.lower(Design.preset(design), ModelShape.BERT.bindings(4096), 12);
         for (CostModel model : List.of(ClosedForm.INSTANCE, Simulator.Model.DEFAULT)) {
             Report r = model.cost(s);
             double components = 0;

@@ -149,10 +149,10 @@ class MainTest {
         long printed = new ObjectMapper().readTree(o.out()).get("best").get(0).get("cycles").asLong();
         cascade.einsum.Cascade onePass = cascade.einsum.CascadeLibrary.load("attention-1pass");
         var sizes = onePass.sizes(java.util.Map.of("P", 1024L, "M", 1024L, "E", 64L, "F", 64L));
-        var mapping = cascade.mappings.MappingLoader.load(out);
-        var mapped = cascade.mappings.MappingValidator.validate(mapping, onePass, sizes,
+        var mapping = cascade.mappings.spec.MappingLoader.load(out);
+        var mapped = cascade.mappings.spec.MappingValidator.validate(mapping, onePass, sizes,
             cascade.hw.ArchitectureLoader.preset("fusemax"));
-        assertEquals(printed, new cascade.mappings.AnalyticalModel().estimate(mapped).cycles());
+        assertEquals(printed, new cascade.mappings.model.AnalyticalModel().estimate(mapped).cycles());
         Outcome bad = run("map", "--cascade", "attention-1pass", "--bind", "P=1024,M=1024,E=64,F=64", "--arch", "fusemax",
             "--einsum", "AV", "--unit", "PE2D");
         assertEquals(2, bad.code());
@@ -192,7 +192,7 @@ class MainTest {
     void simRejectsBadInputsWithExitTwoAndWritesNoTrace(@TempDir Path dir) {
         Outcome w = run("sim", "--design", "fusemax", "--workload", "gpt5", "--seq", "1024");
         assertEquals(2, w.code());
-        assertTrue(w.err().startsWith("--workload:1:1: unknown workload 'gpt5'"), w.err());
+        assertTrue(w.err().startsWith("--workload:1:1: unknown model 'gpt5'"), w.err());
         Outcome d = run("sim", "--design", "nope", "--workload", "bert", "--seq", "1024");
         assertEquals(2, d.code());
         assertTrue(d.err().contains("no design preset or file 'nope'"), d.err());

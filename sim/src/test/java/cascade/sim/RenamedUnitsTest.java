@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import cascade.einsum.Resources;
 import cascade.hw.ArchitectureLoader;
-import cascade.mappings.Design;
+import cascade.mappings.spec.Design;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package cascade.spark;
 
-import cascade.mappings.SweepPlan;
-import cascade.mappings.SweepRunner;
+import cascade.mappings.sweep.SweepPlan;
+import cascade.mappings.sweep.SweepRunner;
 import cascade.sim.Sweeps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package cascade.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cascade.mappings.SweepPlan;
-import cascade.mappings.SweepRunner;
+import cascade.mappings.sweep.SweepPlan;
+import cascade.mappings.sweep.SweepRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,7 @@ import cascade.einsum.Cascade;
 import cascade.einsum.CascadeLibrary;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
-import cascade.mappings.Mapper;
+import cascade.mappings.search.Mapper;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +62,9 @@ final class BenchMapperCommand implements Callable<Integer> {
 
     private void measure(String name, Cascade c, Map<String, Long> sizes, String output, Architecture a,
                          Map<String, Object> json, List<List<String>> rows) {
-        Mapper mapper = new Mapper(c, sizes, a, output, "PE2D", Mapper.Objective.CYCLES);
+        String matrix = a.compute().stream().filter(u -> u.kind() == cascade.hw.ComputeArray.Kind.ARRAY_2D).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(a.name() + " has no 2D array")).name();
+        Mapper mapper = new Mapper(c, sizes, a, output, matrix, Mapper.Objective.CYCLES);
         mapper.search(new Mapper.Random(samples / 10, 1), threads, 1); // warm-up: compile the model
         Mapper.Result r = mapper.search(new Mapper.Random(samples, 2), threads, 1);
         Mapper.Result climbed = mapper.search(new Mapper.LocalSearch(samples / 1000, 1000, 3), threads, 1);

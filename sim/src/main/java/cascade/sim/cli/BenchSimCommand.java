@@ -1,10 +1,10 @@
 package cascade.sim.cli;
 
-import cascade.mappings.Design;
-import cascade.mappings.Lowering;
-import cascade.mappings.Report;
-import cascade.mappings.Workload;
-import cascade.mappings.Schedule;
+import cascade.mappings.spec.Design;
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.model.Report;
+import cascade.mappings.spec.ModelShape;
+import cascade.mappings.lowering.Schedule;
 import cascade.sim.engine.Simulator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -46,7 +46,7 @@ final class BenchSimCommand implements Callable<Integer> {
         Design d = Design.preset("fusemax");
         List<Map<String, Object>> points = new ArrayList<>();
         for (long n : new long[] {1 << 16, 1 << 18, 1 << 20}) {
-            Schedule s = lowering.lower(d, Workload.BERT.bindings(n), 64L * Workload.BERT.heads());
+            Schedule s = lowering.lower(d, ModelShape.BERT.bindings(n), 64L * ModelShape.BERT.heads());
             Simulator.run(s, Simulator.Options.defaults()); // warm-up
             double[] wall = new double[repeats];
             Report r = null;

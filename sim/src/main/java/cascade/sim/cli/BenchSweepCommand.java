@@ -1,7 +1,7 @@
 package cascade.sim.cli;
 
-import cascade.mappings.SweepPlan;
-import cascade.mappings.SweepRunner;
+import cascade.mappings.sweep.SweepPlan;
+import cascade.mappings.sweep.SweepRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

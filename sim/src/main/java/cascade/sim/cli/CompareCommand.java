@@ -1,7 +1,9 @@
 package cascade.sim.cli;
 
-import cascade.mappings.ClosedForm;
-import cascade.mappings.Schedule;
+import cascade.hw.ComputeArray;
+import cascade.mappings.model.ClosedForm;
+import cascade.mappings.model.Report;
+import cascade.mappings.lowering.Schedule;
 import cascade.sim.engine.Simulator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,10 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
@@ -26,30 +28,34 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     DesignWorkload run;
 
-    @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
-    Output.Format format;
-
     @Override
     public Integer call() throws IOException {
         Schedule s = run.schedule();
-        Map<String, Object> model = Reports.of(ClosedForm.INSTANCE.cost(s));
-        Map<String, Object> sim = Reports.of(Simulator.Model.DEFAULT.cost(s));
+        Report model = ClosedForm.INSTANCE.cost(s);
+        Report sim = Simulator.Model.DEFAULT.cost(s);
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Output.Format.json) {
+        if (run.format == Output.Format.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.putAll(run.header(s.design().name()));
-            json.put("model", model);
-            json.put("sim", sim);
+            json.put("model", Reports.of(model));
+            json.put("sim", Reports.of(sim));
             Output.json(out, json);
             return 0;
         }
         out.printf("%s on %s%n", s.design().name(), run.describe());
+        Map<String, ToDoubleFunction<Report>> figures = new LinkedHashMap<>();
+        figures.put("cycles", Report::cycles);
+        figures.put("seconds", Report::seconds);
+        figures.put("energyPj", Report::energyPj);
+        figures.put("dramBytes", Report::dramBytes);
+        figures.put("util2d", r -> r.utilization(ComputeArray.Kind.ARRAY_2D));
+        figures.put("util1d", r -> r.utilization(ComputeArray.Kind.ARRAY_1D));
         List<List<String>> rows = new ArrayList<>();
-        for (String k : List.of("cycles", "seconds", "energyPj", "dramBytes", "util2d", "util1d")) {
-            double m = ((Number) model.get(k)).doubleValue();
-            double x = ((Number) sim.get(k)).doubleValue();
+        figures.forEach((k, f) -> {
+            double m = f.applyAsDouble(model);
+            double x = f.applyAsDouble(sim);
             rows.add(List.of(k, String.format("%.6g", m), String.format("%.6g", x), m == 0 ? "-" : String.format("%.4f", x / m)));
-        }
+        });
         Output.table(out, List.of("figure", "model", "simulator", "sim / model"), rows);
         return 0;
     }

@@ -2,10 +2,11 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
-import cascade.mappings.Design;
-import cascade.mappings.Lowering;
-import cascade.mappings.Schedule;
-import cascade.mappings.Workload;
+import cascade.mappings.spec.Design;
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.lowering.Schedule;
+import cascade.mappings.model.Report;
+import cascade.mappings.spec.ModelShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The options that name a design on a workload, shared by estimate, sim and compare. */
+/** The options that name a design on a workload and the report's format, shared by estimate, sim and compare. */
 final class DesignWorkload {
     @Option(names = "--design", required = true, paramLabel = "NAME|FILE", description = "a design preset or YAML file")
     String design;
 
     @Option(names = "--workload", paramLabel = "MODEL",
-        description = "bert, trxl, t5, xlm, bert-large, gpt2, llama2-7b or llama2-70b")
+        description = "a model of the catalog: bert, trxl, t5, xlm, bert-large, gpt2, llama-2-7b, llama-2-70b, … (./cascade list)")
     String workload;
 
     @Option(names = "--seq", description = "sequence length (P = M)")
@@ -27,6 +28,9 @@ final class DesignWorkload {
 
     @Option(names = "--batch", defaultValue = "64", description = "batch (default ${DEFAULT-VALUE})")
     long batch;
+
+    @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
+    Output.Format format;
 
     Design design() throws IOException {
         if (Files.isRegularFile(Path.of(design))) {
@@ -39,7 +43,7 @@ final class DesignWorkload {
             + "'; presets: " + String.join(", ", Design.presetNames()));
     }
 
-    Workload workload() {
+    ModelShape workload() {
         if (workload == null || seq == null) {
             throw new InvalidInputException(new SourcePos(workload == null ? "--workload" : "--seq", 1, 1),
                 "is required with --design " + design);
@@ -47,7 +51,7 @@ final class DesignWorkload {
         if (seq <= 0 || batch <= 0) {
             throw new InvalidInputException(new SourcePos(seq <= 0 ? "--seq" : "--batch", 1, 1), "must be positive");
         }
-        return Inputs.option("--workload", () -> Workload.of(workload));
+        return Inputs.option("--workload", () -> ModelShape.of(workload));
     }
 
     /** The design lowered onto the workload (the standard mapper budget). */
@@ -63,13 +67,20 @@ final class DesignWorkload {
     Map<String, Object> header(String designName) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("design", designName);
-        m.put("workload", workload().userName());
+        m.put("workload", workload().name());
         m.put("seq", seq);
         m.put("batch", batch);
         return m;
     }
 
+    /** The report as JSON fields, after the header. */
+    Map<String, Object> json(Report r) {
+        Map<String, Object> m = header(r.design());
+        m.putAll(Reports.of(r));
+        return m;
+    }
+
     String describe() {
-        return String.format(Locale.ROOT, "%s attention, seq %d, batch %d", workload().userName(), seq, batch);
+        return String.format(Locale.ROOT, "%s attention, seq %d, batch %d", workload().name(), seq, batch);
     }
 }

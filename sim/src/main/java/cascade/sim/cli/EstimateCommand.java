@@ -1,8 +1,8 @@
 package cascade.sim.cli;
 
 import cascade.hw.ComputeArray;
-import cascade.mappings.ClosedForm;
-import cascade.mappings.Report;
+import cascade.mappings.model.ClosedForm;
+import cascade.mappings.model.Report;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -12,13 +12,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "estimate", mixinStandardHelpOptions = true,
     description = "Analytical estimate of a design on a model's attention: cycles, time, energy, DRAM traffic, utilisation.",
-    footer = {"", "Designs: fusemax, flat, unfused (or a design YAML). Workloads: bert, trxl, t5, xlm, bert-large, gpt2, llama2-7b, llama2-70b.", "",
+    footer = {"", "Designs: fusemax, flat, unfused (or a design YAML). Workloads: the models of ./cascade list (bert, trxl, t5, xlm, gpt2, llama-2-70b, …).", "",
         "Examples:", "  ./cascade estimate --design fusemax --workload bert --seq 65536 --format json",
         "  ./cascade estimate --design fusemax --workload bert --seq 65536 --explain energy.GlobalBuffer",
         "  ./cascade estimate --design unfused --workload xlm --seq 4096 --batch 8"})
@@ -28,9 +27,6 @@ final class EstimateCommand implements Callable<Integer> {
 
     @Mixin
     DesignWorkload run;
-
-    @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
-    Output.Format format;
 
     @Mixin
     ExplainOption explain;
@@ -42,10 +38,8 @@ final class EstimateCommand implements Callable<Integer> {
         if (explain.figure != null) {
             return explain.print(out, r);
         }
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.putAll(run.header(r.design()));
-        json.putAll(Reports.of(r));
-        if (format == Output.Format.json) {
+        Map<String, Object> json = run.json(r);
+        if (run.format == Output.Format.json) {
             Output.json(out, json);
             return 0;
         }

@@ -2,8 +2,8 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
-import cascade.mappings.Explanation;
-import cascade.mappings.Report;
+import cascade.mappings.model.Explanation;
+import cascade.mappings.model.Report;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -25,9 +25,9 @@ final class ListCommand implements Runnable {
         out.println();
         List<List<String>> presets = new ArrayList<>();
         presets.add(List.of("architectures", String.join(", ", cascade.hw.ArchitectureLoader.presetNames())));
-        presets.add(List.of("designs", String.join(", ", cascade.mappings.Design.presetNames()) + ", spatten"));
-        presets.add(List.of("workloads", cascade.mappings.Workload.names()));
-        presets.add(List.of("models (offload)", cascade.mappings.TransformerShape.names()));
+        presets.add(List.of("designs", String.join(", ", cascade.mappings.spec.Design.presetNames()) + ", spatten"));
+        presets.add(List.of("workloads", cascade.mappings.spec.ModelShape.names()));
+        presets.add(List.of("models (offload)", cascade.mappings.spec.ModelShape.decoderNames()));
         presets.add(List.of("devices", String.join(", ", cascade.hw.Device.presetNames())));
         presets.add(List.of("links", String.join(", ", cascade.hw.Device.linkNames())));
         presets.add(List.of("RTL blocks", String.join(", ", cascade.hw.rtl.Blocks.names())));

@@ -3,8 +3,8 @@ package cascade.sim.cli;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.hw.Device;
-import cascade.mappings.Offload;
-import cascade.mappings.TransformerShape;
+import cascade.mappings.offload.Offload;
+import cascade.mappings.spec.ModelShape;
 import cascade.sim.serving.ServingSimulator;
 import cascade.traces.RequestTrace;
 import java.io.IOException;
@@ -62,7 +62,11 @@ final class OffloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TransformerShape m = Inputs.option("--model", () -> TransformerShape.of(model));
+        ModelShape m = Inputs.option("--model", () -> {
+            ModelShape shape = ModelShape.of(model);
+            shape.requireDecoder();
+            return shape;
+        });
         Device c = Inputs.option("--compute", () -> Device.preset(computeDevice));
         Device mem = Inputs.option("--memory", () -> Device.preset(memoryDevice));
         Device.Link l = Inputs.option("--link", () -> Device.link(link));
@@ -96,7 +100,7 @@ final class OffloadCommand implements Callable<Integer> {
         Offload.Result off = o.search(ctx, sloMs / 1e3, true, b);
         Offload.Result base = o.search(ctx, sloMs / 1e3, false, b);
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("model", m.userName());
+        json.put("model", m.name());
         json.put("compute", c.name());
         json.put("memory", mem.name());
         json.put("link", l.name());
@@ -121,7 +125,7 @@ final class OffloadCommand implements Callable<Integer> {
             return 0;
         }
         out.printf(Locale.ROOT, "%s on %s (compute) + %s (memory) over %s, %d tokens of context, %.0f ms a token at most%n",
-            m.userName(), c.name(), mem.name(), l.name(), ctx, sloMs);
+            m.name(), c.name(), mem.name(), l.name(), ctx, sloMs);
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("offloaded", off));
         rows.add(row("homogeneous " + c.name(), base));

@@ -5,7 +5,7 @@ import cascade.einsum.SourcePos;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.StorageLevel;
-import cascade.mappings.Design;
+import cascade.mappings.spec.Design;
 import cascade.sim.report.Report;
 import cascade.traces.AtomicFiles;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package cascade.sim.cli;
 
 import cascade.hw.ComputeArray;
-import cascade.mappings.Report;
+import cascade.mappings.model.Report;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -2,13 +2,11 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
-import cascade.einsum.exec.Executor;
-import cascade.einsum.exec.Session;
-import cascade.einsum.exec.Tensors;
 import cascade.hw.ComputeArray;
-import cascade.mappings.Report;
-import cascade.mappings.Schedule;
+import cascade.mappings.model.Report;
+import cascade.mappings.lowering.Schedule;
 import cascade.sim.engine.Simulator;
+import cascade.sim.engine.TimingWithValues;
 import cascade.traces.Timeline;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,9 +41,6 @@ final class SimCommand implements Callable<Integer> {
     @Mixin
     DesignWorkload run;
 
-    @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
-    Output.Format format;
-
     @Option(names = "--trace", paramLabel = "FILE",
         description = "write the timeline: FILE.json (Perfetto / Chrome trace events) or FILE.csv; simulates in full. "
             + "With --design spatten: the score trace FILE.scores to read")
@@ -79,7 +74,7 @@ final class SimCommand implements Callable<Integer> {
                 }
                 spatten.scores = trace;
             }
-            return spatten.run(spec, run, format, seed, values);
+            return spatten.run(spec, run, run.format, seed, values);
         }
         spatten.refuseFor(run.design);
         if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {
@@ -93,25 +88,25 @@ final class SimCommand implements Callable<Integer> {
             : new Timeline(s.design().name(), 1 / s.design().architecture().secondsPerCycle(), TRACE_LIMIT);
         long t0 = System.nanoTime();
         Report r;
-        Session session = null;
-        Map<String, float[]> inputs = null;
-        Map<String, Long> sizes = s.sizes();
-        if (values) {
-            long runs = s.stages().stream().mapToLong(st -> st.works().size() * (st.runsPerHead(Schedule.Phase.STEPPED)
-                + 2 * st.runsPerHead(Schedule.Phase.BEFORE))).sum() * s.heads();
-            if (runs > VALUES_LIMIT) {
-                throw new InvalidInputException(new SourcePos("--values", 1, 1), "about " + runs + " tasks to simulate in full"
-                    + " (limit " + VALUES_LIMIT + "); use a shorter --seq or a smaller --batch");
-            }
-            inputs = Tensors.randomInputs(s.design().cascade(), sizes, seed);
-            try {
-                session = new Session(s.design().cascade(), sizes, inputs);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(new SourcePos("--values", 1, 1), e.getMessage());
-            }
-        }
+        double valuesError = Double.NaN;
         try {
-            r = Simulator.run(s, new Simulator.Options(trace == null && !values, timeline, session));
+            if (values) {
+                long tasks = TimingWithValues.tasksInFull(s);
+                if (tasks > VALUES_LIMIT) {
+                    throw new InvalidInputException(new SourcePos("--values", 1, 1), "about " + tasks + " tasks to simulate"
+                        + " in full (limit " + VALUES_LIMIT + "); use a shorter --seq or a smaller --batch");
+                }
+                TimingWithValues.Result v;
+                try {
+                    v = TimingWithValues.run(s, seed, timeline);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException(new SourcePos("--values", 1, 1), e.getMessage());
+                }
+                r = v.report();
+                valuesError = v.maxRelativeErrorVsExecutor();
+            } else {
+                r = Simulator.run(s, new Simulator.Options(trace == null, timeline, null));
+            }
         } catch (IllegalStateException e) {
             if (timeline != null) {
                 throw new InvalidInputException(new SourcePos("--trace", 1, 1), "too long to trace in full ("
@@ -120,18 +115,6 @@ final class SimCommand implements Callable<Integer> {
             throw e;
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        double valuesError = Double.NaN;
-        if (values) {
-            Map<String, float[]> expected;
-            try (Executor executor = new Executor(Runtime.getRuntime().availableProcessors())) {
-                expected = executor.run(s.design().cascade(), sizes, inputs).outputs();
-            }
-            valuesError = 0;
-            for (var out : expected.entrySet()) {
-                valuesError = Math.max(valuesError, Tensors.maxRelativeError(session.outputs().get(out.getKey()), out.getValue()));
-            }
-            session.close();
-        }
         if (timeline != null) {
             if (trace.toString().endsWith(".csv")) {
                 timeline.writeCsv(trace);
@@ -143,14 +126,12 @@ final class SimCommand implements Callable<Integer> {
         if (explain.figure != null) {
             return explain.print(out, r);
         }
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.putAll(run.header(r.design()));
-        json.putAll(Reports.of(r));
+        Map<String, Object> json = run.json(r);
         if (values) {
             json.put("valuesMaxRelativeErrorVsExecutor", valuesError);
         }
         json.put("wallSeconds", wall);
-        if (format == Output.Format.json) {
+        if (run.format == Output.Format.json) {
             Output.json(out, json);
             return 0;
         }

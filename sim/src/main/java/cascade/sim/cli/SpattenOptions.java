@@ -2,7 +2,7 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
-import cascade.mappings.Workload;
+import cascade.mappings.spec.ModelShape;
 import cascade.sim.spatten.SpattenPolicy;
 import cascade.sim.spatten.SpattenRun;
 import cascade.traces.SpattenTrace;
@@ -81,10 +81,10 @@ final class SpattenOptions {
             r = SpattenRun.release(SpattenRun.architecture(), t, seed);
             what = "released trace " + release.getFileName() + " (" + t.rows().size() + " heads)";
         } else {
-            Workload w = dw.workload();
+            ModelShape w = dw.workload();
             if (!SpattenRun.supports(w)) {
                 throw new InvalidInputException(new SourcePos("--workload", 1, 1), "the spatten design runs gpt2 (decoding) or "
-                    + "bert (an encoder), not " + w.userName());
+                    + "bert (an encoder), not " + w.name());
             }
             if (dw.seq > SpattenRun.MAX_SEQ) {
                 throw new InvalidInputException(new SourcePos("--seq", 1, 1), "the synthetic SpAtten workload goes up to "
@@ -113,7 +113,7 @@ final class SpattenOptions {
                 SpattenPolicy.Source source = new cascade.sim.spatten.ScoreTraceSource(scores, 0, w.headDim(), seed);
                 if (source.length() != seq || source.heads() != w.heads()) {
                     throw new InvalidInputException(new SourcePos("--scores", 1, 1), "the trace has " + source.heads() + " heads of "
-                        + source.length() + " tokens; --workload " + w.userName() + " --seq " + seq + " needs " + w.heads()
+                        + source.length() + " tokens; --workload " + w.name() + " --seq " + seq + " needs " + w.heads()
                         + " of " + seq);
                 }
                 l = source.layers();
@@ -122,13 +122,13 @@ final class SpattenOptions {
             } else {
                 r = SpattenRun.synthetic(SpattenRun.architecture(), w, seq, l, policy, seed);
             }
-            json.put("workload", w.userName());
+            json.put("workload", w.name());
             json.put("seq", seq);
             json.put("layers", l);
             json.put("keep", k);
             json.put("valueKeep", vk);
             json.put("headKeep", hk);
-            what = w.userName() + " (" + (queries == 1 ? "decoding" : "encoder") + "), " + seq + " tokens, " + l + " layers, keep "
+            what = w.name() + " (" + (queries == 1 ? "decoding" : "encoder") + "), " + seq + " tokens, " + l + " layers, keep "
                 + k + ", value keep " + vk;
         }
         json.putAll(r);

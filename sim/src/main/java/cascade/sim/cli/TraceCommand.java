@@ -2,7 +2,7 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
-import cascade.mappings.Workload;
+import cascade.mappings.spec.ModelShape;
 import cascade.traces.RequestTrace;
 import cascade.traces.ScoreTrace;
 import cascade.traces.SyntheticAttention;
@@ -53,7 +53,7 @@ final class TraceCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            Workload w = Inputs.option("--workload", () -> Workload.of(workload));
+            ModelShape w = Inputs.option("--workload", () -> ModelShape.of(workload));
             if (seq < 1 || seq > cascade.sim.spatten.SpattenRun.MAX_SEQ) {
                 throw new InvalidInputException(new SourcePos("--seq", 1, 1), "must be between 1 and "
                     + cascade.sim.spatten.SpattenRun.MAX_SEQ);

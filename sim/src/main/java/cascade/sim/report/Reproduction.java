@@ -1,12 +1,12 @@
 package cascade.sim.report;
 
 import cascade.hw.ComputeArray;
-import cascade.mappings.ClosedForm;
-import cascade.mappings.Design;
-import cascade.mappings.Lowering;
-import cascade.mappings.Report;
-import cascade.mappings.Schedule;
-import cascade.mappings.Workload;
+import cascade.mappings.model.ClosedForm;
+import cascade.mappings.spec.Design;
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.model.Report;
+import cascade.mappings.lowering.Schedule;
+import cascade.mappings.spec.ModelShape;
 import cascade.sim.engine.Simulator;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  */
 public final class Reproduction {
     public static final List<String> DESIGNS = List.of("fusemax", "flat", "unfused");
-    public static final List<Workload> MODELS = List.of(Workload.BERT, Workload.TRXL, Workload.T5, Workload.XLM);
+    public static final List<ModelShape> MODELS = List.of(ModelShape.BERT, ModelShape.TRXL, ModelShape.T5, ModelShape.XLM);
     public static final List<Long> LENGTHS = List.of(1L << 10, 1L << 12, 1L << 14, 1L << 16, 1L << 18, 1L << 20);
     public static final long BATCH = 64;
 
@@ -34,13 +34,13 @@ public final class Reproduction {
     private Reproduction() {
     }
 
-    public static List<Row> run(List<Workload> models, List<Long> lengths, int threads, Consumer<Row> progress)
+    public static List<Row> run(List<ModelShape> models, List<Long> lengths, int threads, Consumer<Row> progress)
             throws InterruptedException {
         Lowering lowering = Lowering.standard();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try {
             List<Future<Row>> futures = new ArrayList<>();
-            for (Workload w : models) {
+            for (ModelShape w : models) {
                 for (long n : lengths) {
                     for (String d : DESIGNS) {
                         futures.add(pool.submit(() -> {
@@ -59,7 +59,7 @@ public final class Reproduction {
                     throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
                 }
             }
-            rows.sort(Comparator.comparing((Row r) -> models.indexOf(Workload.of(r.model()))).thenComparing(Row::seq)
+            rows.sort(Comparator.comparing((Row r) -> models.indexOf(ModelShape.of(r.model()))).thenComparing(Row::seq)
                 .thenComparing(r -> DESIGNS.indexOf(r.design())));
             return rows;
         } finally {
@@ -67,12 +67,44 @@ public final class Reproduction {
         }
     }
 
-    static Row point(Lowering lowering, Design d, Workload w, long n) {
+    static Row point(Lowering lowering, Design d, ModelShape w, long n) {
         Schedule s = lowering.lower(d, w.bindings(n), BATCH * w.heads());
         Report r = Simulator.Model.DEFAULT.cost(s);
         long model = ClosedForm.INSTANCE.cost(s).cycles();
-        return new Row(w.userName(), n, d.name(), r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(),
+        return new Row(w.name(), n, d.name(), r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(),
             r.utilization(ComputeArray.Kind.ARRAY_2D), r.utilization(ComputeArray.Kind.ARRAY_1D), model);
+    }
+
+    /** FuseMax against the baselines at one model and length, as the paper compares them. */
+    public record Comparison(String model, long seq, double speedupVsFlat, double speedupVsUnfused, double energyVsFlat,
+                             double energyVsUnfused, double fusemaxUtil2d, double fusemaxUtil1d, double flatUtil2d) {
+    }
+
+    /** Every point's comparison and the paper's averages: geometric means of the ratios, FuseMax's utilisation. */
+    public record Summary(List<Comparison> points, double geomeanSpeedupVsFlat, double geomeanEnergyVsFlat,
+                          double meanFusemaxUtil2d, double fusemaxUtil2dAtLongest) {
+    }
+
+    public static Summary summary(List<Row> rows, List<ModelShape> models, List<Long> lengths) {
+        List<Comparison> points = new ArrayList<>();
+        for (ModelShape w : models) {
+            for (long n : lengths) {
+                Row f = find(rows, w.name(), n, "fusemax");
+                Row fl = find(rows, w.name(), n, "flat");
+                Row u = find(rows, w.name(), n, "unfused");
+                points.add(new Comparison(w.name(), n, (double) fl.cycles() / f.cycles(), (double) u.cycles() / f.cycles(),
+                    f.energyPj() / fl.energyPj(), f.energyPj() / u.energyPj(), f.util2d(), f.util1d(), fl.util2d()));
+            }
+        }
+        double atLongest = rows.stream().filter(r -> r.design().equals("fusemax") && r.seq() == lengths.getLast())
+            .mapToDouble(Row::util2d).average().orElse(0);
+        return new Summary(List.copyOf(points), geomean(points.stream().mapToDouble(Comparison::speedupVsFlat).toArray()),
+            geomean(points.stream().mapToDouble(Comparison::energyVsFlat).toArray()),
+            points.stream().mapToDouble(Comparison::fusemaxUtil2d).average().orElse(0), atLongest);
+    }
+
+    private static double geomean(double[] v) {
+        return Math.exp(java.util.Arrays.stream(v).map(Math::log).average().orElse(0));
     }
 
     /** The row of a design at a model and length. */

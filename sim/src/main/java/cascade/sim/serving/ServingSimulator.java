@@ -1,6 +1,6 @@
 package cascade.sim.serving;
 
-import cascade.mappings.Offload;
+import cascade.mappings.offload.Offload;
 import cascade.traces.RequestTrace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -99,8 +99,8 @@ public final class ServingSimulator {
                 used += r.context();
                 prefillTokens += r.context();
                 long s = r.context();
-                double flops = 4.0 * model.heads * s * s * model.headDim / 2 * model.layers;
-                double bytes = 4.0 * model.heads * s * model.headDim * Offload.BYTES * model.layers;
+                double flops = 4.0 * model.heads() * s * s * model.headDim() / 2 * model.requireDecoder().layers();
+                double bytes = 4.0 * model.heads() * s * model.headDim() * Offload.BYTES * model.requireDecoder().layers();
                 var attentionDevice = md == 0 ? c : offload.memoryDevice();
                 prefillAttention += attentionDevice.attentionSeconds(flops / Math.max(1, md == 0 ? cd : md),
                     bytes / Math.max(1, md == 0 ? cd : md), s);
@@ -129,7 +129,7 @@ public final class ServingSimulator {
             long meanContext = Math.max(1, contextSum / running.size());
             Offload.Result step = offload.evaluate(new Offload.Placement(cd, md, running.size()), meanContext, Double.MAX_VALUE);
             t += step.tokenLatencySeconds();
-            linkBusy += model.layers * step.linkSecondsPerLayer();
+            linkBusy += model.requireDecoder().layers() * step.linkSecondsPerLayer();
             used += running.size();
             List<Running> done = new ArrayList<>();
             for (Running r : running) {

@@ -3,7 +3,7 @@ package cascade.sim.spatten;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.traces.SpattenTrace;
-import cascade.mappings.Workload;
+import cascade.mappings.spec.ModelShape;
 import cascade.traces.SyntheticAttention;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,17 +25,17 @@ public final class SpattenRun {
     public static final long MAX_SEQ = 65536;
 
     /** The workloads the synthetic model has a query rule for: GPT-2 decodes, BERT encodes. */
-    public static boolean supports(Workload w) {
-        return w == Workload.GPT2 || w == Workload.BERT;
+    public static boolean supports(ModelShape w) {
+        return w.equals(ModelShape.GPT2) || w.equals(ModelShape.BERT);
     }
 
     /** Queries per head the pipeline is charged: one when decoding, the whole sequence for an encoder. */
-    public static int queries(Workload w, int seq) {
-        return w == Workload.BERT ? seq : 1;
+    public static int queries(ModelShape w, int seq) {
+        return w.equals(ModelShape.BERT) ? seq : 1;
     }
 
     /** The default synthetic workload of {@code w}'s shape, decided and simulated. */
-    public static Map<String, Object> synthetic(Architecture arch, Workload w, int seq, int layers, SpattenPolicy policy,
+    public static Map<String, Object> synthetic(Architecture arch, ModelShape w, int seq, int layers, SpattenPolicy policy,
                                                 long seed) {
         return synthetic(arch, SyntheticAttention.defaults(layers, w.heads(), w.headDim(), seq, seed), queries(w, seq), policy,
             seed);

@@ -12,8 +12,8 @@ import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.TopKEngine;
 import cascade.hw.YamlNodes.Located;
-import cascade.mappings.SweepPlan;
-import cascade.mappings.Workload;
+import cascade.mappings.sweep.SweepPlan;
+import cascade.mappings.spec.ModelShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ import java.util.Map;
  *   - {engine: bitonic, parallelism: 32}
  * </pre>
  */
-public record SpattenSweep(String name, Workload workload, int seq, int layers, double valueKeep, long seed,
+public record SpattenSweep(String name, ModelShape workload, int seq, int layers, double valueKeep, long seed,
                            List<Double> keeps, List<TopKEngine> engines) implements SweepPlan {
 
     public static SpattenSweep parse(String file, String text) {
@@ -43,14 +43,14 @@ public record SpattenSweep(String name, Workload workload, int seq, int layers, 
         Map<String, Located> m = mapping(root, List.of("spatten", "workload", "seq", "layers", "valueKeep", "seed", "keep",
             "topk"), "a SpAtten sweep");
         Located wl = require(m, "workload", root);
-        Workload w;
+        ModelShape w;
         try {
-            w = Workload.of(scalar(wl));
+            w = ModelShape.of(scalar(wl));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(wl.pos(), e.getMessage());
         }
         if (!SpattenRun.supports(w)) {
-            throw new InvalidInputException(wl.pos(), "a SpAtten sweep runs gpt2 or bert, not " + w.userName());
+            throw new InvalidInputException(wl.pos(), "a SpAtten sweep runs gpt2 or bert, not " + w.name());
         }
         long seq = positiveWhole(require(m, "seq", root), "the sequence length");
         if (seq > SpattenRun.MAX_SEQ) {

@@ -6,11 +6,11 @@ import cascade.einsum.Cascade;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.hw.rtl.Blocks;
-import cascade.mappings.Design;
-import cascade.mappings.ClosedForm;
-import cascade.mappings.Lowering;
-import cascade.mappings.Report;
-import cascade.mappings.Schedule;
+import cascade.mappings.spec.Design;
+import cascade.mappings.model.ClosedForm;
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.model.Report;
+import cascade.mappings.lowering.Schedule;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

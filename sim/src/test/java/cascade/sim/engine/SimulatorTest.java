@@ -3,11 +3,11 @@ package cascade.sim.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cascade.mappings.Design;
-import cascade.mappings.ClosedForm;
-import cascade.mappings.Lowering;
-import cascade.mappings.Report;
-import cascade.mappings.Schedule;
+import cascade.mappings.spec.Design;
+import cascade.mappings.model.ClosedForm;
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.model.Report;
+import cascade.mappings.lowering.Schedule;
 import cascade.traces.Timeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cascade.hw.Device;
-import cascade.mappings.Offload;
-import cascade.mappings.TransformerShape;
+import cascade.mappings.offload.Offload;
+import cascade.mappings.spec.ModelShape;
 import cascade.traces.RequestTrace;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ServingSimulatorTest {
     @Test
     void requestsAreConservedUnderKvPressure() {
-        Offload o = new Offload(TransformerShape.LLAMA_2_70B, Device.preset("h100"), Device.preset("h20"),
+        Offload o = new Offload(ModelShape.of("llama-2-70b"), Device.preset("h100"), Device.preset("h20"),
             Device.link("rdma200"));
         long preempted = 0;
         for (int seed = 1; seed <= 12; seed++) {

@@ -149,7 +149,7 @@ class SpattenTest {
             """;
         SpattenSweep sweep = SpattenSweep.parse("s.yaml", text);
         Path out = dir.resolve("s.csv");
-        new cascade.mappings.SweepRunner(sweep).run(out, 2, false);
+        new cascade.mappings.sweep.SweepRunner(sweep).run(out, 2, false);
         List<String> lines = Files.readAllLines(out);
         assertEquals("point,keep,engine,parallelism,cycles,energyPj,dramBytes,dramReduction,topkCycles,outputRelativeError,"
             + "top1Agreement,pareto", lines.getFirst());

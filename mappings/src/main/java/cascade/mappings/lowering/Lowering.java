@@ -1,0 +1,230 @@
+package cascade.mappings.lowering;
+
+import cascade.mappings.model.CostModel;
+import cascade.mappings.model.Estimate;
+import cascade.mappings.spec.Design;
+import cascade.mappings.spec.MappingValidator;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.Einsum;
+import cascade.einsum.Partition;
+import cascade.einsum.StepPlan;
+import cascade.einsum.TensorDecl;
+import cascade.hw.Architecture;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Lowers a {@link Design} onto a workload into a {@link Schedule}, which every {@link CostModel}
+ * costs. A group runs once per tile of its tile ranks, in blocks, one step of the recurrence rank
+ * at a time (see {@link Schedule}); each Einsum is costed at the size of one run by an
+ * {@link EinsumCoster} (by default the mapper's best loop nest, local search, seeded, for
+ * cycles). Where a group's tensors live: {@code keep} says, else its intermediates stay at its
+ * on-chip level; if what it keeps does not fit, everything but the streams spills to DRAM.
+ */
+public final class Lowering {
+    /** Costs one Einsum of a design for one run: at these sizes, with these tensors resident at these levels. */
+    public interface EinsumCoster {
+        Estimate.EinsumEstimate best(Design d, String einsum, Map<String, Long> sizes, Map<String, String> resident);
+    }
+
+    /** Local-search starts and steps per Einsum of the standard mapper budget: the one the commands and the demo use. */
+    public static final long STANDARD_STARTS = 12;
+    public static final long STANDARD_STEPS = 400;
+
+    private final EinsumCoster coster;
+
+    public Lowering(EinsumCoster coster) {
+        this.coster = coster;
+    }
+
+    /** A lowering whose Einsums are mapped by the mapper with the standard budget (its searches cached). */
+    public static Lowering standard() {
+        return withMapper(STANDARD_STARTS, STANDARD_STEPS);
+    }
+
+    /** A lowering whose Einsums are mapped by the mapper's local search with this budget (its searches cached). */
+    public static Lowering withMapper(long starts, long steps) {
+        return new Lowering(new MapperCoster(starts, steps));
+    }
+
+    /** The design lowered onto these sizes: every stage, its run counts and each Einsum's cost per run. */
+    public Schedule lower(Design d, Map<String, Long> bindings, long heads) {
+        Cascade c = d.cascade();
+        Map<String, Long> sizes = c.sizes(bindings);
+        List<Schedule.Stage> stages = new ArrayList<>();
+        Set<String> grouped = new LinkedHashSet<>();
+        for (int gi = 0; gi < d.groups().size(); gi++) {
+            stages.add(lowerGroup(d, gi, bindings, sizes));
+            grouped.addAll(d.groups().get(gi).einsums());
+        }
+        for (Einsum e : c.einsums()) {
+            if (!grouped.contains(e.output())) {
+                Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
+                    coster.best(d, e.output(), sizes, Map.of()), List.of(), List.of(), List.of());
+                stages.add(new Schedule.Stage(-1, false, 1, false, Map.of(), Map.of(), 1, 1, 1, List.of(w), List.of()));
+            }
+        }
+        return new Schedule(d, sizes, heads, List.copyOf(stages));
+    }
+
+    private Schedule.Stage lowerGroup(Design d, int gi, Map<String, Long> bindings, Map<String, Long> sizes) {
+        Design.Group g = d.groups().get(gi);
+        Cascade c = d.cascade();
+        Architecture arch = d.architecture();
+        StepPlan plan = StepPlan.of(c);
+        Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
+        long tiles = split(g.tile(), sizes, tileBindings);
+        Map<String, Long> tileSizes = c.sizes(tileBindings);
+        Map<String, Long> blockBindings = new LinkedHashMap<>(tileBindings);
+        long blocks = split(g.block(), tileSizes, blockBindings);
+        Map<String, Long> blockSizes = c.sizes(blockBindings);
+        Set<String> stepped = new LinkedHashSet<>();
+        plan.stepped().forEach(e -> stepped.add(e.output()));
+        stepped.retainAll(g.einsums());
+        Map<String, Long> stepSizes = blockSizes;
+        long steps = 1;
+        String stepWhole = null;
+        if (!stepped.isEmpty()) {
+            Partition p = c.partitionOfPart(plan.stepRank());
+            stepWhole = p == null ? plan.stepRank() : p.whole();
+            long perStep = 1;
+            if (p != null) {
+                for (String part : p.parts().subList(p.parts().indexOf(plan.stepRank()) + 1, p.parts().size())) {
+                    perStep *= blockSizes.get(part);
+                }
+            }
+            Map<String, Long> stepBindings = new LinkedHashMap<>(blockBindings);
+            stepBindings.put(stepWhole, perStep);
+            stepSizes = c.sizes(stepBindings);
+            steps = blockSizes.get(plan.stepRank());
+        }
+
+        Map<String, String> where = new LinkedHashMap<>();
+        for (String e : g.einsums()) {
+            for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
+                if (g.keep().containsKey(t)) {
+                    where.put(t, g.keep().get(t));
+                } else if (g.einsums().contains(t) && c.tensor(t).role() != TensorDecl.Role.OUTPUT) {
+                    where.put(t, g.onChip());
+                }
+            }
+        }
+        Map<String, Long> wordsAt = new LinkedHashMap<>();
+        for (var w : where.entrySet()) {
+            if (!w.getValue().equals(Design.Group.STREAM)) {
+                long n = footprint(c, plan, c.tensor(w.getKey()), stepWhole, tileSizes, stepSizes);
+                wordsAt.merge(w.getValue(), n, Math::addExact);
+            }
+        }
+        boolean fits = wordsAt.entrySet().stream().allMatch(x ->
+            x.getValue() <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances());
+        if (!fits) {
+            where.values().removeIf(level -> !level.equals(Design.Group.STREAM));
+        }
+        List<Schedule.Load> loads = new ArrayList<>();
+        for (var w : where.entrySet()) {
+            TensorDecl t = c.tensor(w.getKey());
+            if (t.isInput()) {
+                boolean perStep = stepWhole != null && t.ranks().contains(stepWhole);
+                loads.add(new Schedule.Load(t.name(), w.getValue(), t.elements(tileSizes),
+                    perStep ? t.elements(stepSizes) : 0));
+            }
+        }
+        List<Schedule.Work> works = new ArrayList<>();
+        for (String e : g.einsums()) {
+            Schedule.Phase phase = phaseOf(plan, stepped, e);
+            String unit = d.units().get(e);
+            Map<String, String> resident = new LinkedHashMap<>();
+            for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
+                String level = where.get(t);
+                if (level != null) {
+                    resident.put(t, level.equals(Design.Group.STREAM) ? arch.compute(unit).under() : level);
+                }
+            }
+            Map<String, Long> runSizes = phase == Schedule.Phase.STEPPED ? stepSizes : blockSizes;
+            List<String> same = new ArrayList<>();
+            List<String> previous = new ArrayList<>();
+            Einsum einsum = c.producer(e);
+            einsum.body().accesses(a -> {
+                Einsum producer = c.producer(a.tensor());
+                if (producer == null || !g.einsums().contains(a.tensor()) || phaseOf(plan, stepped, a.tensor()) != phase) {
+                    return;
+                }
+                boolean carried = phase == Schedule.Phase.STEPPED && producer.isRecurrence()
+                    && a.readsBareIndexOf(plan.stepRank());
+                List<String> into = carried ? previous : same;
+                if (!into.contains(a.tensor()) && !(a.tensor().equals(e) && !carried)) {
+                    into.add(a.tensor());
+                }
+            });
+            List<Schedule.Lagged> overwrites = new ArrayList<>();
+            int window = plan.window(e);
+            if (phase == Schedule.Phase.STEPPED && window > 0) {
+                for (String reader : g.einsums()) {
+                    if (stepped.contains(reader) && !reader.equals(e)
+                            && MappingValidator.tensorRanks(c.producer(reader)).containsKey(e)) {
+                        for (int lag = 1; lag <= window; lag++) {
+                            overwrites.add(new Schedule.Lagged(reader, lag));
+                        }
+                    }
+                }
+            }
+            works.add(new Schedule.Work(e, unit, phase, coster.best(d, e, runSizes, resident), List.copyOf(same),
+                List.copyOf(previous), List.copyOf(overwrites)));
+        }
+        Map<String, Long> tileOf = new LinkedHashMap<>();
+        g.tile().keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
+        Map<String, Long> blockOf = new LinkedHashMap<>();
+        g.block().keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
+        return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
+            blocks, steps, List.copyOf(works), List.copyOf(loads));
+    }
+
+    /**
+     * Binds each rank of {@code parts} to its part of {@code sizes} (no more than the rank's size)
+     * in {@code into}; returns how many parts cover the ranks.
+     */
+    private static long split(Map<String, Long> parts, Map<String, Long> sizes, Map<String, Long> into) {
+        long count = 1;
+        for (var p : parts.entrySet()) {
+            long part = Math.min(sizes.get(p.getKey()), p.getValue());
+            into.put(p.getKey(), part);
+            count *= (sizes.get(p.getKey()) + part - 1) / part;
+        }
+        return count;
+    }
+
+    private static Schedule.Phase phaseOf(StepPlan plan, Set<String> stepped, String e) {
+        if (stepped.contains(e)) {
+            return Schedule.Phase.STEPPED;
+        }
+        return plan.after().stream().anyMatch(x -> x.output().equals(e)) ? Schedule.Phase.AFTER : Schedule.Phase.BEFORE;
+    }
+
+    /**
+     * Words a kept tensor occupies: an input the step indexes, two steps' chunks (one in use, one
+     * arriving); a tensor read only at the current step, one step's; a recurrence over the step
+     * rank, two steps of the tile's; anything else, the tile's.
+     */
+    static long footprint(Cascade c, StepPlan plan, TensorDecl t, String stepWhole, Map<String, Long> tileSizes,
+                          Map<String, Long> stepSizes) {
+        if (t.isInput()) {
+            return stepWhole != null && t.ranks().contains(stepWhole) ? 2 * t.elements(stepSizes) : t.elements(tileSizes);
+        }
+        int window = plan.window(t.name());
+        if (window == 1) {
+            return t.elements(stepSizes);
+        }
+        long n = 1;
+        for (int i = 0; i < t.ranks().size(); i++) {
+            boolean windowed = window > 0 && t.ranks().get(i).equals(plan.stepRank());
+            n = Math.multiplyExact(n, windowed ? window : t.extent(i, tileSizes));
+        }
+        return n;
+    }
+}

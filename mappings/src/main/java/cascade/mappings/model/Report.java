@@ -1,0 +1,100 @@
+package cascade.mappings.model;
+
+import cascade.mappings.lowering.Schedule;
+
+import cascade.hw.ActionCounts;
+import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
+import cascade.hw.EnergyAccountant;
+import cascade.hw.Figure;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a {@link CostModel} says of a {@link Schedule}, in one schema for the closed form and the
+ * simulator: cycles and seconds, DRAM bytes, words moved per level, utilisation by unit and by
+ * kind of unit, the action counts, and the energy they cost ({@link EnergyAccountant}: every
+ * picojoule is a count times a table entry with its source). What only one model knows is in
+ * its {@link Detail}: the closed form's per-stage cycle terms and per-Einsum costs, the
+ * simulator's per-unit busy and stall cycles and task counts.
+ */
+public record Report(String design, Map<String, Long> sizes, long heads, long cycles, double seconds, long dramBytes,
+                     Map<String, Double> utilization, Map<ComputeArray.Kind, Double> utilizationByKind,
+                     Map<String, Long> wordsByLevel, ActionCounts actions, EnergyAccountant.Priced energy,
+                     Figure clock, Detail detail) {
+
+    public double energyPj() {
+        return energy.totalPj();
+    }
+
+    public Map<String, Double> energyByComponentPj() {
+        return energy.byComponentPj();
+    }
+
+    public Map<String, Double> energyByTensorPj() {
+        return energy.byTensorPj();
+    }
+
+    /** Utilisation of the units of one kind (0 where the architecture has none). */
+    public double utilization(ComputeArray.Kind kind) {
+        return utilizationByKind.getOrDefault(kind, 0.0);
+    }
+
+    /** What one model alone knows. */
+    public sealed interface Detail permits ClosedFormDetail, SimulationDetail {
+    }
+
+    /**
+     * The closed form's terms: each stage's cycles (the longest unit's work, or the sum, against
+     * its DRAM time) and each Einsum's cost over all runs.
+     */
+    public record ClosedFormDetail(List<StageCycles> stages, List<EinsumCost> einsums, Map<Integer, Boolean> groupsOnChip)
+        implements Detail {
+    }
+
+    /**
+     * One stage's cycles: {@code unitCycles} of work per unit, {@code dramWords} at the DRAM's
+     * bandwidth ({@code dramBandwidth}) taking {@code dramCycles}; {@code cycles} is the larger of
+     * the work (the busiest unit when pipelined, else the sum) and the DRAM time.
+     */
+    public record StageCycles(int group, boolean pipelined, List<WorkCycles> works, Map<String, Long> unitCycles,
+                              long workCycles, long dramWords, Figure dramBandwidth, double dramWordsPerCycle,
+                              long dramCycles, long cycles) {
+    }
+
+    /** An Einsum's runs in a stage and the cycles of one run (its mapping's compute or bandwidth bound). */
+    public record WorkCycles(String einsum, String unit, long runs, long cyclesPerRun) {
+    }
+
+    /** Per Einsum, over all runs and heads. */
+    public record EinsumCost(String output, String unit, long cycles, double energyPj, long dramWords, long points) {
+    }
+
+    /** The simulator's account: per unit busy and stalled cycles, runs per Einsum, tasks placed and skipped. */
+    public record SimulationDetail(Map<String, UnitStats> units, Map<String, Long> runsByEinsum, long simulatedTasks,
+                                   long skippedTasks, double operations) implements Detail {
+    }
+
+    public record UnitStats(long busy, long stalledOnInput, long stalledOnOutput, long idle) {
+    }
+
+    /**
+     * Utilisation by kind of unit: a kind's only unit's figure, or the mean of its units weighted
+     * by their processing elements. Reports name units by role, never by name, so an architecture
+     * whose arrays are called anything reports the same.
+     */
+    public static Map<ComputeArray.Kind, Double> byKind(Architecture arch, Map<String, Double> utilization) {
+        Map<ComputeArray.Kind, Double> out = new LinkedHashMap<>();
+        for (ComputeArray.Kind kind : ComputeArray.Kind.values()) {
+            List<ComputeArray> units = arch.compute().stream().filter(u -> u.kind() == kind).toList();
+            if (units.size() == 1) {
+                out.put(kind, utilization.getOrDefault(units.getFirst().name(), 0.0));
+            } else if (!units.isEmpty()) {
+                double pes = units.stream().mapToDouble(ComputeArray::pes).sum();
+                out.put(kind, units.stream().mapToDouble(u -> utilization.getOrDefault(u.name(), 0.0) * u.pes()).sum() / pes);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,202 @@
+package cascade.mappings.search;
+
+import cascade.mappings.model.AnalyticalModel;
+import cascade.mappings.spec.MappingValidator;
+
+import cascade.einsum.Einsum;
+import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
+import cascade.hw.StorageLevel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link AnalyticalModel}'s rules for one Einsum on one unit, compiled to arrays so the mapper
+ * can cost hundreds of thousands of candidates a second. A candidate is {@code factors[rank][slot]}
+ * (slots: a temporal loop per level, outermost first, then rows and columns of the fan-out at
+ * the level above the unit's) and, per level, the order of its loops (rank indices, outer to
+ * inner). {@code MapperTest} checks it agrees with {@link AnalyticalModel} exactly.
+ */
+final class CompiledModel implements Mapper.CandidateModel {
+    final int ranks;
+    final int levels;
+    private final boolean[][] inTensor; // [tensor][rank]
+    private final int output;
+    private final int[] home; // per tensor: the level it stays at or below (0: none)
+    private final double[] capacity;
+    private final double[] bandwidth;
+    private final long[] instances;
+    private final double[] readPj;
+    private final double[] writePj;
+    private final double opPjPerPoint;
+    private final int unitPes;
+
+    CompiledModel(Einsum e, ComputeArray unit, Architecture arch, List<String> rankNames, List<String> levelNames,
+                  Map<String, String> resident) {
+        this.ranks = rankNames.size();
+        this.levels = levelNames.size();
+        Map<String, Set<String>> tensors = MappingValidator.tensorRanks(e);
+        List<String> names = new ArrayList<>(tensors.keySet());
+        inTensor = new boolean[names.size()][ranks];
+        for (int t = 0; t < names.size(); t++) {
+            for (int r = 0; r < ranks; r++) {
+                inTensor[t][r] = tensors.get(names.get(t)).contains(rankNames.get(r));
+            }
+        }
+        output = names.indexOf(e.output());
+        home = new int[names.size()];
+        for (int t = 0; t < names.size(); t++) {
+            String level = resident.get(names.get(t));
+            home[t] = level == null ? 0 : Math.max(0, levelNames.indexOf(level));
+        }
+        capacity = new double[levels];
+        bandwidth = new double[levels];
+        instances = new long[levels];
+        readPj = new double[levels];
+        writePj = new double[levels];
+        for (int l = 0; l < levels; l++) {
+            StorageLevel s = arch.storage(levelNames.get(l));
+            capacity[l] = s.capacityWords();
+            bandwidth[l] = s.bandwidthWordsPerCycle();
+            instances[l] = s.instances();
+            readPj[l] = s.readPjPerWord();
+            writePj[l] = s.writePjPerWord();
+        }
+        double op = 0;
+        for (String o : MappingValidator.requiredOps(e)) {
+            op += unit.energyPj().get(unit.supports(o) ? o : "mac");
+        }
+        opPjPerPoint = op;
+        unitPes = unit.pes();
+    }
+
+    /** Slot of the array's rows and columns. */
+    int rowsSlot() {
+        return levels;
+    }
+
+    int colsSlot() {
+        return levels + 1;
+    }
+
+    /** The innermost bounded level whose tiles exceed its capacity, or -1. */
+    int innermostOverflow(long[][] f) {
+        int fan = levels - 2;
+        for (int l = levels - 1; l >= 0; l--) {
+            if (Double.isInfinite(capacity[l])) {
+                continue;
+            }
+            long words = 0;
+            for (boolean[] in : inTensor) {
+                words += tile(f, in, l, fan);
+            }
+            if (words > capacity[l]) {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public Cost cost(long[][] f, int[][] order) {
+        int fan = levels - 2;
+        long points = 1;
+        long temporal = 1;
+        long pes = 1;
+        for (int r = 0; r < ranks; r++) {
+            for (int s = 0; s < levels + 2; s++) {
+                points *= f[r][s];
+            }
+            for (int l = 0; l < levels; l++) {
+                temporal *= f[r][l];
+            }
+            pes *= f[r][rowsSlot()] * f[r][colsSlot()];
+        }
+        if (innermostOverflow(f) >= 0) {
+            return new Cost(0, 0, false);
+        }
+        long[] reads = new long[levels];
+        long[] writes = new long[levels];
+        for (int c = 1; c < levels; c++) {
+            for (int t = 0; t < inTensor.length; t++) {
+                if (home[t] >= c) {
+                    continue;
+                }
+                boolean[] in = inTensor[t];
+                long tile = tile(f, in, c, fan);
+                // Temporal loops above c, outermost first: levels 0..c-1 in their orders.
+                int innermostUsed = -1; // position (level, index) flattened
+                long all = 1;
+                long distinct = 1;
+                int count = 0;
+                for (int l = 0; l < c; l++) {
+                    for (int rank : order[l]) {
+                        count++;
+                        if (in[rank]) {
+                            innermostUsed = count;
+                        }
+                    }
+                }
+                int at = 0;
+                for (int l = 0; l < c; l++) {
+                    for (int rank : order[l]) {
+                        at++;
+                        if (at <= innermostUsed) {
+                            all *= f[rank][l];
+                        }
+                        if (in[rank]) {
+                            distinct *= f[rank][l];
+                        }
+                    }
+                }
+                long spread = 1;
+                if (fan >= 0 && fan < c) {
+                    for (int r = 0; r < ranks; r++) {
+                        if (in[r]) {
+                            spread *= f[r][rowsSlot()] * f[r][colsSlot()];
+                        }
+                    }
+                }
+                long words = all * spread * tile;
+                if (t == output) {
+                    long readBack = (all - distinct) * spread * tile;
+                    writes[c - 1] += words;
+                    reads[c] += words;
+                    reads[c - 1] += readBack;
+                    writes[c] += readBack;
+                } else {
+                    reads[c - 1] += words;
+                    writes[c] += words;
+                }
+            }
+        }
+        reads[levels - 1] += points * inTensor.length;
+        writes[levels - 1] += points;
+        long cycles = temporal;
+        double energy = points * opPjPerPoint;
+        for (int l = 0; l < levels; l++) {
+            double inst = l == levels - 1 ? Math.min(instances[l], pes) : 1;
+            cycles = Math.max(cycles, (long) Math.ceil((reads[l] + writes[l]) / (bandwidth[l] * inst)));
+            energy += reads[l] * readPj[l] + writes[l] * writePj[l];
+        }
+        return new Cost(cycles, energy, pes <= unitPes);
+    }
+
+    private long tile(long[][] f, boolean[] in, int level, int fan) {
+        long tile = 1;
+        for (int r = 0; r < ranks; r++) {
+            if (!in[r]) {
+                continue;
+            }
+            for (int l = level; l < levels; l++) {
+                tile *= f[r][l];
+            }
+            if (fan >= level) {
+                tile *= f[r][rowsSlot()] * f[r][colsSlot()];
+            }
+        }
+        return tile;
+    }
+}

@@ -1,0 +1,651 @@
+package cascade.mappings.search;
+
+import cascade.mappings.model.AnalyticalModel;
+import cascade.mappings.model.Estimate;
+import cascade.mappings.spec.MappedCascade;
+import cascade.mappings.spec.Mapping;
+import cascade.mappings.spec.MappingValidator;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.Einsum;
+import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Searches mappings of one Einsum onto one compute unit. A candidate splits every rank's size
+ * into factors over the temporal loops of each level from the outermost down to the unit's own,
+ * and over the unit's rows and columns (the fan-out sits at the level above the unit's); it
+ * orders each level's temporal loops. Candidates that break a capacity or the array's size are
+ * skipped before costing. How candidates are drawn is a {@link Strategy} (any implementation:
+ * it walks a {@link Space}); how they are costed is a {@link CandidateModel}'s business (the
+ * compiled analytical model by default). Seeded and reproducible for a given thread count.
+ */
+public final class Mapper {
+    public enum Objective { CYCLES, ENERGY, EDP }
+
+    /**
+     * How candidates are drawn: it knows the space, not the cost. A strategy walks its share
+     * ({@code worker} of {@code threads}) of the {@link Space}, offering each candidate to it;
+     * the space scores it and keeps the best.
+     */
+    public interface Strategy {
+        void walk(Space space, int worker, int threads);
+    }
+
+    /**
+     * The map space of one Einsum on one unit as a strategy sees it. A candidate is a factor per
+     * rank and slot ({@code factors[rank][slot]}: a temporal loop at each level from the outermost,
+     * then the array's rows, then its columns) and the order of each level's temporal loops
+     * ({@code orders[level]}: rank indices, outermost first).
+     */
+    public interface Space {
+        /** A random candidate's factors, repaired to fit the array and every level. */
+        long[][] draw(SplittableRandom rnd);
+
+        /** A random order of each level's loops. */
+        int[][] shuffledOrders(long[][] factors, SplittableRandom rnd);
+
+        /** A random move from a candidate (a prime factor to another slot, or two loops swapped), or null for none. */
+        Candidate neighbour(Candidate c, SplittableRandom rnd);
+
+        /** How many factor assignments there are; {@link #assignment} enumerates them. */
+        long assignments();
+
+        long[][] assignment(long index);
+
+        /** Every ordering of every level's loops of these factors. */
+        List<int[][]> orderings(long[][] factors);
+
+        /** Scores a candidate (lower is better; infinity where it cannot run) and keeps it if it is among the best. */
+        double offer(long[][] factors, int[][] orders);
+    }
+
+    public record Candidate(long[][] factors, int[][] orders) {
+    }
+
+    /** Every candidate (use where the space is small). */
+    public record Exhaustive() implements Strategy {
+        @Override
+        public void walk(Space space, int worker, int threads) {
+            for (long c = worker; c < space.assignments(); c += threads) {
+                long[][] factors = space.assignment(c);
+                for (int[][] orders : space.orderings(factors)) {
+                    space.offer(factors, orders);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code samples} random candidates: each prime factor of each rank goes to a random slot
+     * (to a temporal one where the array's rows or columns would overflow), loops are shuffled,
+     * and a candidate that overfills a level is repaired by moving factors outwards.
+     */
+    public record Random(long samples, long seed) implements Strategy {
+        @Override
+        public void walk(Space space, int worker, int threads) {
+            SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + worker);
+            long mine = samples / threads + (worker < samples % threads ? 1 : 0);
+            for (long s = 0; s < mine; s++) {
+                long[][] factors = space.draw(rnd);
+                space.offer(factors, space.shuffledOrders(factors, rnd));
+            }
+        }
+    }
+
+    /**
+     * Hill climbing: from each of {@code starts} random candidates, {@code steps} moves (a prime
+     * factor to another slot, or two loops of a level swapped), keeping each move that does not raise the score (sideways moves cross plateaus).
+     */
+    public record LocalSearch(long starts, long steps, long seed) implements Strategy {
+        @Override
+        public void walk(Space space, int worker, int threads) {
+            SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + worker);
+            long mine = starts / threads + (worker < starts % threads ? 1 : 0);
+            for (long start = 0; start < mine; start++) {
+                long[][] factors = space.draw(rnd);
+                Candidate at = new Candidate(factors, space.shuffledOrders(factors, rnd));
+                double current = space.offer(at.factors(), at.orders());
+                for (long step = 0; step < steps; step++) {
+                    Candidate next = space.neighbour(at, rnd);
+                    if (next == null) {
+                        continue;
+                    }
+                    double score = space.offer(next.factors(), next.orders());
+                    if (score <= current) { // sideways moves cross the plateaus of whole-cycle scores
+                        current = score;
+                        at = next;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What the mapper scores candidates with: any model of one loop nest's cycles, energy and
+     * whether it fits. {@link Mapper#COMPILED} is the fast default (no allocation per candidate);
+     * {@link Mapper#ANALYTICAL} costs each candidate with the full {@link AnalyticalModel}, slower
+     * but the same numbers, for checking the compiled one or trying a changed model.
+     */
+    public interface CandidateModel {
+        record Cost(long cycles, double energyPj, boolean fits) {
+        }
+
+        Cost cost(long[][] factors, int[][] orders);
+    }
+
+    /** Makes the candidate model of a mapper (its Einsum, unit, levels and ranks). */
+    public interface CandidateModels {
+        CandidateModel of(Mapper mapper);
+    }
+
+    public static final CandidateModels COMPILED = m -> new CompiledModel(m.einsum, m.unit, m.context.architecture(), m.ranks,
+        m.levels, m.context.resident());
+
+    public static final CandidateModels ANALYTICAL = m -> (factors, orders) -> {
+        if (!m.compiledForFit.cost(factors, orders).fits()) { // capacity is the validator's rule, not a cost
+            return new CandidateModel.Cost(0, 0, false);
+        }
+        Estimate.EinsumEstimate e = AnalyticalModel.einsum(m.context, m.build(factors, orders));
+        return new CandidateModel.Cost(e.cycles(), e.totalEnergyPj(), true);
+    };
+
+    public record Ranked(Mapping.EinsumMapping mapping, Estimate.EinsumEstimate estimate, double score) {
+    }
+
+    public record Result(List<Ranked> best, long evaluated, long skipped, double seconds) {
+        public double evaluationsPerSecond() {
+            return evaluated / Math.max(seconds, 1e-9);
+        }
+    }
+
+    private final MappedCascade context;
+    private final Einsum einsum;
+    private final ComputeArray unit;
+    private final List<String> levels;
+    private final List<String> ranks;
+    private final List<long[]> primes;
+    private final Objective objective;
+    private final CompiledModel compiledForFit;
+    private final CandidateModel model;
+
+    public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
+                  Objective objective) {
+        this(cascade, sizes, arch, output, unitName, objective, Map.of());
+    }
+
+    /** A mapper for an Einsum whose {@code resident} tensors stay on chip at the given levels. */
+    public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
+                  Objective objective, Map<String, String> resident) {
+        this(cascade, sizes, arch, output, unitName, objective, resident, COMPILED);
+    }
+
+    /** A mapper that scores its candidates with {@code models}' model. */
+    public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
+                  Objective objective, Map<String, String> resident, CandidateModels models) {
+        this.einsum = cascade.producer(output);
+        this.unit = arch.compute(unitName);
+        if (einsum == null || unit == null) {
+            throw new IllegalArgumentException("no Einsum " + output + " or unit " + unitName);
+        }
+        for (String op : MappingValidator.requiredOps(einsum)) {
+            if (!unit.supports(op) && !(op.equals("mul") && unit.supports("mac"))) {
+                throw new IllegalArgumentException("unit " + unitName + " cannot run Einsum " + output + ": it lacks " + op);
+            }
+        }
+        this.context = new MappedCascade(cascade, arch, sizes, new Mapping("search", "<mapper>", List.of()), resident);
+        this.levels = arch.pathTo(unit.under());
+        this.ranks = List.copyOf(einsum.iterationRanks());
+        this.primes = ranks.stream().map(r -> primeFactors(sizes.get(r))).toList();
+        this.objective = objective;
+        this.compiledForFit = new CompiledModel(einsum, unit, arch, ranks, levels, resident);
+        this.model = models == COMPILED ? compiledForFit : models.of(this);
+    }
+
+    /** Slots per rank: a temporal loop at each level, then rows and columns of the fan-out. */
+    private int slots() {
+        return levels.size() + 2;
+    }
+
+    public Result search(Strategy strategy, int threads, int keepBest) {
+        long start = System.nanoTime();
+        AtomicLong evaluated = new AtomicLong();
+        AtomicLong skipped = new AtomicLong();
+        List<List<Ranked>> partial = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        try {
+            List<Future<List<Ranked>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int worker = t;
+                futures.add(pool.submit(() -> {
+                    Top top = new Top(keepBest);
+                    strategy.walk(new Walk(top, evaluated, skipped), worker, threads);
+                    return top.sorted();
+                }));
+            }
+            for (Future<List<Ranked>> f : futures) {
+                partial.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        Top merged = new Top(keepBest);
+        partial.forEach(p -> p.forEach(merged::offer));
+        return new Result(merged.sorted(), evaluated.get(), skipped.get(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One worker's view of the space: its best N and the shared counters. */
+    private final class Walk implements Space {
+        private final Top top;
+        private final AtomicLong evaluated;
+        private final AtomicLong skipped;
+        private List<List<long[]>> perRank;
+        private long assignments = -1;
+
+        Walk(Top top, AtomicLong evaluated, AtomicLong skipped) {
+            this.top = top;
+            this.evaluated = evaluated;
+            this.skipped = skipped;
+        }
+
+        @Override
+        public long[][] draw(SplittableRandom rnd) {
+            return Mapper.this.draw(rnd);
+        }
+
+        @Override
+        public int[][] shuffledOrders(long[][] factors, SplittableRandom rnd) {
+            return Mapper.this.shuffledOrders(factors, rnd);
+        }
+
+        @Override
+        public Candidate neighbour(Candidate c, SplittableRandom rnd) {
+            long[][] f = deepCopy(c.factors());
+            if (rnd.nextInt(3) > 0) {
+                int rank = rnd.nextInt(ranks.size());
+                int from = rnd.nextInt(slots());
+                int to = rnd.nextInt(slots());
+                long p = smallestPrime(f[rank][from]);
+                if (p == 0 || from == to) {
+                    return null;
+                }
+                f[rank][from] /= p;
+                f[rank][to] *= p;
+                repair(f, rnd);
+                return new Candidate(f, keepOrders(c.orders(), f));
+            }
+            int[][] o = deepCopy(c.orders());
+            int level = rnd.nextInt(levels.size());
+            if (o[level].length < 2) {
+                return null;
+            }
+            int i = rnd.nextInt(o[level].length);
+            int j = rnd.nextInt(o[level].length);
+            int x = o[level][i];
+            o[level][i] = o[level][j];
+            o[level][j] = x;
+            return new Candidate(f, o);
+        }
+
+        @Override
+        public long assignments() {
+            if (assignments < 0) {
+                perRank = new ArrayList<>();
+                for (long[] p : primes) {
+                    perRank.add(placements(p));
+                }
+                long combos = 1;
+                for (List<long[]> l : perRank) {
+                    combos = Math.multiplyExact(combos, l.size());
+                }
+                assignments = combos;
+            }
+            return assignments;
+        }
+
+        @Override
+        public long[][] assignment(long index) {
+            assignments();
+            long rest = index;
+            long[][] factors = new long[ranks.size()][];
+            for (int r = ranks.size() - 1; r >= 0; r--) {
+                factors[r] = perRank.get(r).get((int) (rest % perRank.get(r).size()));
+                rest /= perRank.get(r).size();
+            }
+            return factors;
+        }
+
+        @Override
+        public List<int[][]> orderings(long[][] factors) {
+            return Mapper.this.orderings(factors);
+        }
+
+        @Override
+        public double offer(long[][] factors, int[][] orders) {
+            return consider(factors, orders, top, evaluated, skipped);
+        }
+    }
+
+    /** A random placement of every rank's prime factors, repaired to fit the array and every level. */
+    private long[][] draw(SplittableRandom rnd) {
+        long[][] factors = new long[ranks.size()][slots()];
+        for (long[] f : factors) {
+            java.util.Arrays.fill(f, 1);
+        }
+        long rows = 1;
+        long cols = 1;
+        for (int k = 0; k < ranks.size(); k++) {
+            for (long p : primes.get(k)) {
+                int slot = rnd.nextInt(slots());
+                if (slot == levels.size() && (levels.size() < 2 || rows * p > unit.rows())) {
+                    slot = rnd.nextInt(levels.size());
+                } else if (slot == levels.size() + 1 && (levels.size() < 2 || cols * p > unit.cols())) {
+                    slot = rnd.nextInt(levels.size());
+                }
+                if (slot == levels.size()) {
+                    rows *= p;
+                } else if (slot == levels.size() + 1) {
+                    cols *= p;
+                }
+                factors[k][slot] *= p;
+            }
+        }
+        repair(factors, rnd);
+        return factors;
+    }
+
+    /** While a bounded level overflows, move a prime factor from inside it to the level above it. */
+    private void repair(long[][] f, SplittableRandom rnd) {
+        for (int guard = 0; guard < 1_000; guard++) {
+            int level = compiledForFit.innermostOverflow(f);
+            if (level < 0) {
+                return;
+            }
+            List<int[]> movable = new ArrayList<>();
+            for (int k = 0; k < ranks.size(); k++) {
+                for (int s = 0; s < slots(); s++) {
+                    boolean inside = s < levels.size() ? s >= level : levels.size() - 2 >= level;
+                    if (inside && f[k][s] > 1) {
+                        movable.add(new int[] {k, s});
+                    }
+                }
+            }
+            if (movable.isEmpty() || level == 0) {
+                return; // cannot fit: consider() will skip it
+            }
+            int[] pick = movable.get(rnd.nextInt(movable.size()));
+            long p = smallestPrime(f[pick[0]][pick[1]]);
+            f[pick[0]][pick[1]] /= p;
+            f[pick[0]][level - 1] *= p;
+        }
+    }
+
+    private int[][] shuffledOrders(long[][] factors, SplittableRandom rnd) {
+        int[][] orders = new int[levels.size()][];
+        for (int level = 0; level < levels.size(); level++) {
+            int[] loops = loopsAt(factors, level);
+            for (int i = loops.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int x = loops[i];
+                loops[i] = loops[j];
+                loops[j] = x;
+            }
+            orders[level] = loops;
+        }
+        return orders;
+    }
+
+    /** The previous orders, with loops that became 1 dropped and loops that appeared added innermost. */
+    private int[][] keepOrders(int[][] previous, long[][] f) {
+        int[][] out = new int[levels.size()][];
+        for (int level = 0; level < levels.size(); level++) {
+            List<Integer> loops = new ArrayList<>();
+            for (int rank : previous[level]) {
+                if (f[rank][level] > 1) {
+                    loops.add(rank);
+                }
+            }
+            for (int rank : loopsAt(f, level)) {
+                if (!loops.contains(rank)) {
+                    loops.add(rank);
+                }
+            }
+            out[level] = loops.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
+    }
+
+    private static long smallestPrime(long n) {
+        if (n <= 1) {
+            return 0;
+        }
+        for (long d = 2; d * d <= n; d++) {
+            if (n % d == 0) {
+                return d;
+            }
+        }
+        return n;
+    }
+
+    private static long[][] deepCopy(long[][] a) {
+        long[][] c = new long[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    private static int[][] deepCopy(int[][] a) {
+        int[][] c = new int[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    // ---- one candidate ----
+
+    /** Costs one candidate and offers it to the best N; its score, or infinity when it cannot run. */
+    private double consider(long[][] factors, int[][] orders, Top top, AtomicLong evaluated, AtomicLong skipped) {
+        long rows = 1;
+        long cols = 1;
+        for (long[] f : factors) {
+            rows *= f[levels.size()];
+            cols *= f[levels.size() + 1];
+        }
+        if (rows > unit.rows() || cols > unit.cols() || (levels.size() < 2 && rows * cols > 1)) {
+            skipped.incrementAndGet();
+            return Double.POSITIVE_INFINITY;
+        }
+        CandidateModel.Cost cost = model.cost(factors, orders);
+        if (!cost.fits()) {
+            skipped.incrementAndGet();
+            return Double.POSITIVE_INFINITY;
+        }
+        evaluated.incrementAndGet();
+        double score = switch (objective) {
+            case CYCLES -> cost.cycles();
+            case ENERGY -> cost.energyPj();
+            case EDP -> cost.energyPj() * cost.cycles();
+        };
+        if (top.accepts(score)) { // records only for the few that enter the best N
+            Mapping.EinsumMapping m = build(factors, orders);
+            top.offer(new Ranked(m, AnalyticalModel.einsum(context, m), score));
+        }
+        return score;
+    }
+
+    private Mapping.EinsumMapping build(long[][] factors, int[][] orders) {
+        List<Mapping.LevelLoops> out = new ArrayList<>();
+        for (int level = 0; level < levels.size(); level++) {
+            List<Mapping.Loop> temporal = new ArrayList<>();
+            for (int rank : orders[level]) {
+                temporal.add(new Mapping.Loop(lower(ranks.get(rank)), factors[rank][level], null));
+            }
+            List<Mapping.Loop> rows = new ArrayList<>();
+            List<Mapping.Loop> cols = new ArrayList<>();
+            if (level == levels.size() - 2) { // the fan-out: the level above the unit's own
+                for (int k = 0; k < ranks.size(); k++) {
+                    if (factors[k][levels.size()] > 1) {
+                        rows.add(new Mapping.Loop(lower(ranks.get(k)), factors[k][levels.size()], null));
+                    }
+                    if (factors[k][levels.size() + 1] > 1) {
+                        cols.add(new Mapping.Loop(lower(ranks.get(k)), factors[k][levels.size() + 1], null));
+                    }
+                }
+            }
+            out.add(new Mapping.LevelLoops(levels.get(level), temporal, rows, cols, null, null));
+        }
+        return new Mapping.EinsumMapping(einsum.output(), unit.name(), out, null, null);
+    }
+
+    /** The ranks (indices) with a factor above 1 at a level, in rank order. */
+    private int[] loopsAt(long[][] factors, int level) {
+        int n = 0;
+        for (long[] f : factors) {
+            n += f[level] > 1 ? 1 : 0;
+        }
+        int[] loops = new int[n];
+        int at = 0;
+        for (int k = 0; k < factors.length; k++) {
+            if (factors[k][level] > 1) {
+                loops[at++] = k;
+            }
+        }
+        return loops;
+    }
+
+    /** Every ordering of every level's loops (loops of factor 1 do not matter and are left out). */
+    private List<int[][]> orderings(long[][] factors) {
+        List<int[][]> all = new ArrayList<>();
+        all.add(new int[0][]);
+        for (int level = 0; level < levels.size(); level++) {
+            List<int[]> perms = permutations(loopsAt(factors, level));
+            List<int[][]> next = new ArrayList<>();
+            for (int[][] prefix : all) {
+                for (int[] p : perms) {
+                    int[][] extended = java.util.Arrays.copyOf(prefix, prefix.length + 1);
+                    extended[prefix.length] = p;
+                    next.add(extended);
+                }
+            }
+            all = next;
+        }
+        return all;
+    }
+
+    private static List<int[]> permutations(int[] items) {
+        if (items.length <= 1) {
+            return List.of(items);
+        }
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < items.length; i++) {
+            int[] rest = new int[items.length - 1];
+            for (int j = 0, k = 0; j < items.length; j++) {
+                if (j != i) {
+                    rest[k++] = items[j];
+                }
+            }
+            for (int[] tail : permutations(rest)) {
+                int[] p = new int[items.length];
+                p[0] = items[i];
+                System.arraycopy(tail, 0, p, 1, tail.length);
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Every way to spread a rank's prime factors over the slots, as factor vectors (no duplicates). */
+    private List<long[]> placements(long[] rankPrimes) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<long[]> out = new ArrayList<>();
+        place(rankPrimes, 0, new long[slots()], seen, out);
+        return out;
+    }
+
+    private void place(long[] p, int at, long[] current, java.util.Set<String> seen, List<long[]> out) {
+        if (at == p.length) {
+            long[] copy = current.clone();
+            for (int i = 0; i < copy.length; i++) {
+                if (copy[i] == 0) {
+                    copy[i] = 1;
+                }
+            }
+            if (seen.add(java.util.Arrays.toString(copy))) {
+                out.add(copy);
+            }
+            return;
+        }
+        for (int s = 0; s < current.length; s++) {
+            long before = current[s];
+            current[s] = (before == 0 ? 1 : before) * p[at];
+            place(p, at + 1, current, seen, out);
+            current[s] = before;
+        }
+    }
+
+    private static long[] primeFactors(long n) {
+        List<Long> f = new ArrayList<>();
+        for (long d = 2; d * d <= n; d++) {
+            while (n % d == 0) {
+                f.add(d);
+                n /= d;
+            }
+        }
+        if (n > 1) {
+            f.add(n);
+        }
+        return f.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static String lower(String rank) {
+        return rank.toLowerCase(Locale.ROOT);
+    }
+
+    /** The best N by score, ties broken by the order found (deterministic per worker). */
+    private static final class Top {
+        private final int keep;
+        private final PriorityQueue<Ranked> worst = new PriorityQueue<>(Comparator.comparingDouble(Ranked::score).reversed());
+
+        Top(int keep) {
+            this.keep = keep;
+        }
+
+        boolean accepts(double score) {
+            return worst.size() < keep || score < worst.peek().score();
+        }
+
+        void offer(Ranked r) {
+            if (worst.size() < keep) {
+                worst.add(r);
+            } else if (r.score() < worst.peek().score()) {
+                worst.poll();
+                worst.add(r);
+            }
+        }
+
+        List<Ranked> sorted() {
+            List<Ranked> out = new ArrayList<>(worst);
+            out.sort(Comparator.comparingDouble(Ranked::score));
+            return out;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package cascade.mappings.model;
+
+import cascade.mappings.lowering.Lowering;
+import cascade.mappings.spec.Design;
+import cascade.mappings.spec.ModelShape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The three presets on BERT-like attention (12 heads, E = F = 64, batch 64) at 1K to 1M tokens.
+ * Checked: every estimate is complete; the unfused baseline's DRAM traffic grows with the P×M
+ * intermediates; FuseMax beats both baselines; FuseMax's 2D array approaches full utilisation as
+ * the sequence grows (per-block work amortises over more key chunks), as the paper reports.
+ */
+class ClosedFormTest {
+    static final long[] LENGTHS = {1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20};
+
+    static Map<Long, Report> sweep(String design) {
+        Lowering lowering = Lowering.withMapper(8, 300);
+        Map<Long, Report> out = new LinkedHashMap<>();
+        for (long n : LENGTHS) {
+            out.put(n, ClosedForm.INSTANCE.cost(lowering.lower(Design.preset(design), ModelShape.BERT.bindings(n), 64L * 12)));
+        }
+        return out;
+    }
+
+    static Map<Integer, Boolean> groupsOnChip(Report r) {
+        return ((Report.ClosedFormDetail) r.detail()).groupsOnChip();
+    }
+
+    @Test
+    void presetsGiveCompleteEstimatesAndTheExpectedOrdering() {
+        Map<Long, Report> fusemax = sweep("fusemax");
+        Map<Long, Report> flat = sweep("flat");
+        Map<Long, Report> unfused = sweep("unfused");
+        for (long n : LENGTHS) {
+            for (Report r : new Report[] {fusemax.get(n), flat.get(n), unfused.get(n)}) {
+                assertTrue(r.cycles() > 0 && r.energyPj() > 0 && r.dramBytes() > 0, r.design() + " at " + n);
+                double u2 = r.utilization().get("PE2D");
+                assertTrue(u2 > 0 && u2 <= 1, r.design() + " 2D utilisation " + u2);
+                // No design beats the 2D array's compute bound: 2·H·B·P·M·E MACs on 65,536 PEs.
+                assertTrue(r.cycles() >= 2.0 * 768 * n * n * 64 / 65536, r.design() + " faster than the array allows");
+            }
+            assertTrue(fusemax.get(n).cycles() < flat.get(n).cycles(), "FuseMax vs FLAT at " + n);
+            assertTrue(fusemax.get(n).cycles() < unfused.get(n).cycles(), "FuseMax vs unfused at " + n);
+        }
+        for (int i = 1; i < LENGTHS.length; i++) {
+            double before = fusemax.get(LENGTHS[i - 1]).utilization().get("PE2D");
+            double now = fusemax.get(LENGTHS[i]).utilization().get("PE2D");
+            assertTrue(now >= before - 1e-9, "FuseMax 2D utilisation fell from " + before + " to " + now);
+        }
+        for (long n : new long[] {1 << 16, 1 << 18, 1 << 20}) {
+            assertTrue(fusemax.get(n).utilization().get("PE2D") > 0.97, "FuseMax 2D utilisation at " + n);
+        }
+        // Unfused: QK, SN and A (P×M each) go through DRAM: 4x the length, ~16x the traffic.
+        for (int i = 1; i < LENGTHS.length; i++) {
+            double growth = (double) unfused.get(LENGTHS[i]).dramBytes() / unfused.get(LENGTHS[i - 1]).dramBytes();
+            assertTrue(growth > 12 && growth < 17, "unfused DRAM growth " + growth + " at " + LENGTHS[i]);
+        }
+        // FLAT's score slice fits on chip at 1K and spills by 1M.
+        assertEquals(true, groupsOnChip(flat.get(LENGTHS[0])).get(0));
+        assertEquals(false, groupsOnChip(flat.get(LENGTHS[5])).get(0));
+    }
+}
