@@ -21,4 +21,9 @@ public final class Resources {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The presets a folder's {@code index.txt} lists, one name a line. */
+    public static java.util.List<String> index(Class<?> anchor, String folder) {
+        return read(anchor, folder + "/index.txt").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
 }

@@ -40,8 +40,7 @@ public final class ArchitectureLoader {
     }
 
     public static List<String> presetNames() {
-        return Resources.read(ArchitectureLoader.class, "/architectures/index.txt").lines().map(String::strip)
-            .filter(s -> !s.isEmpty()).toList();
+        return Resources.index(ArchitectureLoader.class, "/architectures");
     }
 
     public static Architecture preset(String name) {

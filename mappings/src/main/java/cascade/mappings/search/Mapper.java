@@ -42,6 +42,16 @@ public final class Mapper {
      */
     public interface Strategy {
         void walk(Space space, int worker, int threads);
+
+        /** This worker's share of {@code total} items. */
+        static long share(long total, int worker, int threads) {
+            return total / threads + (worker < total % threads ? 1 : 0);
+        }
+
+        /** This worker's random stream, reproducible for a seed and a thread count. */
+        static SplittableRandom random(long seed, int worker) {
+            return new SplittableRandom(seed * 1_000_003L + worker);
+        }
     }
 
     /**
@@ -96,9 +106,8 @@ public final class Mapper {
     public record Random(long samples, long seed) implements Strategy {
         @Override
         public void walk(Space space, int worker, int threads) {
-            SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + worker);
-            long mine = samples / threads + (worker < samples % threads ? 1 : 0);
-            for (long s = 0; s < mine; s++) {
+            SplittableRandom rnd = Strategy.random(seed, worker);
+            for (long s = Strategy.share(samples, worker, threads); s > 0; s--) {
                 long[][] factors = space.draw(rnd);
                 space.offer(factors, space.shuffledOrders(factors, rnd));
             }
@@ -112,9 +121,8 @@ public final class Mapper {
     public record LocalSearch(long starts, long steps, long seed) implements Strategy {
         @Override
         public void walk(Space space, int worker, int threads) {
-            SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + worker);
-            long mine = starts / threads + (worker < starts % threads ? 1 : 0);
-            for (long start = 0; start < mine; start++) {
+            SplittableRandom rnd = Strategy.random(seed, worker);
+            for (long start = Strategy.share(starts, worker, threads); start > 0; start--) {
                 long[][] factors = space.draw(rnd);
                 Candidate at = new Candidate(factors, space.shuffledOrders(factors, rnd));
                 double current = space.offer(at.factors(), at.orders());

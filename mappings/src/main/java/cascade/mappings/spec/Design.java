@@ -72,8 +72,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     }
 
     public static List<String> presetNames() {
-        return Resources.read(Design.class, "/designs/index.txt").lines().map(String::strip)
-            .filter(s -> !s.isEmpty()).toList();
+        return Resources.index(Design.class, "/designs");
     }
 
     public static Design preset(String name) {
