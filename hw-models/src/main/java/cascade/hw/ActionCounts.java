@@ -8,7 +8,8 @@ import java.util.Map;
  * each action, per tensor. Every model (closed form, simulator) produces one; energy is these
  * counts priced by one {@link EnergyAccountant}, never computed beside them. A component is a
  * storage level or a compute unit of the architecture; a level's actions are {@code read} and
- * {@code write} (words), a unit's are its operators ({@code mac}, {@code exp}, …: one per point
+ * {@code write} (words; {@code readBits} and {@code writeBits} where traffic is narrower than a
+ * word), a unit's are its operators ({@code mac}, {@code exp}, …: one per point
  * of the Einsum for each operator it needs), whose tensor is the Einsum's output.
  */
 public record ActionCounts(Map<Action, Long> counts) {
@@ -25,6 +26,9 @@ public record ActionCounts(Map<Action, Long> counts) {
 
     public static final String READ = "read";
     public static final String WRITE = "write";
+    /** Reads and writes counted in bits, for traffic narrower than a word (SpAtten's 6-bit halves of 12-bit words). */
+    public static final String READ_BITS = "readBits";
+    public static final String WRITE_BITS = "writeBits";
 
     /** Collects counts in the order they are first seen; not thread-safe. */
     public static final class Builder {

@@ -53,25 +53,54 @@ public final class EnergyAccountant {
     }
 
     private Line line(ActionCounts.Action a, long count) {
-        StorageLevel level = arch.storage(a.component());
+        return new Line(a, count, pjEach(a.component(), a.action()), entry(a.component(), a.action()));
+    }
+
+    /**
+     * The energy of one action: a level's read or write of a word (or of a bit), a unit's
+     * operation (a multiply on a unit without {@code mul} runs on its MAC). The one rule for
+     * prices, also read by the mapper's compiled model.
+     */
+    public double pjEach(String component, String action) {
+        StorageLevel level = arch.storage(component);
         if (level != null) {
-            boolean read = a.action().equals(ActionCounts.READ);
-            if (!read && !a.action().equals(ActionCounts.WRITE)) {
-                throw new IllegalArgumentException("a storage level reads or writes; not " + a);
-            }
-            return new Line(a, count, read ? level.readPjPerWord() : level.writePjPerWord(),
-                figure(level.figures(), level.name() + "." + a.action()));
+            return switch (action) {
+                case ActionCounts.READ -> level.readPjPerWord();
+                case ActionCounts.WRITE -> level.writePjPerWord();
+                case ActionCounts.READ_BITS -> level.readPjPerWord() / arch.wordBits();
+                case ActionCounts.WRITE_BITS -> level.writePjPerWord() / arch.wordBits();
+                default -> throw new IllegalArgumentException("a storage level reads or writes; not " + component + "."
+                    + action);
+            };
         }
-        ComputeArray unit = arch.compute(a.component());
-        if (unit == null) {
-            throw new IllegalArgumentException("no component " + a.component() + " in " + arch.name());
-        }
-        String op = unit.supports(a.action()) ? a.action() : "mac";
-        Double pj = unit.energyPj().get(op);
+        ComputeArray unit = unit(component);
+        Double pj = unit.energyPj().get(operator(unit, action));
         if (pj == null) {
-            throw new IllegalArgumentException(unit.name() + " has no energy for " + op);
+            throw new IllegalArgumentException(unit.name() + " has no energy for " + operator(unit, action));
         }
-        return new Line(a, count, pj, figure(unit.figures(), unit.name() + ".energy." + op));
+        return pj;
+    }
+
+    private Figure entry(String component, String action) {
+        StorageLevel level = arch.storage(component);
+        if (level != null) {
+            String which = action.equals(ActionCounts.READ) || action.equals(ActionCounts.READ_BITS) ? "read" : "write";
+            return figure(level.figures(), level.name() + "." + which);
+        }
+        ComputeArray unit = unit(component);
+        return figure(unit.figures(), unit.name() + ".energy." + operator(unit, action));
+    }
+
+    private ComputeArray unit(String component) {
+        ComputeArray unit = arch.compute(component);
+        if (unit == null) {
+            throw new IllegalArgumentException("no component " + component + " in " + arch.name());
+        }
+        return unit;
+    }
+
+    private static String operator(ComputeArray unit, String action) {
+        return unit.supports(action) ? action : "mac";
     }
 
     private static Figure figure(List<Figure> figures, String name) {

@@ -4,8 +4,10 @@ import cascade.mappings.model.AnalyticalModel;
 import cascade.mappings.spec.MappingValidator;
 
 import cascade.einsum.Einsum;
+import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
+import cascade.hw.EnergyAccountant;
 import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,17 +58,18 @@ final class CompiledModel implements Mapper.CandidateModel {
         instances = new long[levels];
         readPj = new double[levels];
         writePj = new double[levels];
+        EnergyAccountant prices = new EnergyAccountant(arch);
         for (int l = 0; l < levels; l++) {
             StorageLevel s = arch.storage(levelNames.get(l));
             capacity[l] = s.capacityWords();
             bandwidth[l] = s.bandwidthWordsPerCycle();
             instances[l] = s.instances();
-            readPj[l] = s.readPjPerWord();
-            writePj[l] = s.writePjPerWord();
+            readPj[l] = prices.pjEach(s.name(), ActionCounts.READ);
+            writePj[l] = prices.pjEach(s.name(), ActionCounts.WRITE);
         }
         double op = 0;
         for (String o : MappingValidator.requiredOps(e)) {
-            op += unit.energyPj().get(unit.supports(o) ? o : "mac");
+            op += prices.pjEach(unit.name(), o);
         }
         opPjPerPoint = op;
         unitPes = unit.pes();

@@ -1,7 +1,9 @@
 package cascade.sim.spatten;
 
+import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
+import cascade.hw.EnergyAccountant;
 import cascade.hw.StorageLevel;
 import cascade.hw.TopKEngine;
 import java.util.LinkedHashMap;
@@ -184,16 +186,22 @@ public final class SpattenSimulator {
                 end = Math.max(end, best.ready);
             }
         }
-        Map<String, Double> energy = new LinkedHashMap<>();
         long dramBytes = keyHigh + keyLow + value;
-        energy.put(dram.name(), dramBytes * 8.0 / arch.wordBits() * dram.readPjPerWord());
-        double bufferWords = dramBytes * 8.0 / arch.wordBits();
-        energy.put(buffer.name(), bufferWords * (buffer.writePjPerWord() + buffer.readPjPerWord()));
-        energy.put(mul.name(), macs * mul.energyPj().get("mac"));
-        double perSoftmax = soft.energyPj().values().stream().mapToDouble(Double::doubleValue).sum();
-        energy.put(soft.name(), softmaxOps * perSoftmax);
-        energy.put(topkUnit.name(), comparisons * topkUnit.energyPj().getOrDefault("compare", 0.0));
-        double total = energy.values().stream().mapToDouble(Double::doubleValue).sum();
+        // Keys and values arrive in pieces narrower than a word (6 + 4 of 12 bits), so traffic is counted in bits.
+        ActionCounts.Builder actions = new ActionCounts.Builder();
+        actions.add(dram.name(), ActionCounts.READ_BITS, "K,V", dramBytes * 8);
+        actions.add(buffer.name(), ActionCounts.WRITE_BITS, "K,V", dramBytes * 8);
+        actions.add(buffer.name(), ActionCounts.READ_BITS, "K,V", dramBytes * 8);
+        actions.add(mul.name(), "mac", "scores and outputs", macs);
+        for (String op : soft.energyPj().keySet()) { // a softmax element takes one of each of the unit's operations
+            actions.add(soft.name(), op, "probabilities", softmaxOps);
+        }
+        if (topkUnit.energyPj().containsKey("compare")) {
+            actions.add(topkUnit.name(), "compare", "scores", comparisons);
+        }
+        EnergyAccountant.Priced priced = new EnergyAccountant(arch).price(actions.build());
+        Map<String, Double> energy = priced.byComponentPj();
+        double total = priced.totalPj();
         Map<String, Long> busyBy = new LinkedHashMap<>();
         busyBy.put(dram.name(), busy[0]);
         busyBy.put(mul.name(), busy[1]);
