@@ -71,7 +71,7 @@ public final class Main {
         String what = oom.getMessage() == null ? "memory" : oom.getMessage();
         long max = Runtime.getRuntime().maxMemory();
         String advice = what.contains("heap")
-            ? String.format("the heap is %s; raise it, e.g. CASCADE_JAVA_OPTS=-Xmx%dg ./cascade …", gibibytes(max),
+            ? String.format("the heap is %s; raise it, e.g. CASCADE_JAVA_OPTS=-Xmx%dg ./cascade …", heapSize(max),
                 Math.max(2, 2 * Math.ceilDiv(max, 1L << 30)))
             : "give the JVM more of it through CASCADE_JAVA_OPTS (see 'java -X')";
         err.println("cascade: out of memory (" + what + "): " + advice);
@@ -81,7 +81,7 @@ public final class Main {
         return 1;
     }
 
-    private static String gibibytes(long bytes) {
-        return String.format("%.1f GiB", bytes / (double) (1L << 30));
+    private static String heapSize(long bytes) {
+        return bytes < 1L << 30 ? String.format("%d MiB", bytes >> 20) : String.format("%.1f GiB", bytes / (double) (1L << 30));
     }
 }
