@@ -66,15 +66,15 @@ class ExplainTest {
     @ValueSource(strings = {"estimate", "sim"})
     void theCommandLinePrintsEntriesSourcesAndTheReportedSum(String command) throws Exception {
         String[] base = {command, "--design", "fusemax", "--workload", "bert", "--seq", "4096", "--batch", "1"};
-        JsonNode json = new ObjectMapper().readTree(run(concat(base, "--format", "json")));
-        String text = run(concat(base, "--explain", "energy.GlobalBuffer"));
+        JsonNode json = new ObjectMapper().readTree(Cli.ok(concat(base, "--format", "json")));
+        String text = Cli.ok(concat(base, "--explain", "energy.GlobalBuffer"));
         assertTrue(text.contains("GlobalBuffer.read = 485.0 pJ per 256 words"), text);
         assertTrue(text.contains("FuseMax (MICRO 2024)"), text);
         Matcher m = Pattern.compile("sum of parts = (\\S+) pJ").matcher(text);
         assertTrue(m.find(), text);
         double reported = json.get("energyByComponentPj").get("GlobalBuffer").asDouble();
         assertEquals(reported, Double.parseDouble(m.group(1)), 1e-5 * reported);
-        String cycles = run(concat(base, "--explain", "cycles"));
+        String cycles = Cli.ok(concat(base, "--explain", "cycles"));
         Matcher c = Pattern.compile("sum of parts = (\\d+) cycles").matcher(cycles);
         assertTrue(c.find(), cycles);
         assertEquals(json.get("cycles").asLong(), Long.parseLong(c.group(1)));
@@ -89,13 +89,5 @@ class ExplainTest {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        assertEquals(0, code, err.toString());
-        return out.toString();
     }
 }

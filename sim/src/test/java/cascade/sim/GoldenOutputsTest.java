@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,23 +56,16 @@ class GoldenOutputsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("commands")
     void jsonIsUnchanged(String name, List<String> args) throws IOException {
-        String out = run(args.toArray(String[]::new));
+        String out = Cli.ok(args.toArray(String[]::new));
         check(name + ".json", out, true);
     }
 
     @Test
     void demoCsvIsUnchanged(@TempDir Path dir) throws IOException {
-        run("demo", "--out", dir.toString(), "--quiet");
+        Cli.ok("demo", "--out", dir.toString(), "--quiet");
         check("demo-results.csv", Files.readString(dir.resolve("results.csv")), false);
     }
 
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        assertEquals(0, code, String.join(" ", args) + ": " + err);
-        return out.toString();
-    }
 
     private static void check(String file, String actual, boolean json) throws IOException {
         Path golden = Path.of("src/test/resources/golden", file);

@@ -7,8 +7,6 @@ import cascade.hw.ArchitectureLoader;
 import cascade.mappings.spec.Design;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +30,8 @@ class RenamedUnitsTest {
         Files.writeString(dir.resolve("renamed-design.yaml"),
             renamed(design).replace("architecture: fusemax", "architecture: archs/renamed.yaml"));
 
-        String preset = run(command, "--design", "fusemax", "--workload", "bert", "--seq", "16384", "--format", "json");
-        String copy = run(command, "--design", dir.resolve("renamed-design.yaml").toString(), "--workload", "bert",
+        String preset = Cli.ok(command, "--design", "fusemax", "--workload", "bert", "--seq", "16384", "--format", "json");
+        String copy = Cli.ok(command, "--design", dir.resolve("renamed-design.yaml").toString(), "--workload", "bert",
             "--seq", "16384", "--format", "json");
         String back = copy.replaceAll("\"MATRIX\"", "\"PE2D\"").replaceAll("\"VECTOR\"", "\"PE1D\"");
         ObjectMapper json = new ObjectMapper();
@@ -47,13 +45,5 @@ class RenamedUnitsTest {
     /** The 2D and 1D arrays renamed wherever they are named as units (their register files keep their names). */
     private static String renamed(String yaml) {
         return yaml.replaceAll("\\bPE2D\\b", "MATRIX").replaceAll("\\bPE1D\\b", "VECTOR");
-    }
-
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        assertEquals(0, code, err.toString());
-        return out.toString();
     }
 }
