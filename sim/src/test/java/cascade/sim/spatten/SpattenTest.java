@@ -17,12 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpattenTest {
-    static final Path RELEASE = Path.of("..", "..", "shared", "data", "spatten-workloads");
     static final Architecture ARCH = SpattenRun.architecture();
 
     static Path release(String name) {
-        Path p = RELEASE.resolve(name);
-        return Files.exists(p) ? p : Path.of("/work/shared/data/spatten-workloads").resolve(name);
+        return cascade.sim.SharedData.of("data", "spatten-workloads", name);
     }
 
     /** Acceptance 6: the released GPT-2 traces run end to end (their speed: ./cascade bench spatten). */
