@@ -10,6 +10,7 @@ import picocli.CommandLine.ScopeType;
         + "generated RTL, reports.",
     subcommands = {ListCommand.class, CheckCommand.class, AnalyzeCommand.class, RunCommand.class, ArchCommand.class, MapCommand.class, EstimateCommand.class, SimCommand.class, CompareCommand.class, SweepCommand.class, BenchCommand.class,
         DemoCommand.class, LibraryCommand.class, TraceCommand.class, OffloadCommand.class, RtlCommand.class, ReportCommand.class,
+        TimeloopCommand.class,
         picocli.AutoComplete.GenerateCompletion.class},
     footer = {"", "Options --quiet and --verbose apply to every command. Exit codes: 0 ok, 1 a failure of the modelled design "
         + "(does not fit, a co-simulation mismatch), 2 bad input.", "",

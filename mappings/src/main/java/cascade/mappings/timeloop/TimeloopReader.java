@@ -1,0 +1,700 @@
+package cascade.mappings.timeloop;
+
+import static cascade.hw.YamlNodes.compose;
+import static cascade.hw.YamlNodes.keys;
+import static cascade.hw.YamlNodes.mapping;
+import static cascade.hw.YamlNodes.require;
+import static cascade.hw.YamlNodes.scalar;
+import static cascade.hw.YamlNodes.sequence;
+
+import cascade.einsum.Cascade;
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
+import cascade.hw.Figure;
+import cascade.hw.StorageLevel;
+import cascade.hw.YamlNodes.Located;
+import cascade.mappings.spec.Mapping;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads Timeloop v0.4 inputs — an architecture ({@code !Container} / {@code !Component} tree,
+ * {@code spatial} meshes), a problem (dimensions, data spaces with projections such as
+ * {@code [R],[P]}, coefficients, {@code read_write}), a mapping (temporal and spatial factors,
+ * permutations, {@code dataspace} keep and bypass) and, optionally, Accelergy's energy reference
+ * table — into Cascade's own types: the problem becomes a cascade of one Einsum with affine
+ * subscripts, the architecture an {@link Architecture}, the mapping an
+ * {@link Mapping.EinsumMapping}. Nothing of Timeloop's format is kept past this class but what
+ * Cascade's types have no field for and Timeloop's counting needs ({@link Inputs#blockWords},
+ * the update and leakage energies).
+ *
+ * <p>Refused by name with a located message: features Cascade does not model
+ * ({@code sparse_optimizations}, {@code !Parallel} buffers, jinja templates), unknown classes and
+ * attributes, factors that do not cover the problem, targets that do not exist.
+ */
+public final class TimeloopReader {
+    private TimeloopReader() {
+    }
+
+    /** Everything one Timeloop model run needs, in Cascade's types. */
+    public record Inputs(Cascade cascade, Map<String, Long> sizes, Architecture architecture, Mapping.EinsumMapping mapping,
+                         Map<String, Long> blockWords, Map<String, Double> updatePj, Map<String, Double> leakPj,
+                         boolean energyFromTable) {
+        public String einsum() {
+            return mapping.output();
+        }
+    }
+
+    /** The storage classes Timeloop's built-in models and Accelergy's primitives use. */
+    static final Set<String> STORAGE_CLASSES = Set.of("DRAM", "SRAM", "regfile", "smartbuffer_SRAM", "smartbuffer_RF",
+        "storage", "buffet", "cache");
+    static final Set<String> COMPUTE_CLASSES = Set.of("intmac", "fpmac", "mac", "compute");
+    static final List<String> STORAGE_ATTRIBUTES = List.of("depth", "width", "datawidth", "block_size", "n_banks",
+        "read_bandwidth", "write_bandwidth", "shared_bandwidth", "multiple_buffering", "cluster_size", "min_utilization",
+        "reduction_supported", "allow_overbooking", "has_power_gating", "power_gated_at", "type", "technology",
+        "global_cycle_seconds", "update_fifo_depth", "metadata_storage_width", "latency");
+    static final List<String> COMPUTE_ATTRIBUTES = List.of("width", "datawidth", "technology", "global_cycle_seconds",
+        "has_power_gating", "power_gated_at");
+    static final List<String> CONTAINER_ATTRIBUTES = List.of("technology", "global_cycle_seconds", "has_power_gating",
+        "power_gated_at", "version", "datawidth");
+
+    public static Inputs read(Path arch, Path problem, Path mappingFile, Path ert) throws IOException {
+        return parse(arch.toString(), text(arch), problem.toString(), text(problem), mappingFile.toString(), text(mappingFile),
+            ert == null ? null : ert.toString(), ert == null ? null : text(ert));
+    }
+
+    private static String text(Path p) throws IOException {
+        if (!Files.isRegularFile(p)) {
+            throw new InvalidInputException(new SourcePos(p.toString(), 1, 1), "no such file");
+        }
+        String s = Files.readString(p, StandardCharsets.UTF_8);
+        int jinja = Math.max(s.indexOf("{{"), s.indexOf("{%"));
+        if (jinja >= 0) {
+            String before = s.substring(0, jinja);
+            int line = (int) before.chars().filter(c -> c == '\n').count() + 1;
+            int col = jinja - before.lastIndexOf('\n');
+            throw new InvalidInputException(new SourcePos(p.toString(), line, col), "jinja templates are not supported; "
+                + "render the file first (Timeloop's front end does: timeloop-model … writes the rendered inputs)");
+        }
+        return s;
+    }
+
+    public static Inputs parse(String archFile, String archText, String problemFile, String problemText, String mapFile,
+                               String mapText, String ertFile, String ertText) {
+        Problem problem = problem(problemFile, problemText);
+        Hierarchy h = hierarchy(archFile, archText);
+        Map<String, double[]> ert = ertText == null ? Map.of() : ert(ertFile, ertText, h);
+        Architecture arch = architecture(h, ert);
+        Mapping.EinsumMapping m = readMapping(mapFile, mapText, h, problem);
+        Map<String, Long> blocks = new LinkedHashMap<>();
+        Map<String, Double> update = new LinkedHashMap<>();
+        Map<String, Double> leak = new LinkedHashMap<>();
+        for (Level l : h.storage) {
+            blocks.put(l.name, l.blockWords);
+            double[] e = ert.get(l.name);
+            update.put(l.name, e == null ? 0 : e[2]);
+            leak.put(l.name, e == null ? 0 : e[3]);
+        }
+        return new Inputs(problem.cascade, problem.sizes, arch, m, blocks, update, leak, ertText != null);
+    }
+
+    // ---- problem ----
+
+    private record Problem(Cascade cascade, Map<String, Long> sizes, List<String> dims, String output) {
+    }
+
+    private static Problem problem(String file, String text) {
+        Located root = compose(file, text, "a Timeloop problem");
+        Map<String, Located> top = mapping(root, List.of("problem"), "a Timeloop problem");
+        Located p = require(top, "problem", root);
+        Map<String, Located> pm = mapping(p, List.of("version", "shape", "instance"), "the problem");
+        version(pm, p);
+        Located shape = require(pm, "shape", p);
+        Map<String, Located> sm = mapping(shape, List.of("name", "dimensions", "coefficients", "data_spaces", "data-spaces"),
+            "the problem's shape");
+        String name = sm.containsKey("name") ? scalar(sm.get("name")) : "problem";
+        List<String> dims = new ArrayList<>();
+        for (Located d : sequence(require(sm, "dimensions", shape), "dimensions")) {
+            String dim = scalar(d);
+            if (!dim.matches("[A-Z][A-Za-z0-9_]*")) {
+                throw new InvalidInputException(d.pos(), "dimension '" + dim + "': Cascade's ranks start with an upper-case "
+                    + "letter");
+            }
+            if (dims.contains(dim)) {
+                throw new InvalidInputException(d.pos(), "dimension " + dim + " is listed twice");
+            }
+            dims.add(dim);
+        }
+        Map<String, Long> coefficients = new LinkedHashMap<>();
+        if (sm.containsKey("coefficients")) {
+            for (Located c : sequence(sm.get("coefficients"), "coefficients")) {
+                Map<String, Located> cm = mapping(c, List.of("name", "default"), "a coefficient");
+                coefficients.put(scalar(require(cm, "name", c)), whole(require(cm, "default", c), "a coefficient's default"));
+            }
+        }
+        Located instance = require(pm, "instance", p);
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (var e : mapping(instance, null, "the problem's instance").entrySet()) {
+            if (dims.contains(e.getKey())) {
+                sizes.put(e.getKey(), whole(e.getValue(), "the size of " + e.getKey()));
+            } else if (coefficients.containsKey(e.getKey())) {
+                coefficients.put(e.getKey(), whole(e.getValue(), "coefficient " + e.getKey()));
+            } else {
+                throw new InvalidInputException(e.getValue().pos(), "'" + e.getKey() + "' is neither a dimension nor a "
+                    + "coefficient of " + name);
+            }
+        }
+        for (String d : dims) {
+            if (!sizes.containsKey(d)) {
+                throw new InvalidInputException(instance.pos(), "the instance gives no size for dimension " + d);
+            }
+        }
+        Located spaces = sm.containsKey("data_spaces") ? sm.get("data_spaces") : require(sm, "data-spaces", shape);
+        StringBuilder inputs = new StringBuilder();
+        String output = null;
+        String outputDecl = null;
+        List<String> reads = new ArrayList<>();
+        List<String> extraRanks = new ArrayList<>();
+        Map<String, Long> extraSizes = new LinkedHashMap<>();
+        for (Located ds : sequence(spaces, "data spaces")) {
+            Map<String, Located> dm = mapping(ds, List.of("name", "projection", "read_write", "read-write"), "a data space");
+            String ds_name = scalar(require(dm, "name", ds));
+            if (!ds_name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+                throw new InvalidInputException(ds.pos(), "data space name '" + ds_name + "' must be an identifier");
+            }
+            Located rw = dm.containsKey("read_write") ? dm.get("read_write") : dm.get("read-write");
+            boolean readWrite = rw != null && Boolean.parseBoolean(scalar(rw));
+            List<String> subscripts = new ArrayList<>();
+            List<String> ranks = new ArrayList<>();
+            int slot = 0;
+            for (Located dim : sequence(require(dm, "projection", ds), "the projection's dimensions")) {
+                List<String> terms = new ArrayList<>();
+                long extent = 1;
+                boolean plain = false;
+                String plainDim = null;
+                for (Located term : sequence(dim, "the terms of a projected dimension")) {
+                    List<Located> parts = sequence(term, "a term: [DIM] or [COEFFICIENT, DIM]");
+                    if (parts.isEmpty() || parts.size() > 2) {
+                        throw new InvalidInputException(term.pos(), "a term is [DIM] or [COEFFICIENT, DIM]");
+                    }
+                    String d = scalar(parts.getLast());
+                    if (!dims.contains(d)) {
+                        throw new InvalidInputException(parts.getLast().pos(), "'" + d + "' is not a dimension of " + name
+                            + " (" + String.join(", ", dims) + ")");
+                    }
+                    long coef = 1;
+                    if (parts.size() == 2) {
+                        String c = scalar(parts.getFirst());
+                        if (!coefficients.containsKey(c)) {
+                            throw new InvalidInputException(parts.getFirst().pos(), "'" + c + "' is not a coefficient of "
+                                + name);
+                        }
+                        coef = coefficients.get(c);
+                    }
+                    terms.add((coef == 1 ? "" : coef + "*") + d.toLowerCase(Locale.ROOT));
+                    extent += coef * (sizes.get(d) - 1);
+                    plain = parts.size() == 1;
+                    plainDim = d;
+                }
+                if (terms.size() == 1 && plain) {
+                    ranks.add(plainDim);
+                } else { // a projected dimension such as [R],[P]: a rank of its own, R + P - 1 long
+                    String rank = ds_name.replaceAll("[^A-Za-z0-9]", "").toUpperCase(Locale.ROOT) + "_" + slot;
+                    extraRanks.add(rank);
+                    extraSizes.put(rank, extent);
+                    ranks.add(rank);
+                }
+                subscripts.add(String.join(" + ", terms));
+                slot++;
+            }
+            if (readWrite) {
+                if (output != null) {
+                    throw new InvalidInputException(ds.pos(), "a second read-write data space (" + ds_name + "); Cascade reads "
+                        + "a problem with one output");
+                }
+                if (!subscripts.stream().allMatch(s -> s.matches("[a-z][a-z0-9_]*"))) {
+                    throw new InvalidInputException(ds.pos(), "the output " + ds_name + " must be indexed by plain dimensions");
+                }
+                output = ds_name;
+                outputDecl = ds_name + "[" + String.join(",", subscripts) + "]";
+            } else {
+                inputs.append("input ").append(ds_name).append("[")
+                    .append(String.join(",", ranks.stream().map(r -> r.toLowerCase(Locale.ROOT)).toList()))
+                    .append("] : fp32\n");
+                reads.add(ds_name + "[" + String.join(",", subscripts) + "]");
+            }
+        }
+        if (output == null) {
+            throw new InvalidInputException(spaces.pos(), "no data space is read_write: Cascade needs the output");
+        }
+        if (reads.isEmpty()) {
+            throw new InvalidInputException(spaces.pos(), "no data space is read: nothing to compute");
+        }
+        Set<String> outputRanks = new LinkedHashSet<>();
+        for (String s : outputDecl.substring(outputDecl.indexOf('[') + 1, outputDecl.length() - 1).split(",")) {
+            outputRanks.add(s.toUpperCase(Locale.ROOT));
+        }
+        List<String> reduced = dims.stream().filter(d -> !outputRanks.contains(d)).map(d -> d.toLowerCase(Locale.ROOT))
+            .toList();
+        List<String> all = new ArrayList<>(dims);
+        all.addAll(extraRanks);
+        String cascadeName = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        String source = "cascade " + cascadeName + " \"Timeloop problem " + name + " (" + file + ")\"\n"
+            + "rank " + String.join(", ", all) + "\n" + inputs
+            + "output " + outputDecl.replaceAll("\\s", "") + " : fp32\n\n"
+            + outputDecl + " = " + (reduced.isEmpty() ? "" : reduced.size() == 1 ? "sum_" + reduced.getFirst() + " "
+                : "sum_{" + String.join(",", reduced) + "} ")
+            + String.join(" * ", reads) + "\n";
+        Cascade c;
+        try {
+            c = Cascade.parse(file + " (as a cascade)", source);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(shape.pos(), "this problem is not an Einsum Cascade can read: "
+                + e.getMessage().replace('\n', ' '));
+        }
+        Map<String, Long> bind = new LinkedHashMap<>(sizes);
+        bind.putAll(extraSizes);
+        return new Problem(c, c.sizes(bind), List.copyOf(dims), output);
+    }
+
+    // ---- architecture ----
+
+    /** One storage component of the tree, outermost first. */
+    private static final class Level {
+        String name;
+        String kind;
+        double depth = Double.POSITIVE_INFINITY;
+        long widthBits;
+        long dataBits;
+        long blockWords = 1;
+        int instances = 1;
+        long banks = 1;
+        double bandwidth = Double.POSITIVE_INFINITY;
+        List<Figure> figures = new ArrayList<>();
+        SourcePos pos;
+    }
+
+    private record Hierarchy(String name, double cycleSeconds, double technologyNm, List<Level> storage, String compute,
+                             int computeInstances, int meshX, int meshY, Map<String, Integer> containerInstances,
+                             Map<String, String> storageAboveContainer, String file) {
+    }
+
+    private static Hierarchy hierarchy(String file, String text) {
+        Located root = compose(file, text, "a Timeloop architecture");
+        Map<String, Located> top = mapping(root, List.of("architecture"), "a Timeloop architecture");
+        Located a = require(top, "architecture", root);
+        Map<String, Located> am = mapping(a, List.of("version", "nodes", "subtree"), "the architecture");
+        version(am, a);
+        if (am.containsKey("subtree")) {
+            throw new InvalidInputException(am.get("subtree").pos(), "the v0.3 'subtree' form is not read; write v0.4 nodes "
+                + "(!Container, !Component)");
+        }
+        List<Level> storage = new ArrayList<>();
+        Map<String, Integer> containers = new LinkedHashMap<>();
+        Map<String, String> aboveContainer = new LinkedHashMap<>();
+        String name = null;
+        double cycleSeconds = 1e-9;
+        double nm = 45;
+        int instances = 1;
+        int lastX = 1;
+        int lastY = 1;
+        String compute = null;
+        int computeInstances = 1;
+        Set<String> names = new LinkedHashSet<>();
+        for (Located n : sequence(require(am, "nodes", a), "architecture nodes")) {
+            String tag = n.node().getTag().getValue();
+            if (tag.endsWith("Parallel")) {
+                throw new InvalidInputException(n.pos(), "!Parallel buffers (a level split by data space) are not modelled "
+                    + "yet; give each data space its own level");
+            }
+            boolean container = tag.endsWith("Container");
+            boolean component = tag.endsWith("Component");
+            if (!container && !component) {
+                throw new InvalidInputException(n.pos(), "unknown node class '" + tag + "'; expected !Container or !Component");
+            }
+            if (compute != null) {
+                throw new InvalidInputException(n.pos(), "a node below the compute component " + compute);
+            }
+            Map<String, Located> nm0 = mapping(n, List.of("name", "class", "attributes", "spatial", "constraints",
+                "sparse_optimizations", "area_share", "required_actions", "enabled"), container ? "a !Container" : "a !Component");
+            if (nm0.containsKey("sparse_optimizations")) {
+                throw new InvalidInputException(keys(n).get("sparse_optimizations").pos(), "sparse_optimizations are not read "
+                    + "(Cascade's sparsity is issue 16's); remove them to model the dense design");
+            }
+            String nodeName = scalar(require(nm0, "name", n));
+            if (!names.add(nodeName)) {
+                throw new InvalidInputException(nm0.get("name").pos(), "two nodes named " + nodeName);
+            }
+            int meshX = 1;
+            int meshY = 1;
+            if (nm0.containsKey("spatial")) {
+                Map<String, Located> sp = mapping(nm0.get("spatial"), List.of("meshX", "meshY"), "a spatial mesh");
+                meshX = sp.containsKey("meshX") ? (int) whole(sp.get("meshX"), "meshX") : 1;
+                meshY = sp.containsKey("meshY") ? (int) whole(sp.get("meshY"), "meshY") : 1;
+            }
+            Map<String, Located> attrs = nm0.containsKey("attributes")
+                ? mapping(nm0.get("attributes"), container ? CONTAINER_ATTRIBUTES
+                    : null, "the attributes of " + nodeName) : Map.of();
+            if (container) {
+                if (name == null) {
+                    name = nodeName;
+                }
+                if (attrs.containsKey("global_cycle_seconds")) {
+                    cycleSeconds = positive(attrs.get("global_cycle_seconds"), "global_cycle_seconds");
+                }
+                if (attrs.containsKey("technology")) {
+                    nm = technology(attrs.get("technology"));
+                }
+                instances *= meshX * meshY;
+                lastX = meshX;
+                lastY = meshY;
+                containers.put(nodeName, instances);
+                if (!storage.isEmpty() && meshX * meshY > 1) {
+                    aboveContainer.put(nodeName, storage.getLast().name);
+                }
+                continue;
+            }
+            Located classNode = require(nm0, "class", n);
+            String cls = scalar(classNode);
+            instances *= meshX * meshY;
+            if (COMPUTE_CLASSES.contains(cls)) {
+                checkKeys(nm0.get("attributes"), attrs, COMPUTE_ATTRIBUTES, nodeName);
+                compute = nodeName;
+                computeInstances = instances;
+                continue;
+            }
+            if (!STORAGE_CLASSES.contains(cls)) {
+                throw new InvalidInputException(classNode.pos(), "unknown class '" + cls + "'; storage: "
+                    + String.join(", ", STORAGE_CLASSES) + "; compute: " + String.join(", ", COMPUTE_CLASSES));
+            }
+            checkKeys(nm0.get("attributes"), attrs, STORAGE_ATTRIBUTES, nodeName);
+            Level l = new Level();
+            l.name = nodeName;
+            l.kind = cls;
+            l.pos = n.pos();
+            l.instances = instances;
+            l.dataBits = attrs.containsKey("datawidth") ? whole(attrs.get("datawidth"), "datawidth") : 8;
+            l.widthBits = attrs.containsKey("width") ? whole(attrs.get("width"), "width") : l.dataBits;
+            if (attrs.containsKey("block_size")) {
+                l.blockWords = whole(attrs.get("block_size"), "block_size");
+            } else {
+                if (l.widthBits % l.dataBits != 0) {
+                    throw new InvalidInputException(attrs.get("width").pos(), "width " + l.widthBits + " is not a whole number "
+                        + "of " + l.dataBits + "-bit words");
+                }
+                l.blockWords = l.widthBits / l.dataBits;
+            }
+            if (attrs.containsKey("depth")) {
+                l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords;
+            } else if (!cls.equals("DRAM")) {
+                throw new InvalidInputException(n.pos(), nodeName + " (" + cls + ") has no depth");
+            }
+            if (attrs.containsKey("n_banks")) {
+                l.banks = whole(attrs.get("n_banks"), "n_banks");
+            }
+            if (attrs.containsKey("shared_bandwidth")) {
+                l.bandwidth = positive(attrs.get("shared_bandwidth"), "shared_bandwidth");
+            }
+            for (String k : List.of("read_bandwidth", "write_bandwidth")) {
+                if (attrs.containsKey(k)) {
+                    throw new InvalidInputException(attrs.get(k).pos(), k + " is not modelled yet (only shared_bandwidth "
+                        + "throttles a level)");
+                }
+            }
+            if (attrs.containsKey("multiple_buffering") && positive(attrs.get("multiple_buffering"), "multiple_buffering") != 1) {
+                throw new InvalidInputException(attrs.get("multiple_buffering").pos(), "multiple_buffering other than 1 is "
+                    + "not modelled yet");
+            }
+            l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
+                ? scalar(attrs.get("depth")) + " x " + l.blockWords : "unbounded", "Timeloop architecture " + file, n.pos()));
+            storage.add(l);
+        }
+        if (compute == null) {
+            throw new InvalidInputException(a.pos(), "no compute component (class " + String.join(", ", COMPUTE_CLASSES) + ")");
+        }
+        if (storage.isEmpty()) {
+            throw new InvalidInputException(a.pos(), "no storage component above the compute");
+        }
+        return new Hierarchy(name == null ? "timeloop" : name, cycleSeconds, nm, storage, compute, computeInstances, lastX,
+            lastY, containers, aboveContainer, file);
+    }
+
+    private static Architecture architecture(Hierarchy h, Map<String, double[]> ert) {
+        List<StorageLevel> levels = new ArrayList<>();
+        long wordBits = h.storage.getFirst().dataBits;
+        String parent = null;
+        for (Level l : h.storage) {
+            if (l.dataBits != wordBits) {
+                throw new InvalidInputException(l.pos, l.name + " has " + l.dataBits + "-bit words, " + h.storage.getFirst().name
+                    + " " + wordBits + "-bit; Cascade's architectures have one word size");
+            }
+            double[] e = ert.getOrDefault(l.name, new double[4]);
+            StorageLevel.Kind kind = l.kind.equals("DRAM") ? StorageLevel.Kind.DRAM
+                : l.kind.contains("RF") || l.kind.equals("regfile") ? StorageLevel.Kind.REGFILE : StorageLevel.Kind.SRAM;
+            levels.add(new StorageLevel(l.name, parent, kind, l.depth, (int) l.banks, l.instances, l.blockWords, l.bandwidth,
+                0, e[0] / l.blockWords, e[1] / l.blockWords, 0, List.copyOf(l.figures)));
+            parent = l.name;
+        }
+        double[] c = ert.getOrDefault(h.compute, new double[4]);
+        int rows = h.meshY;
+        int cols = h.computeInstances / Math.max(1, h.meshY);
+        ComputeArray unit = new ComputeArray(h.compute, rows > 1 && cols > 1 ? ComputeArray.Kind.ARRAY_2D
+            : ComputeArray.Kind.ARRAY_1D, parent, rows, cols, Set.of("mac"), Map.of("mac", c[0]), Map.of("mac", 1), 0,
+            List.of(), null);
+        return new Architecture(h.name, "Timeloop architecture " + h.file, h.file, 1 / h.cycleSeconds, h.technologyNm,
+            (int) wordBits, List.copyOf(levels), List.of(unit), List.of(new Figure("clock", 1 / h.cycleSeconds, "Hz",
+                "global_cycle_seconds " + h.cycleSeconds, "Timeloop architecture " + h.file, null)));
+    }
+
+    // ---- energy reference table ----
+
+    /** Per component: read, write (fill), update and leak energy per vector access (compute: its compute energy first). */
+    private static Map<String, double[]> ert(String file, String text, Hierarchy h) {
+        Located root = compose(file, text, "an Accelergy energy reference table");
+        Map<String, Located> top = mapping(root, List.of("ERT"), "an energy reference table");
+        Located e = require(top, "ERT", root);
+        Map<String, Located> em = mapping(e, List.of("version", "tables"), "the ERT");
+        Map<String, double[]> out = new LinkedHashMap<>();
+        Set<String> known = new LinkedHashSet<>();
+        h.storage.forEach(l -> known.add(l.name));
+        known.add(h.compute);
+        for (Located t : sequence(require(em, "tables", e), "tables")) {
+            Map<String, Located> tm = mapping(t, List.of("name", "actions"), "a table");
+            String full = scalar(require(tm, "name", t));
+            String[] path = full.replaceAll("\\[[^\\]]*\\]", "").split("\\.");
+            String component = path[path.length - 1];
+            if (!known.contains(component)) {
+                throw new InvalidInputException(tm.get("name").pos(), "no component '" + component + "' in the architecture");
+            }
+            double[] v = new double[4];
+            for (Located act : sequence(require(tm, "actions", t), "actions")) {
+                Map<String, Located> am = mapping(act, List.of("name", "arguments", "energy"), "an action");
+                String a = scalar(require(am, "name", act));
+                double pj = nonNegative(require(am, "energy", act), "energy");
+                switch (a) {
+                    case "read", "compute" -> v[0] = pj;
+                    case "write" -> v[1] = pj;
+                    case "update" -> v[2] = pj;
+                    case "leak" -> v[3] = pj;
+                    default -> throw new InvalidInputException(am.get("name").pos(), "unknown action '" + a + "'; expected "
+                        + "read, write, update, leak or compute");
+                }
+            }
+            out.put(component, v);
+        }
+        return out;
+    }
+
+    // ---- mapping ----
+
+    private static Mapping.EinsumMapping readMapping(String file, String text, Hierarchy h, Problem p) {
+        Located root = compose(file, text, "a Timeloop mapping");
+        Map<String, Located> top = mapping(root, List.of("mapping"), "a Timeloop mapping");
+        Located list = require(top, "mapping", root);
+        Map<String, List<Mapping.Loop>> temporal = new LinkedHashMap<>();
+        Map<String, List<Mapping.Loop>> spatial = new LinkedHashMap<>();
+        Map<String, Set<String>> keep = new LinkedHashMap<>();
+        Map<String, Long> product = new LinkedHashMap<>();
+        p.dims.forEach(d -> product.put(d, 1L));
+        Set<String> dataSpaces = new LinkedHashSet<>(p.cascade.tensors().keySet());
+        Set<String> levelNames = new LinkedHashSet<>();
+        h.storage.forEach(l -> levelNames.add(l.name));
+        for (Located entry : sequence(list, "mapping directives")) {
+            Map<String, Located> m = mapping(entry, List.of("target", "type", "factors", "permutation", "keep", "bypass",
+                "split"), "a mapping directive");
+            Located targetNode = require(m, "target", entry);
+            String target = scalar(targetNode);
+            String type = scalar(require(m, "type", entry));
+            switch (type) {
+                case "temporal", "spatial" -> {
+                    String level = type.equals("temporal") ? target : h.storageAboveContainer.get(target);
+                    if (type.equals("temporal") && !levelNames.contains(target)) {
+                        throw new InvalidInputException(targetNode.pos(), "no storage level '" + target + "' (levels: "
+                            + String.join(", ", levelNames) + ")");
+                    }
+                    if (type.equals("spatial") && level == null) {
+                        throw new InvalidInputException(targetNode.pos(), "no spatial container '" + target + "' (containers "
+                            + "with a mesh: " + String.join(", ", h.storageAboveContainer.keySet()) + ")");
+                    }
+                    if (m.containsKey("split")) {
+                        throw new InvalidInputException(m.get("split").pos(), "split (a 2D spatial mapping) is not read yet");
+                    }
+                    Map<String, Long> factors = factors(require(m, "factors", entry), p);
+                    List<String> order = permutation(m.get("permutation"), p, factors);
+                    List<Mapping.Loop> loops = new ArrayList<>();
+                    for (String d : order.reversed()) { // Timeloop lists the innermost first; Cascade outer to inner
+                        long f = factors.getOrDefault(d, 1L);
+                        if (f > 1) {
+                            loops.add(new Mapping.Loop(d.toLowerCase(Locale.ROOT), f, targetNode.pos()));
+                        }
+                        product.merge(d, f, Math::multiplyExact);
+                    }
+                    Map<String, List<Mapping.Loop>> into = type.equals("temporal") ? temporal : spatial;
+                    if (into.put(level, loops) != null) {
+                        throw new InvalidInputException(targetNode.pos(), "a second " + type + " directive for " + target);
+                    }
+                }
+                case "dataspace", "bypass" -> {
+                    if (!levelNames.contains(target)) {
+                        throw new InvalidInputException(targetNode.pos(), "no storage level '" + target + "'");
+                    }
+                    Set<String> kept = new LinkedHashSet<>(dataSpaces);
+                    if (m.containsKey("bypass")) {
+                        for (Located b : sequence(m.get("bypass"), "data spaces")) {
+                            if (!dataSpaces.contains(scalar(b))) {
+                                throw new InvalidInputException(b.pos(), "no data space '" + scalar(b) + "'");
+                            }
+                            kept.remove(scalar(b));
+                        }
+                    }
+                    if (m.containsKey("keep")) {
+                        for (Located k : sequence(m.get("keep"), "data spaces")) {
+                            if (!dataSpaces.contains(scalar(k))) {
+                                throw new InvalidInputException(k.pos(), "no data space '" + scalar(k) + "'");
+                            }
+                        }
+                    }
+                    keep.put(target, kept);
+                }
+                default -> throw new InvalidInputException(m.get("type").pos(), "unknown directive type '" + type
+                    + "'; expected temporal, spatial or dataspace");
+            }
+        }
+        for (String d : p.dims) {
+            if (product.get(d) != p.sizes.get(d)) {
+                throw new InvalidInputException(list.pos(), "the factors of " + d + " multiply to " + product.get(d)
+                    + ", but the problem's " + d + " is " + p.sizes.get(d));
+            }
+        }
+        List<Mapping.LevelLoops> levels = new ArrayList<>();
+        for (Level l : h.storage) {
+            levels.add(new Mapping.LevelLoops(l.name, temporal.getOrDefault(l.name, List.of()),
+                List.of(), spatial.getOrDefault(l.name, List.of()), keep.get(l.name), null));
+        }
+        return new Mapping.EinsumMapping(p.output, h.compute, List.copyOf(levels), list.pos(), null);
+    }
+
+    private static Map<String, Long> factors(Located node, Problem p) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String part : scalar(node).trim().split("\\s+")) {
+            String[] kv = part.split("=");
+            if (kv.length != 2 || !p.dims.contains(kv[0])) {
+                throw new InvalidInputException(node.pos(), "factor '" + part + "': expected DIM=N with DIM one of "
+                    + String.join(", ", p.dims));
+            }
+            long f;
+            try {
+                f = Long.parseLong(kv[1]);
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException(node.pos(), "factor '" + part + "' is not a whole number");
+            }
+            if (f < 1) {
+                throw new InvalidInputException(node.pos(), "factor '" + part + "' must be at least 1 (0, Timeloop's "
+                    + "'whatever is left', is the mapper's, not the model's)");
+            }
+            if (out.put(kv[0], f) != null) {
+                throw new InvalidInputException(node.pos(), "dimension " + kv[0] + " has two factors");
+            }
+        }
+        return out;
+    }
+
+    /** Dimensions innermost first, as Timeloop writes them; unlisted ones (factor 1) do not matter. */
+    private static List<String> permutation(Located node, Problem p, Map<String, Long> factors) {
+        List<String> order = new ArrayList<>();
+        if (node != null) {
+            String s = scalar(node).replaceAll("[\\s,\\[\\]]", "");
+            for (char ch : s.toCharArray()) {
+                String d = String.valueOf(ch);
+                if (!p.dims.contains(d)) {
+                    throw new InvalidInputException(node.pos(), "permutation names '" + d + "', not a dimension of the "
+                        + "problem (" + String.join(", ", p.dims) + ")");
+                }
+                order.add(d);
+            }
+        }
+        for (String d : factors.keySet()) {
+            if (!order.contains(d)) {
+                if (factors.get(d) > 1) {
+                    throw new InvalidInputException(node == null ? new SourcePos("mapping", 1, 1) : node.pos(),
+                        "the permutation leaves out " + d + ", whose factor is " + factors.get(d));
+                }
+                order.add(d);
+            }
+        }
+        return order;
+    }
+
+    // ---- small readers ----
+
+    private static void version(Map<String, Located> m, Located owner) {
+        Located v = m.get("version");
+        if (v != null && !scalar(v).strip().startsWith("0.4")) {
+            throw new InvalidInputException(v.pos(), "version " + scalar(v) + "; Cascade reads Timeloop v0.4 files");
+        }
+    }
+
+    private static void checkKeys(Located node, Map<String, Located> attrs, List<String> allowed, String owner) {
+        for (var e : attrs.entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                throw new InvalidInputException(keys(node).get(e.getKey()).pos(), "unknown attribute '" + e.getKey() + "' of "
+                    + owner
+                    + "; expected one of " + String.join(", ", allowed));
+            }
+        }
+    }
+
+    private static long whole(Located node, String what) {
+        String s = scalar(node).strip();
+        try {
+            long v = Long.parseLong(s);
+            if (v < 1) {
+                throw new InvalidInputException(node.pos(), what + " must be positive, found " + s);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(node.pos(), what + " must be a whole number, found '" + s + "'");
+        }
+    }
+
+    private static double positive(Located node, String what) {
+        double v = nonNegative(node, what);
+        if (v == 0) {
+            throw new InvalidInputException(node.pos(), what + " must be positive");
+        }
+        return v;
+    }
+
+    private static double nonNegative(Located node, String what) {
+        String s = scalar(node).strip();
+        try {
+            double v = Double.parseDouble(s);
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw new InvalidInputException(node.pos(), what + " must be a non-negative number, found " + s);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(node.pos(), what + " must be a number, found '" + s + "'");
+        }
+    }
+
+    private static double technology(Located node) {
+        String s = scalar(node).strip().toLowerCase(Locale.ROOT);
+        try {
+            return Double.parseDouble(s.endsWith("nm") ? s.substring(0, s.length() - 2) : s);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(node.pos(), "technology must be like 40nm, found '" + scalar(node) + "'");
+        }
+    }
+}

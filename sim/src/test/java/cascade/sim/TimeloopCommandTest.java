@@ -1,0 +1,46 @@
+package cascade.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 14: `timeloop model` on a tutorial exercise, in Timeloop's JSON schema, and a broken file's exit code. */
+class TimeloopCommandTest {
+    private static final Path EX = SharedData.of("data", "timeloop-exercises", "01-model-conv1d-2level");
+
+    @Test
+    void modelReportsPerInstanceCountsInTheIssuesSchema() throws Exception {
+        JsonNode j = new ObjectMapper().readTree(Cli.ok("timeloop", "model", "--arch", EX.resolve("arch/2level.arch.yaml")
+            .toString(), "--problem", EX.resolve("prob/conv1d.prob.yaml").toString(), "--mapping",
+            EX.resolve("map/conv1d-2level-os.map.yaml").toString(), "--ert",
+            EX.resolve("ref-output/os/timeloop-model.ERT.yaml").toString(), "--format", "json"));
+        assertEquals(48, j.get("cycles").asLong());
+        JsonNode inputs = j.get("levels").get("Buffer").get("tensors").get("Inputs");
+        // Timeloop's stats.txt for this run: 48 reads, 18 fills (a sliding window: 3, then 1 new input per step), 0 updates.
+        assertEquals(48, inputs.get("readsPerInstance").asLong());
+        assertEquals(18, inputs.get("fillsPerInstance").asLong());
+        assertEquals(0, inputs.get("updatesPerInstance").asLong());
+        assertEquals(16, j.get("levels").get("MainMemory").get("tensors").get("Outputs").get("updatesPerInstance").asLong());
+    }
+
+    @Test
+    void aBrokenMappingIsALocatedErrorWithExitTwo(@TempDir Path dir) throws Exception {
+        Path map = dir.resolve("bad.map.yaml");
+        Files.writeString(map, Files.readString(EX.resolve("map/conv1d-2level-os.map.yaml")).replace("target: Buffer",
+            "target: Cache"));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"timeloop", "model", "--arch", EX.resolve("arch/2level.arch.yaml").toString(),
+            "--problem", EX.resolve("prob/conv1d.prob.yaml").toString(), "--mapping", map.toString()},
+            new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().startsWith(map + ":7:13: no storage level 'Cache'"), err.toString());
+    }
+}
