@@ -184,20 +184,20 @@ public final class TimeloopReader {
                 boolean plain = false;
                 String plainDim = null;
                 for (Located term : sequence(dim, "the terms of a projected dimension")) {
-                    List<Located> parts = sequence(term, "a term: [DIM] or [COEFFICIENT, DIM]");
+                    List<Located> parts = sequence(term, "a term: [DIM] or [DIM, COEFFICIENT]");
                     if (parts.isEmpty() || parts.size() > 2) {
-                        throw new InvalidInputException(term.pos(), "a term is [DIM] or [COEFFICIENT, DIM]");
+                        throw new InvalidInputException(term.pos(), "a term is [DIM] or [DIM, COEFFICIENT]");
                     }
-                    String d = scalar(parts.getLast());
+                    String d = scalar(parts.getFirst());
                     if (!dims.contains(d)) {
-                        throw new InvalidInputException(parts.getLast().pos(), "'" + d + "' is not a dimension of " + name
+                        throw new InvalidInputException(parts.getFirst().pos(), "'" + d + "' is not a dimension of " + name
                             + " (" + String.join(", ", dims) + ")");
                     }
                     long coef = 1;
                     if (parts.size() == 2) {
-                        String c = scalar(parts.getFirst());
+                        String c = scalar(parts.getLast());
                         if (!coefficients.containsKey(c)) {
-                            throw new InvalidInputException(parts.getFirst().pos(), "'" + c + "' is not a coefficient of "
+                            throw new InvalidInputException(parts.getLast().pos(), "'" + c + "' is not a coefficient of "
                                 + name);
                         }
                         coef = coefficients.get(c);

@@ -41,7 +41,7 @@ class TimeloopBrokenInputsTest {
         "prob|'      read_write: True'|'      read_write: False'|7:5|no data space is read_write",
         "prob|'- name: Weights'|'- nome: Weights'|7:7|unknown key 'nome'",
         "prob|'    P: 16'|'    P: 0'|20:8|the size of P must be positive",
-        "prob|'      - [ [R], [P] ]'|'      - [ [R], [2, P] ]'|12:17|'2' is not a coefficient of Conv1D",
+        "prob|'      - [ [R], [P] ]'|'      - [ [R], [P, Pstride] ]'|12:20|'Pstride' is not a coefficient of Conv1D",
         "prob|'problem:'|'problem: ['|3:8|YAML syntax",
         // mapping
         "map|'factors: R=1 P=16'|'factors: R=1 P=8'|2:3|the factors of P multiply to 8, but the problem's P is 16",
