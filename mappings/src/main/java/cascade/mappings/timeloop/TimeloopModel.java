@@ -33,14 +33,15 @@ import java.util.Map;
  *       rank are added in the network) or from the computes; the first update of a point needs
  *       no read (reads = the child's fills, or updates − partition size), and fills leave out
  *       the partition (first-read elision); the outermost level is never filled.</li>
- *   <li>Cycles: computes over the utilised compute instances, or a level's accesses over its
- *       shared bandwidth, whichever is larger.</li>
+ *   <li>Cycles: computes over the utilised compute instances, or a level's reads over its read
+ *       bandwidth, writes (fills and updates) over its write bandwidth, or both over its shared
+ *       bandwidth, whichever is largest.</li>
  *   <li>Energy: each tensor's reads, fills and updates at a level in vector accesses of the
  *       level's block (rounded up), priced by the {@link EnergyAccountant} (an update as a
  *       write), plus the table's leakage per instance per cycle.</li>
  * </ul>
  * Not yet: spatial sliding windows (children whose tiles partly overlap count as distinct),
- * bandwidth other than {@code shared_bandwidth}, multiple buffering, {@code !Parallel} levels.
+ * multiple buffering, {@code !Parallel} levels.
  */
 public final class TimeloopModel {
     private TimeloopModel() {
@@ -136,12 +137,12 @@ public final class TimeloopModel {
                 sizes.get(levels.get(i).name()).put(t.tensor(), new long[] {partition, capacity});
             }
         }
-        for (int i = 0; i < levels.size(); i++) {
-            StorageLevel s = levels.get(i);
-            if (Double.isFinite(s.bandwidthWordsPerCycle())) {
-                long words = counts.get(s.name()).values().stream().mapToLong(c -> c[0] + c[1] + c[2]).sum();
-                cycles = Math.max(cycles, (long) Math.ceil(words / s.bandwidthWordsPerCycle()));
-            }
+        for (StorageLevel s : levels) { // a level's traffic over its bandwidths, per instance: read, write and shared
+            long reads = counts.get(s.name()).values().stream().mapToLong(c -> c[0]).sum();
+            long writes = counts.get(s.name()).values().stream().mapToLong(c -> c[1] + c[2]).sum();
+            double[] rw = in.readWriteBandwidth().get(s.name());
+            double limited = Math.max((reads + writes) / s.bandwidthWordsPerCycle(), Math.max(reads / rw[0], writes / rw[1]));
+            cycles = Math.max(cycles, (long) Math.ceil(limited));
         }
         ActionCounts.Builder actions = new ActionCounts.Builder();
         actions.add(unit.name(), "mac", e.output(), computes);

@@ -37,7 +37,7 @@ import java.util.Set;
  * subscripts, the architecture an {@link Architecture}, the mapping an
  * {@link Mapping.EinsumMapping}. Nothing of Timeloop's format is kept past this class but what
  * Cascade's types have no field for and Timeloop's counting needs ({@link Inputs#blockWords},
- * the update and leakage energies).
+ * the leakage energy, separate read and write bandwidths).
  *
  * <p>Refused by name with a located message: features Cascade does not model
  * ({@code sparse_optimizations}, {@code !Parallel} buffers, jinja templates), unknown classes and
@@ -49,8 +49,8 @@ public final class TimeloopReader {
 
     /** Everything one Timeloop model run needs, in Cascade's types. */
     public record Inputs(Cascade cascade, Map<String, Long> sizes, Architecture architecture, Mapping.EinsumMapping mapping,
-                         Map<String, Long> blockWords, Map<String, Double> updatePj, Map<String, Double> leakPj,
-                         boolean energyFromTable) {
+                         Map<String, Long> blockWords, Map<String, Double> leakPj,
+                         Map<String, double[]> readWriteBandwidth, boolean energyFromTable) {
         public String einsum() {
             return mapping.output();
         }
@@ -98,15 +98,15 @@ public final class TimeloopReader {
         Architecture arch = architecture(h, ert);
         Mapping.EinsumMapping m = readMapping(mapFile, mapText, h, problem);
         Map<String, Long> blocks = new LinkedHashMap<>();
-        Map<String, Double> update = new LinkedHashMap<>();
         Map<String, Double> leak = new LinkedHashMap<>();
+        Map<String, double[]> readWrite = new LinkedHashMap<>();
         for (Level l : h.storage) {
             blocks.put(l.name, l.blockWords);
+            readWrite.put(l.name, new double[] {l.readBandwidth, l.writeBandwidth});
             double[] e = ert.get(l.name);
-            update.put(l.name, e == null ? 0 : e[2]);
             leak.put(l.name, e == null ? 0 : e[3]);
         }
-        return new Inputs(problem.cascade, problem.sizes, arch, m, blocks, update, leak, ertText != null);
+        return new Inputs(problem.cascade, problem.sizes, arch, m, blocks, leak, readWrite, ertText != null);
     }
 
     // ---- problem ----
@@ -281,6 +281,8 @@ public final class TimeloopReader {
         int instances = 1;
         long banks = 1;
         double bandwidth = Double.POSITIVE_INFINITY;
+        double readBandwidth = Double.POSITIVE_INFINITY;
+        double writeBandwidth = Double.POSITIVE_INFINITY;
         List<Figure> figures = new ArrayList<>();
         SourcePos pos;
     }
@@ -406,11 +408,11 @@ public final class TimeloopReader {
             if (attrs.containsKey("shared_bandwidth")) {
                 l.bandwidth = positive(attrs.get("shared_bandwidth"), "shared_bandwidth");
             }
-            for (String k : List.of("read_bandwidth", "write_bandwidth")) {
-                if (attrs.containsKey(k)) {
-                    throw new InvalidInputException(attrs.get(k).pos(), k + " is not modelled yet (only shared_bandwidth "
-                        + "throttles a level)");
-                }
+            if (attrs.containsKey("read_bandwidth")) {
+                l.readBandwidth = positive(attrs.get("read_bandwidth"), "read_bandwidth");
+            }
+            if (attrs.containsKey("write_bandwidth")) {
+                l.writeBandwidth = positive(attrs.get("write_bandwidth"), "write_bandwidth");
             }
             if (attrs.containsKey("multiple_buffering") && positive(attrs.get("multiple_buffering"), "multiple_buffering") != 1) {
                 throw new InvalidInputException(attrs.get("multiple_buffering").pos(), "multiple_buffering other than 1 is "
@@ -490,6 +492,10 @@ public final class TimeloopReader {
                     default -> throw new InvalidInputException(am.get("name").pos(), "unknown action '" + a + "'; expected "
                         + "read, write, update, leak or compute");
                 }
+            }
+            if (!component.equals(h.compute) && Math.abs(v[2] - v[1]) > 1e-9 * Math.max(v[1], v[2])) {
+                throw new InvalidInputException(tm.get("name").pos(), component + "'s update costs " + v[2] + " pJ and its "
+                    + "write " + v[1] + " pJ; Cascade prices an update as a write, so they must be equal");
             }
             out.put(component, v);
         }

@@ -6,6 +6,6 @@
  * mapped Einsum as Timeloop does (per-instance reads, fills and updates, first-read elision,
  * multicast, cycles, energy through {@link cascade.hw.EnergyAccountant}), so its figures can be
  * held against Timeloop's {@code stats.txt}. Still to come (issue 14): the mapper on Timeloop's
- * map space, export to Timeloop files, !Parallel levels, read/write bandwidths, 2D spatial splits.
+ * map space, export to Timeloop files, !Parallel levels, 2D spatial splits.
  */
 package cascade.mappings.timeloop;

@@ -58,6 +58,7 @@ class TimeloopBrokenInputsTest {
         "ert|'PE_top_level.MainMemory[1..1]'|'PE_top_level.Attic[1..1]'|4:15|no component 'Attic' in the architecture",
         "ert|'energy: 30.878292'|'energy: -1'|10:21|energy must be a non-negative number",
         "ert|'          - name: update'|'          - name: erase'|6:19|unknown action 'erase'",
+        "ert|'energy: 30.878292\n          - name: read'|'energy: 31\n          - name: read'|4:15|Cascade prices an update as a write",
     })
     void brokenFilesAreLocated(String which, String from, String to, String at, String message) throws IOException {
         Path dir = TimeloopExercisesTest.exercises().resolve("01-model-conv1d-2level");
