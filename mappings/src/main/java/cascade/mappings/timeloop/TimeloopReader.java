@@ -287,6 +287,7 @@ public final class TimeloopReader {
         SourcePos pos;
     }
 
+    /** {@code containerInstances}: each container's own mesh (meshX × meshY). */
     private record Hierarchy(String name, double cycleSeconds, double technologyNm, List<Level> storage, String compute,
                              int computeInstances, int meshX, int meshY, Map<String, Integer> containerInstances,
                              Map<String, String> storageAboveContainer, String file) {
@@ -361,7 +362,7 @@ public final class TimeloopReader {
                 instances *= meshX * meshY;
                 lastX = meshX;
                 lastY = meshY;
-                containers.put(nodeName, instances);
+                containers.put(nodeName, meshX * meshY);
                 if (!storage.isEmpty() && meshX * meshY > 1) {
                     aboveContainer.put(nodeName, storage.getLast().name);
                 }
@@ -536,7 +537,15 @@ public final class TimeloopReader {
                     if (m.containsKey("split")) {
                         throw new InvalidInputException(m.get("split").pos(), "split (a 2D spatial mapping) is not read yet");
                     }
-                    Map<String, Long> factors = factors(require(m, "factors", entry), p);
+                    Located factorsNode = require(m, "factors", entry);
+                    Map<String, Long> factors = factors(factorsNode, p);
+                    if (type.equals("spatial")) {
+                        long fanout = factors.values().stream().reduce(1L, Math::multiplyExact);
+                        if (fanout > h.containerInstances.get(target)) {
+                            throw new InvalidInputException(factorsNode.pos(), "the spatial factors spread over " + fanout
+                                + " instances, but " + target + "'s mesh has " + h.containerInstances.get(target));
+                        }
+                    }
                     List<String> order = permutation(m.get("permutation"), p, factors);
                     List<Mapping.Loop> loops = new ArrayList<>();
                     for (String d : order.reversed()) { // Timeloop lists the innermost first; Cascade outer to inner

@@ -92,4 +92,17 @@ class TimeloopBrokenInputsTest {
         assertTrue(shown.startsWith(file + ":" + at + ":"), "expected " + file + ":" + at + ", got: " + shown);
         assertTrue(shown.contains(message), shown);
     }
+
+    @org.junit.jupiter.api.Test
+    void spatialFactorsBeyondTheMeshAreRefused() throws IOException {
+        Path dir = TimeloopExercisesTest.exercises().resolve("04-model-conv1d+oc-3levelspatial");
+        String map = Files.readString(dir.resolve("map/conv1d+oc+ic-3levelspatial-cp-ws.map.yaml"));
+        assertTrue(map.contains("factors: R=1 P=1 K=1 C=16"));
+        String broken = map.replace("factors: R=1 P=1 K=1 C=16", "factors: R=1 P=1 K=2 C=16");
+        InvalidInputException x = assertThrows(InvalidInputException.class, () -> TimeloopReader.parse("arch.yaml",
+            Files.readString(dir.resolve("arch/3levelspatial.arch.yaml")), "prob.yaml",
+            Files.readString(dir.resolve("prob/conv1d+oc+ic.prob.yaml")), "map.yaml", broken, null, null));
+        assertTrue(x.getMessage().startsWith("map.yaml:14:14: the spatial factors spread over 32 instances, but PE's mesh "
+            + "has 16"), x.getMessage());
+    }
 }
