@@ -66,6 +66,13 @@ public final class TimeloopReader {
         "global_cycle_seconds", "update_fifo_depth", "metadata_storage_width", "latency");
     static final List<String> COMPUTE_ATTRIBUTES = List.of("width", "datawidth", "technology", "global_cycle_seconds",
         "has_power_gating", "power_gated_at");
+    /**
+     * The top-level sections of Timeloop's inputs: one file may hold several (Timeloop merges its
+     * input files, and its front end dumps them all into one), so each reader takes its own.
+     */
+    static final List<String> SECTIONS = List.of("architecture", "problem", "mapping", "mapper", "mapspace",
+        "mapspace_constraints", "architecture_constraints", "compound_components", "globals", "variables", "components",
+        "dumped_by_timeloop_front_end");
     static final List<String> CONTAINER_ATTRIBUTES = List.of("technology", "global_cycle_seconds", "has_power_gating",
         "power_gated_at", "version", "datawidth");
 
@@ -116,7 +123,7 @@ public final class TimeloopReader {
 
     private static Problem problem(String file, String text) {
         Located root = compose(file, text, "a Timeloop problem");
-        Map<String, Located> top = mapping(root, List.of("problem"), "a Timeloop problem");
+        Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop problem");
         Located p = require(top, "problem", root);
         Map<String, Located> pm = mapping(p, List.of("version", "shape", "instance"), "the problem");
         version(pm, p);
@@ -146,6 +153,13 @@ public final class TimeloopReader {
         Located instance = require(pm, "instance", p);
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (var e : mapping(instance, null, "the problem's instance").entrySet()) {
+            if (e.getKey().equals("densities")) {
+                if (!mapping(e.getValue(), null, "densities").isEmpty()) {
+                    throw new InvalidInputException(e.getValue().pos(), "densities describe sparse data, which Cascade's "
+                        + "Timeloop model does not read (sparsity is issue 16's)");
+                }
+                continue;
+            }
             if (dims.contains(e.getKey())) {
                 sizes.put(e.getKey(), whole(e.getValue(), "the size of " + e.getKey()));
             } else if (coefficients.containsKey(e.getKey())) {
@@ -281,6 +295,7 @@ public final class TimeloopReader {
         int instances = 1;
         long banks = 1;
         double bandwidth = Double.POSITIVE_INFINITY;
+        boolean dummy;
         double readBandwidth = Double.POSITIVE_INFINITY;
         double writeBandwidth = Double.POSITIVE_INFINITY;
         List<Figure> figures = new ArrayList<>();
@@ -291,17 +306,26 @@ public final class TimeloopReader {
     private record Hierarchy(String name, double cycleSeconds, double technologyNm, List<Level> storage, String compute,
                              int computeInstances, int meshX, int meshY, Map<String, Integer> containerInstances,
                              Map<String, String> storageAboveContainer, String file) {
+        /** Instances of the next level (or of the compute) per instance of {@code level}. */
+        long fanoutBelow(String level) {
+            for (int i = 0; i < storage.size(); i++) {
+                if (storage.get(i).name.equals(level)) {
+                    long below = i + 1 < storage.size() ? storage.get(i + 1).instances : computeInstances;
+                    return below / storage.get(i).instances;
+                }
+            }
+            return 1;
+        }
     }
 
     private static Hierarchy hierarchy(String file, String text) {
         Located root = compose(file, text, "a Timeloop architecture");
-        Map<String, Located> top = mapping(root, List.of("architecture"), "a Timeloop architecture");
+        Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop architecture");
         Located a = require(top, "architecture", root);
         Map<String, Located> am = mapping(a, List.of("version", "nodes", "subtree"), "the architecture");
         version(am, a);
         if (am.containsKey("subtree")) {
-            throw new InvalidInputException(am.get("subtree").pos(), "the v0.3 'subtree' form is not read; write v0.4 nodes "
-                + "(!Container, !Component)");
+            return dumped(file, am.get("subtree"));
         }
         List<Level> storage = new ArrayList<>();
         Map<String, Integer> containers = new LinkedHashMap<>();
@@ -433,12 +457,107 @@ public final class TimeloopReader {
             lastY, containers, aboveContainer, file);
     }
 
+    /**
+     * The form Timeloop's front end dumps ({@code subtree} of containers, each with its {@code local}
+     * components named {@code NAME[1..N]}, N their instances): the FuseMax artifact's inputs.
+     */
+    private static Hierarchy dumped(String file, Located subtree) {
+        List<Level> storage = new ArrayList<>();
+        String[] compute = {null};
+        int[] computeMesh = {1, 1};
+        double[] clock = {1e-9, 45};
+        String[] top = {null};
+        dumpedNodes(file, subtree, storage, compute, computeMesh, clock, top);
+        if (compute[0] == null) {
+            throw new InvalidInputException(subtree.pos(), "no compute component (class " + String.join(", ", COMPUTE_CLASSES)
+                + ")");
+        }
+        if (storage.isEmpty()) {
+            throw new InvalidInputException(subtree.pos(), "no storage component above the compute");
+        }
+        return new Hierarchy(top[0] == null ? "timeloop" : top[0], clock[0], clock[1], storage, compute[0],
+            computeMesh[0] * computeMesh[1], computeMesh[0], computeMesh[1], Map.of(), Map.of(), file);
+    }
+
+    static final List<String> DUMPED_ATTRIBUTES;
+
+    static {
+        List<String> a = new ArrayList<>(STORAGE_ATTRIBUTES);
+        a.addAll(List.of("meshX", "meshY", "multiplier_width", "adder_width", "n_rdwr_ports", "version"));
+        DUMPED_ATTRIBUTES = List.copyOf(a);
+    }
+
+    private static void dumpedNodes(String file, Located subtree, List<Level> storage, String[] compute, int[] computeMesh,
+                                    double[] clock, String[] top) {
+        for (Located node : sequence(subtree, "subtree nodes")) {
+            Map<String, Located> m = mapping(node, List.of("name", "attributes", "local", "subtree"), "a subtree node");
+            if (top[0] == null) {
+                top[0] = scalar(require(m, "name", node)).replaceAll("\\[.*", "");
+            }
+            if (m.containsKey("attributes")) {
+                Map<String, Located> attrs = mapping(m.get("attributes"), CONTAINER_ATTRIBUTES, "the attributes of "
+                    + scalar(require(m, "name", node)));
+                if (attrs.containsKey("global_cycle_seconds")) {
+                    clock[0] = positive(attrs.get("global_cycle_seconds"), "global_cycle_seconds");
+                }
+                if (attrs.containsKey("technology")) {
+                    clock[1] = technology(attrs.get("technology"));
+                }
+            }
+            for (Located c : m.containsKey("local") ? sequence(m.get("local"), "local components") : List.<Located>of()) {
+                Map<String, Located> cm = mapping(c, List.of("name", "class", "subclass", "attributes", "required_actions",
+                    "enabled", "area_share"), "a component");
+                if (compute[0] != null) {
+                    throw new InvalidInputException(c.pos(), "a component below the compute component " + compute[0]);
+                }
+                String full = scalar(require(cm, "name", c));
+                java.util.regex.Matcher nm = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(\\[1\\.\\.(\\d+)\\])?")
+                    .matcher(full);
+                if (!nm.matches()) {
+                    throw new InvalidInputException(cm.get("name").pos(), "component name '" + full + "': expected NAME or "
+                        + "NAME[1..N]");
+                }
+                int instances = nm.group(3) == null ? 1 : Integer.parseInt(nm.group(3));
+                Located classNode = require(cm, "class", c);
+                String cls = scalar(classNode);
+                Map<String, Located> attrs = cm.containsKey("attributes")
+                    ? mapping(cm.get("attributes"), DUMPED_ATTRIBUTES, "the attributes of " + nm.group(1)) : Map.of();
+                if (COMPUTE_CLASSES.contains(cls)) {
+                    compute[0] = nm.group(1);
+                    computeMesh[0] = attrs.containsKey("meshX") ? (int) whole(attrs.get("meshX"), "meshX") : instances;
+                    computeMesh[1] = attrs.containsKey("meshY") ? (int) whole(attrs.get("meshY"), "meshY") : 1;
+                    continue;
+                }
+                if (!STORAGE_CLASSES.contains(cls) && !cls.equals("dummy_storage")) {
+                    throw new InvalidInputException(classNode.pos(), "unknown class '" + cls + "'");
+                }
+                Level l = new Level();
+                l.name = nm.group(1);
+                l.kind = cls;
+                l.pos = c.pos();
+                l.instances = instances;
+                l.dummy = cls.equals("dummy_storage");
+                l.dataBits = attrs.containsKey("datawidth") ? whole(attrs.get("datawidth"), "datawidth") : 8;
+                l.widthBits = attrs.containsKey("width") ? whole(attrs.get("width"), "width") : l.dataBits;
+                l.blockWords = attrs.containsKey("block_size") ? whole(attrs.get("block_size"), "block_size")
+                    : Math.max(1, l.widthBits / l.dataBits);
+                if (attrs.containsKey("depth")) {
+                    l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords;
+                }
+                storage.add(l);
+            }
+            if (m.containsKey("subtree")) {
+                dumpedNodes(file, m.get("subtree"), storage, compute, computeMesh, clock, top);
+            }
+        }
+    }
+
     private static Architecture architecture(Hierarchy h, Map<String, double[]> ert) {
         List<StorageLevel> levels = new ArrayList<>();
-        long wordBits = h.storage.getFirst().dataBits;
+        long wordBits = h.storage.stream().filter(l -> !l.dummy).findFirst().orElse(h.storage.getFirst()).dataBits;
         String parent = null;
         for (Level l : h.storage) {
-            if (l.dataBits != wordBits) {
+            if (l.dataBits != wordBits && !l.dummy) { // a dummy level (a spatial fan-out with no storage) holds nothing
                 throw new InvalidInputException(l.pos, l.name + " has " + l.dataBits + "-bit words, " + h.storage.getFirst().name
                     + " " + wordBits + "-bit; Cascade's architectures have one word size");
             }
@@ -507,7 +626,7 @@ public final class TimeloopReader {
 
     private static Mapping.EinsumMapping readMapping(String file, String text, Hierarchy h, Problem p) {
         Located root = compose(file, text, "a Timeloop mapping");
-        Map<String, Located> top = mapping(root, List.of("mapping"), "a Timeloop mapping");
+        Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop mapping");
         Located list = require(top, "mapping", root);
         Map<String, List<Mapping.Loop>> temporal = new LinkedHashMap<>();
         Map<String, List<Mapping.Loop>> spatial = new LinkedHashMap<>();
@@ -525,25 +644,28 @@ public final class TimeloopReader {
             String type = scalar(require(m, "type", entry));
             switch (type) {
                 case "temporal", "spatial" -> {
-                    String level = type.equals("temporal") ? target : h.storageAboveContainer.get(target);
+                    String level = type.equals("temporal") || levelNames.contains(target) ? target
+                        : h.storageAboveContainer.get(target);
                     if (type.equals("temporal") && !levelNames.contains(target)) {
                         throw new InvalidInputException(targetNode.pos(), "no storage level '" + target + "' (levels: "
                             + String.join(", ", levelNames) + ")");
                     }
                     if (type.equals("spatial") && level == null) {
-                        throw new InvalidInputException(targetNode.pos(), "no spatial container '" + target + "' (containers "
+                        throw new InvalidInputException(targetNode.pos(), "no spatial container or storage level '" + target
+                            + "' (containers "
                             + "with a mesh: " + String.join(", ", h.storageAboveContainer.keySet()) + ")");
                     }
-                    if (m.containsKey("split")) {
-                        throw new InvalidInputException(m.get("split").pos(), "split (a 2D spatial mapping) is not read yet");
-                    }
+                    // split divides a spatial directive's dimensions between the mesh's X and Y; the counts do not depend on it.
                     Located factorsNode = require(m, "factors", entry);
                     Map<String, Long> factors = factors(factorsNode, p);
                     if (type.equals("spatial")) {
                         long fanout = factors.values().stream().reduce(1L, Math::multiplyExact);
-                        if (fanout > h.containerInstances.get(target)) {
+                        long room = h.containerInstances.containsKey(target) ? h.containerInstances.get(target)
+                            : h.fanoutBelow(target);
+                        if (fanout > room) {
                             throw new InvalidInputException(factorsNode.pos(), "the spatial factors spread over " + fanout
-                                + " instances, but " + target + "'s mesh has " + h.containerInstances.get(target));
+                                + " instances, but " + (h.containerInstances.containsKey(target) ? target + "'s mesh has "
+                                : "below each " + target + " there are ") + room);
                         }
                     }
                     List<String> order = permutation(m.get("permutation"), p, factors);
@@ -587,7 +709,7 @@ public final class TimeloopReader {
             }
         }
         for (String d : p.dims) {
-            if (product.get(d) != p.sizes.get(d)) {
+            if (!product.get(d).equals(p.sizes.get(d))) {
                 throw new InvalidInputException(list.pos(), "the factors of " + d + " multiply to " + product.get(d)
                     + ", but the problem's " + d + " is " + p.sizes.get(d));
             }
@@ -602,7 +724,7 @@ public final class TimeloopReader {
 
     private static Map<String, Long> factors(Located node, Problem p) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String part : scalar(node).trim().split("\\s+")) {
+        for (String part : scalar(node).trim().split("[\\s,]+")) {
             String[] kv = part.split("=");
             if (kv.length != 2 || !p.dims.contains(kv[0])) {
                 throw new InvalidInputException(node.pos(), "factor '" + part + "': expected DIM=N with DIM one of "

@@ -52,7 +52,8 @@ class TimeloopBrokenInputsTest {
         "map|'permutation: RP'|'permutation: RX'|10:18|permutation names 'X'",
         "map|'permutation: PR'|'permutation: R'|5:18|the permutation leaves out P",
         "map|'    type: temporal\n    factors: R=3'|'    type: sideways\n    factors: R=3'|8:11|unknown directive type 'sideways'",
-        "map|'  - target: Buffer\n    type: temporal'|'  - target: Buffer\n    type: spatial'|7:13|no spatial container 'Buffer'",
+        "map|'  - target: Buffer\n    type: temporal'|'  - target: Buffer\n    type: spatial'|9:14|the spatial factors spread over 3 instances, but below each Buffer there are 1",
+        "map|'  - target: Buffer\n    type: temporal'|'  - target: Attic\n    type: spatial'|7:13|no spatial container or storage level 'Attic'",
         "map|'mapping:'|'mappings:'|1:1|unknown key 'mappings'",
         // energy reference table
         "ert|'PE_top_level.MainMemory[1..1]'|'PE_top_level.Attic[1..1]'|4:15|no component 'Attic' in the architecture",

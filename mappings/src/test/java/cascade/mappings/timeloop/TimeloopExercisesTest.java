@@ -15,11 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Issue 14, acceptance 1 (the part that can be checked here): on the tutorial's runs whose
- * reference statistics are in shared/ (00, 01 output-stationary), every per-instance read, fill
- * and update of every level and data space, and the cycles, equal Timeloop's, and the energy
- * priced with the exercise's ERT is within 1% of Timeloop's (which adds leakage). The expected
- * figures are read from Timeloop's own stats.txt, not written here.
+ * Issue 14, acceptance 1 (the part that can be checked here): on every run whose reference
+ * statistics are in shared/ (the tutorial's 00 and 01 output-stationary, the FuseMax artifact's
+ * pregenerated check), every per-instance read, fill and update of every level and data space,
+ * the partition sizes, the computes and the cycles equal Timeloop's, and the energy priced with
+ * the run's ERT is within 1% of Timeloop's. The expected figures are read from Timeloop's own
+ * stats.txt, not written here.
  */
 class TimeloopExercisesTest {
     static Path exercises() {
@@ -27,10 +28,17 @@ class TimeloopExercisesTest {
         return Files.isDirectory(beside) ? beside : Path.of("/work/shared/data/timeloop-exercises");
     }
 
+    /**
+     * The two tutorial runs with references, and the FuseMax artifact's pregenerated check (its
+     * 2D array's QK at BERT-like sizes: 65,536 MACs, spatial fan-outs through dummy levels, bypass
+     * at every level but the PEs' registers; one file, as Timeloop's front end dumped it).
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "00-model-conv1d-1level|arch/1level.arch.yaml|prob/conv1d.prob.yaml|map/conv1d-1level.map.yaml|ref-output",
         "01-model-conv1d-2level|arch/2level.arch.yaml|prob/conv1d.prob.yaml|map/conv1d-2level-os.map.yaml|ref-output/os",
+        "../fusemax-artifact/pregenerated-check|parsed-processed-input.yaml|parsed-processed-input.yaml"
+            + "|parsed-processed-input.yaml|.",
     })
     void countsCyclesAndEnergyAreTimeloops(String exercise, String arch, String problem, String mapping, String ref)
             throws IOException {
@@ -39,7 +47,9 @@ class TimeloopExercisesTest {
             dir.resolve(mapping), dir.resolve(ref).resolve("timeloop-model.ERT.yaml")));
         String stats = Files.readString(dir.resolve(ref).resolve("timeloop-model.stats.txt"));
         Map<String, Map<String, long[]>> expected = scalarCounts(stats);
-        assertEquals(expected.keySet(), s.levels().keySet(), "levels");
+        // Levels that hold no data space (bypassed everywhere, or a dummy fan-out) list no counts in stats.txt.
+        assertEquals(expected.keySet(), s.levels().entrySet().stream().filter(l -> !l.getValue().tensors().isEmpty())
+            .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet()), "levels");
         for (var level : expected.entrySet()) {
             TimeloopModel.LevelStats ours = s.levels().get(level.getKey());
             assertEquals(level.getValue().keySet(), ours.tensors().keySet(), level.getKey());
