@@ -43,4 +43,23 @@ class TimeloopCommandTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().startsWith(map + ":7:13: no storage level 'Cache'"), err.toString());
     }
+
+    @Test
+    void mapperWritesAMappingThatModelReadsBack(@TempDir Path dir) throws Exception {
+        Path ex = SharedData.of("data", "timeloop-exercises", "05-mapper-conv1d+oc-3level");
+        Path best = dir.resolve("best.map.yaml");
+        String ert = ex.resolve("ref-output/baked/timeloop-mapper.ERT.yaml").toString();
+        JsonNode found = new ObjectMapper().readTree(Cli.ok("timeloop", "mapper", "--arch",
+            ex.resolve("arch/3level.arch.yaml").toString(), "--problem", ex.resolve("prob/conv1d+oc.prob.yaml").toString(),
+            "--constraints", ex.resolve("constraints/conv1d+oc-3level-freebypass.constraints.yaml").toString(), "--mapper",
+            ex.resolve("mapper/exhaustive.mapper.yaml").toString(), "--ert", ert, "--out", best.toString(), "--format",
+            "json"));
+        assertEquals(64, found.get("keepChoices").asLong());
+        JsonNode model = new ObjectMapper().readTree(Cli.ok("timeloop", "model", "--arch",
+            ex.resolve("arch/3level.arch.yaml").toString(), "--problem", ex.resolve("prob/conv1d+oc.prob.yaml").toString(),
+            "--mapping", best.toString(), "--ert", ert, "--format", "json"));
+        assertEquals(found.get("cycles").asLong(), model.get("cycles").asLong());
+        assertEquals(found.get("energyPj").asDouble(), model.get("energyPj").asDouble(), 1e-9 * model.get("energyPj").asDouble());
+        assertEquals(found.get("levels"), model.get("levels"));
+    }
 }

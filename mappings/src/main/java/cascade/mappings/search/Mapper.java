@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * compiled analytical model by default). Seeded and reproducible for a given thread count.
  */
 public final class Mapper {
-    public enum Objective { CYCLES, ENERGY, EDP }
+    /** What the search minimises; {@code DELAY_THEN_ENERGY} is Timeloop's [delay, energy]: cycles first, energy to break ties. */
+    public enum Objective { CYCLES, ENERGY, EDP, DELAY_THEN_ENERGY }
 
     /**
      * How candidates are drawn: it knows the space, not the cost. A strategy walks its share
@@ -492,12 +493,18 @@ public final class Mapper {
             case CYCLES -> cost.cycles();
             case ENERGY -> cost.energyPj();
             case EDP -> cost.energyPj() * cost.cycles();
+            case DELAY_THEN_ENERGY -> cost.cycles() + cost.energyPj() / (cost.energyPj() + 1); // cycles are whole
         };
         if (top.accepts(score)) { // records only for the few that enter the best N
             Mapping.EinsumMapping m = build(factors, orders);
             top.offer(new Ranked(m, AnalyticalModel.einsum(context, m), score));
         }
         return score;
+    }
+
+    /** The mapping a candidate stands for (for candidate models that cost whole mappings). */
+    public Mapping.EinsumMapping mappingOf(long[][] factors, int[][] orders) {
+        return build(factors, orders);
     }
 
     private Mapping.EinsumMapping build(long[][] factors, int[][] orders) {

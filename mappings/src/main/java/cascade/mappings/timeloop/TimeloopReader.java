@@ -8,6 +8,7 @@ import static cascade.hw.YamlNodes.scalar;
 import static cascade.hw.YamlNodes.sequence;
 
 import cascade.einsum.Cascade;
+import cascade.einsum.Einsum;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.hw.Architecture;
@@ -103,7 +104,7 @@ public final class TimeloopReader {
         Hierarchy h = hierarchy(archFile, archText);
         Map<String, double[]> ert = ertText == null ? Map.of() : ert(ertFile, ertText, h);
         Architecture arch = architecture(h, ert);
-        Mapping.EinsumMapping m = readMapping(mapFile, mapText, h, problem);
+        Mapping.EinsumMapping m = mapText == null ? everythingOutermost(h, problem) : readMapping(mapFile, mapText, h, problem);
         Map<String, Long> blocks = new LinkedHashMap<>();
         Map<String, Double> leak = new LinkedHashMap<>();
         Map<String, double[]> readWrite = new LinkedHashMap<>();
@@ -720,6 +721,111 @@ public final class TimeloopReader {
                 List.of(), spatial.getOrDefault(l.name, List.of()), keep.get(l.name), null));
         }
         return new Mapping.EinsumMapping(p.output, h.compute, List.copyOf(levels), list.pos(), null);
+    }
+
+    /** The mapping a mapper starts from: every loop at the outermost level, every level keeping every data space. */
+    private static Mapping.EinsumMapping everythingOutermost(Hierarchy h, Problem p) {
+        List<Mapping.LevelLoops> levels = new ArrayList<>();
+        for (Level l : h.storage) {
+            List<Mapping.Loop> loops = new ArrayList<>();
+            if (levels.isEmpty()) {
+                for (String d : p.dims) {
+                    if (p.sizes.get(d) > 1) {
+                        loops.add(new Mapping.Loop(d.toLowerCase(Locale.ROOT), p.sizes.get(d), null));
+                    }
+                }
+            }
+            levels.add(new Mapping.LevelLoops(l.name, loops, List.of(), List.of(), null, null));
+        }
+        return new Mapping.EinsumMapping(p.output, h.compute, List.copyOf(levels), null, null);
+    }
+
+    /** Mapper constraints on one level: fixed factors (all of them) and permutation, data spaces kept or bypassed. */
+    public record LevelConstraint(Map<String, Long> factors, List<String> permutation, Set<String> keep, Set<String> bypass) {
+    }
+
+    /**
+     * Reads {@code mapspace_constraints} (or {@code architecture_constraints}) targets against the
+     * inputs' problem and levels. A level's temporal factors are either all given with its
+     * permutation, or not at all: partial factor constraints are refused by name (not read yet).
+     */
+    public static Map<String, LevelConstraint> constraints(String file, String text, Inputs in) {
+        Located root = compose(file, text, "Timeloop mapper constraints");
+        Map<String, Located> top = mapping(root, SECTIONS, "Timeloop mapper constraints");
+        Located section = top.containsKey("mapspace_constraints") ? top.get("mapspace_constraints")
+            : require(top, "architecture_constraints", root);
+        Map<String, Located> sm = mapping(section, List.of("version", "targets"), "the constraints");
+        Einsum e = in.cascade().producer(in.einsum());
+        List<String> dims = new ArrayList<>(e.iterationRanks());
+        Set<String> levelNames = new LinkedHashSet<>();
+        in.architecture().storage().forEach(l -> levelNames.add(l.name()));
+        Set<String> spaces = new LinkedHashSet<>(in.cascade().tensors().keySet());
+        Map<String, LevelConstraint> out = new LinkedHashMap<>();
+        Problem p = new Problem(in.cascade(), in.sizes(), dims, in.einsum());
+        for (Located t : sm.containsKey("targets") ? sequence(sm.get("targets"), "constraint targets") : List.<Located>of()) {
+            Map<String, Located> m = mapping(t, List.of("target", "type", "factors", "permutation", "keep", "bypass",
+                "split"), "a constraint");
+            Located targetNode = require(m, "target", t);
+            String target = scalar(targetNode);
+            if (!levelNames.contains(target)) {
+                throw new InvalidInputException(targetNode.pos(), "no storage level '" + target + "'");
+            }
+            LevelConstraint c = out.getOrDefault(target, new LevelConstraint(null, null, Set.of(), Set.of()));
+            String type = scalar(require(m, "type", t));
+            switch (type) {
+                case "temporal" -> {
+                    Map<String, Long> f = factors(require(m, "factors", t), p);
+                    if (!f.keySet().containsAll(dims) || !m.containsKey("permutation")) {
+                        throw new InvalidInputException(m.get("factors").pos(), "partial factor constraints (some "
+                            + "dimensions or no permutation) are not read yet; give every dimension's factor and the "
+                            + "permutation, or none");
+                    }
+                    c = new LevelConstraint(f, permutation(m.get("permutation"), p, f), c.keep(), c.bypass());
+                }
+                case "dataspace", "bypass" -> {
+                    Set<String> keep = names(m.get("keep"), spaces);
+                    Set<String> bypass = names(m.get("bypass"), spaces);
+                    c = new LevelConstraint(c.factors(), c.permutation(), keep, bypass);
+                }
+                case "spatial" -> throw new InvalidInputException(m.get("type").pos(), "spatial constraints are not read "
+                    + "yet");
+                default -> throw new InvalidInputException(m.get("type").pos(), "unknown constraint type '" + type + "'");
+            }
+            out.put(target, c);
+        }
+        return out;
+    }
+
+    private static Set<String> names(Located node, Set<String> known) {
+        Set<String> out = new LinkedHashSet<>();
+        if (node != null) {
+            for (Located n : sequence(node, "data spaces")) {
+                if (!known.contains(scalar(n))) {
+                    throw new InvalidInputException(n.pos(), "no data space '" + scalar(n) + "'");
+                }
+                out.add(scalar(n));
+            }
+        }
+        return out;
+    }
+
+    /** Timeloop's {@code optimization_metric} as the mapper's objective. */
+    public static cascade.mappings.search.Mapper.Objective objective(String file, String text) {
+        Located root = compose(file, text, "a Timeloop mapper configuration");
+        Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop mapper configuration");
+        Located mapper = require(top, "mapper", root);
+        Located metric = mapping(mapper, null, "the mapper").get("optimization_metric");
+        if (metric == null) {
+            return cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY;
+        }
+        List<String> metrics = sequence(metric, "metrics").stream().map(n -> scalar(n)).toList();
+        return switch (String.join(",", metrics)) {
+            case "delay,energy", "delay" -> cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY;
+            case "energy" -> cascade.mappings.search.Mapper.Objective.ENERGY;
+            case "edp" -> cascade.mappings.search.Mapper.Objective.EDP;
+            default -> throw new InvalidInputException(metric.pos(), "optimization_metric " + metrics + " is not read yet; "
+                + "expected [delay, energy], [delay], [energy] or [edp]");
+        };
     }
 
     private static Map<String, Long> factors(Located node, Problem p) {

@@ -96,6 +96,7 @@ class MapperTest {
                     case CYCLES -> ranked.estimate().cycles();
                     case ENERGY -> energy;
                     case EDP -> energy * ranked.estimate().cycles();
+                    case DELAY_THEN_ENERGY -> ranked.estimate().cycles() + energy / (energy + 1);
                 };
                 assertEquals(expected, ranked.score(), Math.abs(expected) * 1e-12, objective + " " + ranked.mapping());
             }

@@ -1,7 +1,9 @@
 package cascade.sim.cli;
 
+import cascade.mappings.timeloop.TimeloopMapper;
 import cascade.mappings.timeloop.TimeloopModel;
 import cascade.mappings.timeloop.TimeloopReader;
+import cascade.mappings.timeloop.TimeloopWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** Timeloop users' files in, Timeloop's figures out. */
 @Command(name = "timeloop", mixinStandardHelpOptions = true,
     description = "Timeloop v0.4 inputs: an architecture, a problem and a mapping (and Accelergy's ERT).",
-    subcommands = {TimeloopCommand.Model.class})
+    subcommands = {TimeloopCommand.Model.class, TimeloopCommand.MapperSearch.class})
 final class TimeloopCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -81,6 +83,86 @@ final class TimeloopCommand implements Runnable {
                 String.format(Locale.ROOT, "%.2f", x.energyPj())))));
             Output.table(out, List.of("level", "data space", "instances", "partition", "reads/instance", "fills/instance",
                 "updates/instance", "energy pJ"), rows);
+            return 0;
+        }
+    }
+
+    @Command(name = "mapper", mixinStandardHelpOptions = true,
+        description = "Cascade's mapper on Timeloop's map space: every keep-or-bypass choice the constraints leave open, "
+            + "and the loop nest where they do not fix it, scored by Timeloop's counting and metrics; writes the best "
+            + "mapping as a Timeloop mapping file.",
+        footer = {"", "Not yet read: partial factor constraints, spatial constraints, spatial map spaces.", "",
+            "Example:", "  ./cascade timeloop mapper --arch ex/arch/3level.arch.yaml --problem ex/prob/conv1d+oc.prob.yaml \\",
+            "      --constraints ex/constraints/null.constraints.yaml --mapper ex/mapper/exhaustive.mapper.yaml --out best.map.yaml"})
+    static final class MapperSearch implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--arch", required = true, paramLabel = "FILE", description = "Timeloop v0.4 architecture")
+        Path arch;
+
+        @Option(names = "--problem", required = true, paramLabel = "FILE", description = "Timeloop v0.4 problem")
+        Path problem;
+
+        @Option(names = "--constraints", paramLabel = "FILE", description = "mapspace_constraints (default: none)")
+        Path constraints;
+
+        @Option(names = "--mapper", paramLabel = "FILE", description = "mapper configuration: its optimization_metric "
+            + "(default [delay, energy])")
+        Path mapper;
+
+        @Option(names = "--ert", paramLabel = "FILE", description = "Accelergy energy reference table")
+        Path ert;
+
+        @Option(names = "--starts", defaultValue = "12", description = "local-search starts per keep choice (default ${DEFAULT-VALUE})")
+        long starts;
+
+        @Option(names = "--steps", defaultValue = "300", description = "local-search steps per start (default ${DEFAULT-VALUE})")
+        long steps;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "where to write the best mapping (Timeloop v0.4)")
+        Path out;
+
+        @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
+        Output.Format format;
+
+        @Override
+        public Integer call() throws IOException {
+            if (out != null) {
+                Inputs.inExistingFolder(out, "--out");
+            }
+            TimeloopReader.Inputs in = TimeloopReader.parse(arch.toString(), java.nio.file.Files.readString(arch),
+                problem.toString(), java.nio.file.Files.readString(problem), null, null, ert == null ? null : ert.toString(),
+                ert == null ? null : java.nio.file.Files.readString(ert));
+            var c = constraints == null ? Map.<String, TimeloopReader.LevelConstraint>of()
+                : TimeloopReader.constraints(constraints.toString(), java.nio.file.Files.readString(constraints), in);
+            var objective = mapper == null ? cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY
+                : TimeloopReader.objective(mapper.toString(), java.nio.file.Files.readString(mapper));
+            long t0 = System.nanoTime();
+            TimeloopMapper.Result r = Inputs.option("--constraints", () -> TimeloopMapper.search(in, c, objective,
+                new cascade.mappings.search.Mapper.LocalSearch(starts, steps, 1)));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            String written = TimeloopWriter.mapping(r.best(), new ArrayList<>(in.cascade().producer(in.einsum())
+                .iterationRanks()), in.cascade().tensors().keySet());
+            if (out != null) {
+                cascade.traces.AtomicFiles.writeString(out, written);
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            if (format == Output.Format.json) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("cycles", r.stats().cycles());
+                json.put("energyPj", r.stats().energyPj());
+                json.put("keepChoices", r.keepChoices());
+                json.put("evaluated", r.evaluated());
+                json.put("wallSeconds", seconds);
+                json.put("mapping", written);
+                json.put("levels", r.stats().levels());
+                Output.json(o, json);
+                return 0;
+            }
+            o.printf(Locale.ROOT, "best: %d cycles, %.2f pJ (%d keep choices, %d mappings costed, %.1f s)%n",
+                r.stats().cycles(), r.stats().energyPj(), r.keepChoices(), r.evaluated(), seconds);
+            o.print(written);
             return 0;
         }
     }

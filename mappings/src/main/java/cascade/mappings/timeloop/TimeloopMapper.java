@@ -1,0 +1,158 @@
+package cascade.mappings.timeloop;
+
+import cascade.hw.StorageLevel;
+import cascade.mappings.search.Mapper;
+import cascade.mappings.spec.Mapping;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Cascade's mapper on Timeloop's map space: which data spaces each level keeps (every choice the
+ * constraints leave open, the outermost level keeping all), and — where the constraints do not
+ * fix them — the loop nest, searched by {@link Mapper} with candidates scored by Timeloop's own
+ * counting ({@link TimeloopModel}) and Timeloop's metrics. A candidate that overfills a level
+ * (the data spaces it keeps there, per instance, beyond its depth) does not run.
+ */
+public final class TimeloopMapper {
+    private TimeloopMapper() {
+    }
+
+    /** The best mapping, its statistics, and how much of the space was looked at. */
+    public record Result(Mapping.EinsumMapping best, TimeloopModel.Stats stats, double score, long keepChoices,
+                         long evaluated) {
+    }
+
+    public static Result search(TimeloopReader.Inputs in, Map<String, TimeloopReader.LevelConstraint> constraints,
+                                Mapper.Objective objective, Mapper.Strategy strategy) {
+        List<StorageLevel> levels = in.architecture().storage();
+        List<String> spaces = new ArrayList<>(in.cascade().tensors().keySet());
+        boolean fixed = levels.stream().allMatch(l -> constraints.containsKey(l.name())
+            && constraints.get(l.name()).factors() != null);
+        boolean free = levels.stream().noneMatch(l -> constraints.containsKey(l.name())
+            && constraints.get(l.name()).factors() != null);
+        if (!fixed && !free) {
+            throw new IllegalArgumentException("constraints that fix the loops of some levels and leave others free are "
+                + "not searched yet");
+        }
+        // The open keep choices: (level, data space) pairs below the outermost level the constraints leave open.
+        List<String[]> open = new ArrayList<>();
+        for (int i = 1; i < levels.size(); i++) {
+            TimeloopReader.LevelConstraint c = constraints.get(levels.get(i).name());
+            for (String t : spaces) {
+                if (c == null || (!c.keep().contains(t) && !c.bypass().contains(t))) {
+                    open.add(new String[] {levels.get(i).name(), t});
+                }
+            }
+        }
+        if (open.size() > 20) {
+            throw new IllegalArgumentException(open.size() + " open keep-or-bypass choices (2^" + open.size()
+                + " sets) are too many to enumerate; constrain some");
+        }
+        Result best = null;
+        long evaluated = 0;
+        for (long choice = 0; choice < 1L << open.size(); choice++) {
+            Map<String, Set<String>> keep = new LinkedHashMap<>();
+            for (int i = 0; i < levels.size(); i++) {
+                TimeloopReader.LevelConstraint c = constraints.get(levels.get(i).name());
+                Set<String> kept = new LinkedHashSet<>(spaces);
+                if (i > 0 && c != null) {
+                    kept.removeAll(c.bypass());
+                }
+                keep.put(levels.get(i).name(), kept);
+            }
+            for (int k = 0; k < open.size(); k++) {
+                if ((choice >> k & 1) == 1) {
+                    keep.get(open.get(k)[0]).remove(open.get(k)[1]);
+                }
+            }
+            Result r = fixed ? fixedLoops(in, constraints, keep, objective) : searched(in, keep, objective, strategy);
+            evaluated += r.evaluated();
+            if (r.best() != null && (best == null || r.score() < best.score())) {
+                best = r;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no mapping in the space fits the architecture");
+        }
+        return new Result(best.best(), best.stats(), best.score(), 1L << open.size(), evaluated);
+    }
+
+    private static Result fixedLoops(TimeloopReader.Inputs in, Map<String, TimeloopReader.LevelConstraint> constraints,
+                                     Map<String, Set<String>> keep, Mapper.Objective objective) {
+        List<Mapping.LevelLoops> levels = new ArrayList<>();
+        for (StorageLevel l : in.architecture().storage()) {
+            TimeloopReader.LevelConstraint c = constraints.get(l.name());
+            List<Mapping.Loop> loops = new ArrayList<>();
+            for (String d : c.permutation().reversed()) {
+                long f = c.factors().getOrDefault(d, 1L);
+                if (f > 1) {
+                    loops.add(new Mapping.Loop(d.toLowerCase(Locale.ROOT), f, null));
+                }
+            }
+            levels.add(new Mapping.LevelLoops(l.name(), loops, List.of(), List.of(), keep.get(l.name()), null));
+        }
+        Mapping.EinsumMapping m = new Mapping.EinsumMapping(in.einsum(), in.mapping().unit(), levels, null, null);
+        TimeloopModel.Stats s = TimeloopModel.run(with(in, m));
+        if (!fits(in, s, keep)) {
+            return new Result(null, null, Double.POSITIVE_INFINITY, 1, 1);
+        }
+        return new Result(m, s, score(s, objective), 1, 1);
+    }
+
+    private static Result searched(TimeloopReader.Inputs in, Map<String, Set<String>> keep, Mapper.Objective objective,
+                                   Mapper.Strategy strategy) {
+        Mapper.CandidateModels timeloop = mapper -> (factors, orders) -> {
+            TimeloopModel.Stats s = TimeloopModel.run(with(in, kept(mapper.mappingOf(factors, orders), keep)));
+            return new Mapper.CandidateModel.Cost(s.cycles(), s.energyPj(), fits(in, s, keep));
+        };
+        Mapper mapper = new Mapper(in.cascade(), in.sizes(), in.architecture(), in.einsum(), in.mapping().unit(), objective,
+            Map.of(), timeloop);
+        Mapper.Result r = mapper.search(strategy, 1, 1);
+        if (r.best().isEmpty()) {
+            return new Result(null, null, Double.POSITIVE_INFINITY, 1, r.evaluated());
+        }
+        Mapping.EinsumMapping m = kept(r.best().getFirst().mapping(), keep);
+        TimeloopModel.Stats s = TimeloopModel.run(with(in, m));
+        return new Result(m, s, r.best().getFirst().score(), 1, r.evaluated());
+    }
+
+    private static Mapping.EinsumMapping kept(Mapping.EinsumMapping m, Map<String, Set<String>> keep) {
+        List<Mapping.LevelLoops> levels = new ArrayList<>();
+        for (Mapping.LevelLoops l : m.levels()) {
+            levels.add(new Mapping.LevelLoops(l.level(), l.temporal(), l.spatialRows(), l.spatialCols(), keep.get(l.level()),
+                l.pos()));
+        }
+        return new Mapping.EinsumMapping(m.output(), m.unit(), levels, m.pos(), m.unitPos());
+    }
+
+    private static TimeloopReader.Inputs with(TimeloopReader.Inputs in, Mapping.EinsumMapping m) {
+        return new TimeloopReader.Inputs(in.cascade(), in.sizes(), in.architecture(), m, in.blockWords(), in.leakPj(),
+            in.readWriteBandwidth(), in.energyFromTable());
+    }
+
+    /** Every level holds, per instance, what it keeps of each data space at once (its tile). */
+    private static boolean fits(TimeloopReader.Inputs in, TimeloopModel.Stats s, Map<String, Set<String>> keep) {
+        for (StorageLevel l : in.architecture().storage()) {
+            long words = s.levels().get(l.name()).tensors().values().stream()
+                .mapToLong(TimeloopModel.TensorStats::utilizedCapacity).sum();
+            if (words > l.capacityWords()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double score(TimeloopModel.Stats s, Mapper.Objective objective) {
+        return switch (objective) {
+            case CYCLES -> s.cycles();
+            case ENERGY -> s.energyPj();
+            case EDP -> s.energyPj() * s.cycles();
+            case DELAY_THEN_ENERGY -> s.cycles() + s.energyPj() / (s.energyPj() + 1);
+        };
+    }
+}
