@@ -5,7 +5,10 @@
  * errors that name the Timeloop key; {@link cascade.mappings.timeloop.TimeloopModel} counts a
  * mapped Einsum as Timeloop does (per-instance reads, fills and updates, first-read elision,
  * multicast, cycles, energy through {@link cascade.hw.EnergyAccountant}), so its figures can be
- * held against Timeloop's {@code stats.txt}. Still to come (issue 14): the mapper on Timeloop's
- * map space, export to Timeloop files, !Parallel levels, 2D spatial splits.
+ * held against Timeloop's {@code stats.txt}; {@link cascade.mappings.timeloop.TimeloopMapper} runs
+ * Cascade's mapper on Timeloop's map space with that counting, and
+ * {@link cascade.mappings.timeloop.TimeloopWriter} writes a mapping back in Timeloop's format.
+ * Still to come (issue 14): export of architectures and problems, spatial and partial
+ * constraints, !Parallel levels.
  */
 package cascade.mappings.timeloop;
