@@ -82,7 +82,8 @@ public final class TimeloopReader {
             ert == null ? null : ert.toString(), ert == null ? null : text(ert));
     }
 
-    private static String text(Path p) throws IOException {
+    /** A Timeloop input file's text; a missing file or a jinja template is a located error. */
+    public static String text(Path p) throws IOException {
         if (!Files.isRegularFile(p)) {
             throw new InvalidInputException(new SourcePos(p.toString(), 1, 1), "no such file");
         }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,6 +32,32 @@ final class TimeloopCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The files every Timeloop command reads, and the report's format. */
+    static final class Files {
+        @Option(names = "--arch", required = true, paramLabel = "FILE", description = "Timeloop v0.4 architecture")
+        Path arch;
+
+        @Option(names = "--problem", required = true, paramLabel = "FILE", description = "Timeloop v0.4 problem")
+        Path problem;
+
+        @Option(names = "--ert", paramLabel = "FILE", description = "Accelergy energy reference table (energy is 0 without)")
+        Path ert;
+
+        @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
+        Output.Format format;
+
+        /** The inputs, with {@code mapping} (null: every loop at the outermost level, for a mapper to start from). */
+        TimeloopReader.Inputs read(Path mapping) throws IOException {
+            return TimeloopReader.parse(arch.toString(), text(arch), problem.toString(), text(problem),
+                mapping == null ? null : mapping.toString(), mapping == null ? null : text(mapping),
+                ert == null ? null : ert.toString(), ert == null ? null : text(ert));
+        }
+    }
+
+    static String text(Path p) throws IOException {
+        return TimeloopReader.text(p);
+    }
+
     @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Count a Timeloop mapping as Timeloop does: per level and data space the per-instance scalar reads, "
             + "fills and updates, utilised instances, cycles, and energy priced with the ERT when given.",
@@ -42,26 +69,17 @@ final class TimeloopCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--arch", required = true, paramLabel = "FILE", description = "Timeloop v0.4 architecture")
-        Path arch;
-
-        @Option(names = "--problem", required = true, paramLabel = "FILE", description = "Timeloop v0.4 problem")
-        Path problem;
+        @Mixin
+        Files files;
 
         @Option(names = "--mapping", required = true, paramLabel = "FILE", description = "Timeloop v0.4 mapping")
         Path mapping;
 
-        @Option(names = "--ert", paramLabel = "FILE", description = "Accelergy energy reference table (energy is 0 without)")
-        Path ert;
-
-        @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
-        Output.Format format;
-
         @Override
         public Integer call() throws IOException {
-            TimeloopModel.Stats s = TimeloopModel.run(TimeloopReader.read(arch, problem, mapping, ert));
+            TimeloopModel.Stats s = TimeloopModel.run(files.read(mapping));
             PrintWriter out = spec.commandLine().getOut();
-            if (format == Output.Format.json) {
+            if (files.format == Output.Format.json) {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("einsum", s.einsum());
                 json.put("computes", s.computes());
@@ -98,11 +116,8 @@ final class TimeloopCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--arch", required = true, paramLabel = "FILE", description = "Timeloop v0.4 architecture")
-        Path arch;
-
-        @Option(names = "--problem", required = true, paramLabel = "FILE", description = "Timeloop v0.4 problem")
-        Path problem;
+        @Mixin
+        Files files;
 
         @Option(names = "--constraints", paramLabel = "FILE", description = "mapspace_constraints (default: none)")
         Path constraints;
@@ -110,9 +125,6 @@ final class TimeloopCommand implements Runnable {
         @Option(names = "--mapper", paramLabel = "FILE", description = "mapper configuration: its optimization_metric "
             + "(default [delay, energy])")
         Path mapper;
-
-        @Option(names = "--ert", paramLabel = "FILE", description = "Accelergy energy reference table")
-        Path ert;
 
         @Option(names = "--starts", defaultValue = "12", description = "local-search starts per keep choice (default ${DEFAULT-VALUE})")
         long starts;
@@ -123,21 +135,16 @@ final class TimeloopCommand implements Runnable {
         @Option(names = "--out", paramLabel = "FILE", description = "where to write the best mapping (Timeloop v0.4)")
         Path out;
 
-        @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
-        Output.Format format;
-
         @Override
         public Integer call() throws IOException {
             if (out != null) {
                 Inputs.inExistingFolder(out, "--out");
             }
-            TimeloopReader.Inputs in = TimeloopReader.parse(arch.toString(), java.nio.file.Files.readString(arch),
-                problem.toString(), java.nio.file.Files.readString(problem), null, null, ert == null ? null : ert.toString(),
-                ert == null ? null : java.nio.file.Files.readString(ert));
+            TimeloopReader.Inputs in = files.read(null);
             var c = constraints == null ? Map.<String, TimeloopReader.LevelConstraint>of()
-                : TimeloopReader.constraints(constraints.toString(), java.nio.file.Files.readString(constraints), in);
+                : TimeloopReader.constraints(constraints.toString(), text(constraints), in);
             var objective = mapper == null ? cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY
-                : TimeloopReader.objective(mapper.toString(), java.nio.file.Files.readString(mapper));
+                : TimeloopReader.objective(mapper.toString(), text(mapper));
             long t0 = System.nanoTime();
             TimeloopMapper.Result r = Inputs.option("--constraints", () -> TimeloopMapper.search(in, c, objective,
                 new cascade.mappings.search.Mapper.LocalSearch(starts, steps, 1)));
@@ -148,7 +155,7 @@ final class TimeloopCommand implements Runnable {
                 cascade.traces.AtomicFiles.writeString(out, written);
             }
             PrintWriter o = spec.commandLine().getOut();
-            if (format == Output.Format.json) {
+            if (files.format == Output.Format.json) {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("cycles", r.stats().cycles());
                 json.put("energyPj", r.stats().energyPj());
