@@ -40,14 +40,14 @@ public record ActionCounts(Map<Action, Long> counts) {
             return this;
         }
 
+        /** Adds every count of {@code other}, in its order. */
+        public Builder addAll(ActionCounts other) {
+            other.counts().forEach((a, n) -> counts.merge(a, n, Math::addExact));
+            return this;
+        }
+
         public ActionCounts build() {
             return new ActionCounts(counts);
         }
-    }
-
-    /** The count of every action of one component, over all tensors. */
-    public long of(String component, String action) {
-        return counts.entrySet().stream().filter(e -> e.getKey().component().equals(component)
-            && e.getKey().action().equals(action)).mapToLong(Map.Entry::getValue).sum();
     }
 }

@@ -36,7 +36,6 @@ public final class ClosedForm implements CostModel {
         Map<Integer, Boolean> onChip = new LinkedHashMap<>();
         Figure bandwidth = figure(dram, dram.name() + ".bandwidth");
         long cycles = 0;
-        long dramWords = 0;
         for (Schedule.Stage st : s.stages()) {
             if (st.group() >= 0) {
                 onChip.put(st.group(), st.onChip());
@@ -50,10 +49,11 @@ public final class ClosedForm implements CostModel {
                 Estimate.EinsumEstimate each = w.each();
                 ActionCounts.Builder own = new ActionCounts.Builder();
                 w.count(own, s.design().cascade(), runs);
-                w.count(actions, s.design().cascade(), runs);
+                ActionCounts ownCounts = own.build();
+                actions.addAll(ownCounts);
                 long words = each.wordsAt(dram.name()) * runs;
                 costs.add(new Report.EinsumCost(w.einsum(), w.unit(), each.cycles() * runs,
-                    accountant.price(own.build()).totalPj(), words, each.points() * runs));
+                    accountant.price(ownCounts).totalPj(), words, each.points() * runs));
                 perUnit.merge(w.unit(), each.cycles() * runs, Long::sum);
                 workCycles.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, each.cycles()));
                 sum += each.cycles() * runs;
@@ -66,37 +66,16 @@ public final class ClosedForm implements CostModel {
             long work = st.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
             long stage = Math.max(work, dramCycles);
             stageCycles.add(new Report.StageCycles(st.group(), st.pipelined(), List.copyOf(workCycles), perUnit, work,
-                stageDram, bandwidth,
-                dram.bandwidthWordsPerCycle(), dramCycles, stage));
+                stageDram, bandwidth, dram.bandwidthWordsPerCycle(), dramCycles, stage));
             cycles += stage;
-            dramWords += stageDram;
         }
         Map<String, Double> utilization = new LinkedHashMap<>();
         for (ComputeArray u : arch.compute()) {
             double busy = costs.stream().filter(x -> x.unit().equals(u.name())).mapToDouble(x -> (double) x.points() / u.pes()).sum();
             utilization.put(u.name(), cycles == 0 ? 0 : busy / cycles);
         }
-        ActionCounts counted = actions.build();
-        return new Report(s.design().name(), s.sizes(), s.heads(), cycles, cycles * arch.secondsPerCycle(),
-            dramWords * arch.wordBits() / 8, utilization, Report.byKind(arch, utilization), wordsByLevel(arch, counted),
-            counted, accountant.price(counted), clock(arch),
+        return Report.of(s, cycles, utilization, actions.build(),
             new Report.ClosedFormDetail(List.copyOf(stageCycles), List.copyOf(costs), onChip));
-    }
-
-    /** Words read and written at every level of the architecture, outermost first, from the action counts. */
-    public static Map<String, Long> wordsByLevel(Architecture arch, ActionCounts actions) {
-        Map<String, Long> words = new LinkedHashMap<>();
-        arch.storage().forEach(l -> words.put(l.name(), 0L));
-        actions.counts().forEach((a, n) -> {
-            if (words.containsKey(a.component())) {
-                words.merge(a.component(), n, Long::sum);
-            }
-        });
-        return words;
-    }
-
-    public static Figure clock(Architecture arch) {
-        return arch.figures().stream().filter(f -> f.name().equals("clock")).findFirst().orElse(null);
     }
 
     private static Figure figure(StorageLevel level, String name) {

@@ -7,6 +7,7 @@ import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.EnergyAccountant;
 import cascade.hw.Figure;
+import cascade.mappings.lowering.Schedule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,27 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
                      Map<String, Double> utilization, Map<ComputeArray.Kind, Double> utilizationByKind,
                      Map<String, Long> wordsByLevel, ActionCounts actions, EnergyAccountant.Priced energy,
                      Figure clock, Detail detail) {
+
+    /**
+     * A model's report from what it alone decides — the cycles, each unit's utilisation, what it
+     * did (action counts) and its detail; the rest follows: seconds from the clock, words per level
+     * and DRAM bytes from the counts, energy from the counts priced by the {@link EnergyAccountant}.
+     */
+    public static Report of(Schedule s, long cycles, Map<String, Double> utilization, ActionCounts actions,
+                            Detail detail) {
+        Architecture arch = s.design().architecture();
+        Map<String, Long> words = new LinkedHashMap<>();
+        arch.storage().forEach(l -> words.put(l.name(), 0L));
+        actions.counts().forEach((a, n) -> {
+            if (words.containsKey(a.component())) {
+                words.merge(a.component(), n, Long::sum);
+            }
+        });
+        Figure clock = arch.figures().stream().filter(f -> f.name().equals("clock")).findFirst().orElse(null);
+        return new Report(s.design().name(), s.sizes(), s.heads(), cycles, cycles * arch.secondsPerCycle(),
+            words.get(arch.storage().getFirst().name()) * arch.wordBits() / 8, utilization, byKind(arch, utilization),
+            words, actions, new EnergyAccountant(arch).price(actions), clock, detail);
+    }
 
     public double energyPj() {
         return energy.totalPj();

@@ -84,38 +84,38 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
 
     /** A preset's name, or a file relative to the design file's folder. */
     private static Architecture architecture(Path folder, Located node) {
-        String name = scalar(node);
-        if (ArchitectureLoader.presetNames().contains(name)) {
-            return ArchitectureLoader.preset(name);
-        }
-        Path path = besideDesign(folder, name);
-        if (path == null || !Files.isRegularFile(path)) {
-            throw new InvalidInputException(node.pos(), "no architecture preset or file '" + name + "'"
-                + (path == null ? "" : " (looked for " + path + ")") + "; presets: "
-                + String.join(", ", ArchitectureLoader.presetNames()));
-        }
-        try {
-            return ArchitectureLoader.load(path);
-        } catch (IOException e) {
-            throw new InvalidInputException(node.pos(), "cannot read architecture " + path + ": " + e.getMessage());
-        }
+        List<String> presets = ArchitectureLoader.presetNames();
+        return presetOrFile(folder, node, presets, ArchitectureLoader::preset, ArchitectureLoader::load,
+            "architecture preset", "; presets: " + String.join(", ", presets), "architecture");
     }
 
     /** A library cascade's name, or a cascade file relative to the design file's folder. */
     private static Cascade cascade(Path folder, Located node) {
+        return presetOrFile(folder, node, CascadeLibrary.names(), CascadeLibrary::load, Cascade::load, "library cascade",
+            "", "cascade");
+    }
+
+    private interface FileReader<T> {
+        T read(Path path) throws IOException;
+    }
+
+    /** What {@code node} names: one of {@code presets}, else a file beside the design; a located error for neither. */
+    private static <T> T presetOrFile(Path folder, Located node, List<String> presets,
+                                      java.util.function.Function<String, T> preset, FileReader<T> file, String presetKind,
+                                      String presetList, String kind) {
         String name = scalar(node);
-        if (CascadeLibrary.contains(name)) {
-            return CascadeLibrary.load(name);
+        if (presets.contains(name)) {
+            return preset.apply(name);
         }
         Path path = besideDesign(folder, name);
         if (path == null || !Files.isRegularFile(path)) {
-            throw new InvalidInputException(node.pos(), "no library cascade or file '" + name + "'"
-                + (path == null ? "" : " (looked for " + path + ")"));
+            throw new InvalidInputException(node.pos(), "no " + presetKind + " or file '" + name + "'"
+                + (path == null ? "" : " (looked for " + path + ")") + presetList);
         }
         try {
-            return Cascade.load(path);
+            return file.read(path);
         } catch (IOException e) {
-            throw new InvalidInputException(node.pos(), "cannot read cascade " + path + ": " + e.getMessage());
+            throw new InvalidInputException(node.pos(), "cannot read " + kind + " " + path + ": " + e.getMessage());
         }
     }
 

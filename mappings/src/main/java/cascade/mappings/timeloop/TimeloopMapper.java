@@ -98,7 +98,7 @@ public final class TimeloopMapper {
         }
         Mapping.EinsumMapping m = new Mapping.EinsumMapping(in.einsum(), in.mapping().unit(), levels, null, null);
         TimeloopModel.Stats s = TimeloopModel.run(with(in, m));
-        if (!fits(in, s, keep)) {
+        if (!fits(in, s)) {
             return new Result(null, null, Double.POSITIVE_INFINITY, 1, 1);
         }
         return new Result(m, s, score(s, objective), 1, 1);
@@ -108,7 +108,7 @@ public final class TimeloopMapper {
                                    Mapper.Strategy strategy) {
         Mapper.CandidateModels timeloop = mapper -> (factors, orders) -> {
             TimeloopModel.Stats s = TimeloopModel.run(with(in, kept(mapper.mappingOf(factors, orders), keep)));
-            return new Mapper.CandidateModel.Cost(s.cycles(), s.energyPj(), fits(in, s, keep));
+            return new Mapper.CandidateModel.Cost(s.cycles(), s.energyPj(), fits(in, s));
         };
         Mapper mapper = new Mapper(in.cascade(), in.sizes(), in.architecture(), in.einsum(), in.mapping().unit(), objective,
             Map.of(), timeloop);
@@ -132,11 +132,11 @@ public final class TimeloopMapper {
 
     private static TimeloopReader.Inputs with(TimeloopReader.Inputs in, Mapping.EinsumMapping m) {
         return new TimeloopReader.Inputs(in.cascade(), in.sizes(), in.architecture(), m, in.blockWords(), in.leakPj(),
-            in.readWriteBandwidth(), in.energyFromTable());
+            in.readWriteBandwidth());
     }
 
     /** Every level holds, per instance, what it keeps of each data space at once (its tile). */
-    private static boolean fits(TimeloopReader.Inputs in, TimeloopModel.Stats s, Map<String, Set<String>> keep) {
+    private static boolean fits(TimeloopReader.Inputs in, TimeloopModel.Stats s) {
         for (StorageLevel l : in.architecture().storage()) {
             long words = s.levels().get(l.name()).tensors().values().stream()
                 .mapToLong(TimeloopModel.TensorStats::utilizedCapacity).sum();

@@ -56,8 +56,7 @@ public final class TimeloopModel {
     }
 
     public record Stats(String einsum, long computes, long utilizedComputeInstances, long cycles, double utilization,
-                        double computeEnergyPj, Map<String, LevelStats> levels, double energyPj,
-                        EnergyAccountant.Priced priced) {
+                        double computeEnergyPj, Map<String, LevelStats> levels, double energyPj) {
     }
 
     private record Loop(String rank, long factor, boolean spatial, int level) {
@@ -118,18 +117,19 @@ public final class TimeloopModel {
                 long partition = box(t, loopsWhere(nest, l -> l.level >= i || !l.spatial));
                 long capacity = box(t, loopsWhere(nest, l -> l.level >= i));
                 long servedComputes = temporalProduct * product(nest, l -> l.spatial && l.level >= i);
+                // What the child takes from this level (its fills, counted like fills), once per child with other data.
+                long fromChild = child == null ? 0 : fillsLike(t, nest, child) * distinctChildren(t, nest, i, child);
                 long reads;
                 long fills;
                 long updates = 0;
                 if (!output) {
                     fills = hasParent ? fillsLike(t, nest, i) : 0;
-                    reads = child == null ? servedComputes
-                        : fillsLike(t, nest, child) * distinctChildren(t, nest, i, child);
+                    reads = child == null ? servedComputes : fromChild;
                 } else {
-                    updates = child == null ? servedComputes
-                        : fillsLike(t, nest, child) * distinctChildren(t, nest, i, child);
+                    updates = child == null ? servedComputes : fromChild;
+                    // First-read elision: the child's first copy of each of its points needs no partial sum from here.
                     reads = child == null ? updates - partition
-                        : (fillsLike(t, nest, child) - box(t, loopsWhere(nest, l -> l.level >= child || !l.spatial)))
+                        : fromChild - box(t, loopsWhere(nest, l -> l.level >= child || !l.spatial))
                             * distinctChildren(t, nest, i, child);
                     fills = hasParent ? fillsLike(t, nest, i) - partition : 0;
                 }
@@ -146,36 +146,39 @@ public final class TimeloopModel {
         }
         ActionCounts.Builder actions = new ActionCounts.Builder();
         actions.add(unit.name(), "mac", e.output(), computes);
-        Map<String, LevelStats> out = new LinkedHashMap<>();
-        EnergyAccountant accountant = new EnergyAccountant(arch);
-        double total = computes * accountant.pjEach(unit.name(), "mac");
+        long[] instances = new long[levels.size()];
         for (int i = 0; i < levels.size(); i++) {
             StorageLevel s = levels.get(i);
             final int level = i;
-            long instances = product(nest, l -> l.spatial && l.level < level);
+            instances[i] = product(nest, l -> l.spatial && l.level < level);
             long block = in.blockWords().get(s.name());
-            Map<String, TensorStats> ts = new LinkedHashMap<>();
-            double levelPj = 0;
             for (var c : counts.get(s.name()).entrySet()) {
                 long[] n = c.getValue();
-                long readWords = ceilDiv(n[0], block) * block * instances;
-                long writeWords = (ceilDiv(n[1], block) + ceilDiv(n[2], block)) * block * instances;
-                actions.add(s.name(), ActionCounts.READ, c.getKey(), readWords);
-                actions.add(s.name(), ActionCounts.WRITE, c.getKey(), writeWords);
-                double pj = readWords * accountant.pjEach(s.name(), ActionCounts.READ)
-                    + writeWords * accountant.pjEach(s.name(), ActionCounts.WRITE);
-                long[] z = sizes.get(s.name()).get(c.getKey());
-                ts.put(c.getKey(), new TensorStats(z[0], z[1], n[0], n[1], n[2], pj));
-                levelPj += pj;
+                actions.add(s.name(), ActionCounts.READ, c.getKey(), ceilDiv(n[0], block) * block * instances[i]);
+                actions.add(s.name(), ActionCounts.WRITE, c.getKey(),
+                    (ceilDiv(n[1], block) + ceilDiv(n[2], block)) * block * instances[i]);
             }
-            double leak = in.leakPj().getOrDefault(s.name(), 0.0) * cycles * instances;
-            out.put(s.name(), new LevelStats(instances, ts, levelPj + leak, leak));
-            total += levelPj + leak;
         }
-        EnergyAccountant.Priced priced = accountant.price(actions.build());
+        EnergyAccountant.Priced priced = new EnergyAccountant(arch).price(actions.build());
+        Map<String, LevelStats> out = new LinkedHashMap<>();
+        double leakage = 0;
+        for (int i = 0; i < levels.size(); i++) {
+            String name = levels.get(i).name();
+            Map<String, TensorStats> ts = new LinkedHashMap<>();
+            for (var c : counts.get(name).entrySet()) {
+                long[] n = c.getValue();
+                long[] z = sizes.get(name).get(c.getKey());
+                double pj = priced.linesOf(name).stream().filter(l -> l.action().tensor().equals(c.getKey()))
+                    .mapToDouble(EnergyAccountant.Line::pj).sum();
+                ts.put(c.getKey(), new TensorStats(z[0], z[1], n[0], n[1], n[2], pj));
+            }
+            double leak = in.leakPj().getOrDefault(name, 0.0) * cycles * instances[i];
+            out.put(name, new LevelStats(instances[i], ts, priced.byComponentPj().getOrDefault(name, 0.0) + leak, leak));
+            leakage += leak;
+        }
         double utilization = (double) computes / ((double) cycles * unit.pes());
         return new Stats(e.output(), computes, computeInstances, cycles, utilization,
-            computes * accountant.pjEach(unit.name(), "mac"), out, total, priced);
+            priced.byComponentPj().get(unit.name()), out, priced.totalPj() + leakage);
     }
 
     /** Fills as Timeloop counts them: the tile, then each step's new points, over the temporal loops above the level. */

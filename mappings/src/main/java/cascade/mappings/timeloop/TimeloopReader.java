@@ -51,7 +51,7 @@ public final class TimeloopReader {
     /** Everything one Timeloop model run needs, in Cascade's types. */
     public record Inputs(Cascade cascade, Map<String, Long> sizes, Architecture architecture, Mapping.EinsumMapping mapping,
                          Map<String, Long> blockWords, Map<String, Double> leakPj,
-                         Map<String, double[]> readWriteBandwidth, boolean energyFromTable) {
+                         Map<String, double[]> readWriteBandwidth) {
         public String einsum() {
             return mapping.output();
         }
@@ -77,8 +77,10 @@ public final class TimeloopReader {
     static final List<String> CONTAINER_ATTRIBUTES = List.of("technology", "global_cycle_seconds", "has_power_gating",
         "power_gated_at", "version", "datawidth");
 
+    /** The files' inputs; without a mapping (null), every loop at the outermost level, for a mapper to start from. */
     public static Inputs read(Path arch, Path problem, Path mappingFile, Path ert) throws IOException {
-        return parse(arch.toString(), text(arch), problem.toString(), text(problem), mappingFile.toString(), text(mappingFile),
+        return parse(arch.toString(), text(arch), problem.toString(), text(problem),
+            mappingFile == null ? null : mappingFile.toString(), mappingFile == null ? null : text(mappingFile),
             ert == null ? null : ert.toString(), ert == null ? null : text(ert));
     }
 
@@ -115,7 +117,7 @@ public final class TimeloopReader {
             double[] e = ert.get(l.name);
             leak.put(l.name, e == null ? 0 : e[3]);
         }
-        return new Inputs(problem.cascade, problem.sizes, arch, m, blocks, leak, readWrite, ertText != null);
+        return new Inputs(problem.cascade, problem.sizes, arch, m, blocks, leak, readWrite);
     }
 
     // ---- problem ----
@@ -689,21 +691,8 @@ public final class TimeloopReader {
                         throw new InvalidInputException(targetNode.pos(), "no storage level '" + target + "'");
                     }
                     Set<String> kept = new LinkedHashSet<>(dataSpaces);
-                    if (m.containsKey("bypass")) {
-                        for (Located b : sequence(m.get("bypass"), "data spaces")) {
-                            if (!dataSpaces.contains(scalar(b))) {
-                                throw new InvalidInputException(b.pos(), "no data space '" + scalar(b) + "'");
-                            }
-                            kept.remove(scalar(b));
-                        }
-                    }
-                    if (m.containsKey("keep")) {
-                        for (Located k : sequence(m.get("keep"), "data spaces")) {
-                            if (!dataSpaces.contains(scalar(k))) {
-                                throw new InvalidInputException(k.pos(), "no data space '" + scalar(k) + "'");
-                            }
-                        }
-                    }
+                    kept.removeAll(names(m.get("bypass"), dataSpaces));
+                    names(m.get("keep"), dataSpaces); // checked: what is not bypassed is kept
                     keep.put(target, kept);
                 }
                 default -> throw new InvalidInputException(m.get("type").pos(), "unknown directive type '" + type

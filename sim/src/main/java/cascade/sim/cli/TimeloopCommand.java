@@ -48,14 +48,8 @@ final class TimeloopCommand implements Runnable {
 
         /** The inputs, with {@code mapping} (null: every loop at the outermost level, for a mapper to start from). */
         TimeloopReader.Inputs read(Path mapping) throws IOException {
-            return TimeloopReader.parse(arch.toString(), text(arch), problem.toString(), text(problem),
-                mapping == null ? null : mapping.toString(), mapping == null ? null : text(mapping),
-                ert == null ? null : ert.toString(), ert == null ? null : text(ert));
+            return TimeloopReader.read(arch, problem, mapping, ert);
         }
-    }
-
-    static String text(Path p) throws IOException {
-        return TimeloopReader.text(p);
     }
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -142,9 +136,9 @@ final class TimeloopCommand implements Runnable {
             }
             TimeloopReader.Inputs in = files.read(null);
             var c = constraints == null ? Map.<String, TimeloopReader.LevelConstraint>of()
-                : TimeloopReader.constraints(constraints.toString(), text(constraints), in);
+                : TimeloopReader.constraints(constraints.toString(), TimeloopReader.text(constraints), in);
             var objective = mapper == null ? cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY
-                : TimeloopReader.objective(mapper.toString(), text(mapper));
+                : TimeloopReader.objective(mapper.toString(), TimeloopReader.text(mapper));
             long t0 = System.nanoTime();
             TimeloopMapper.Result r = Inputs.option("--constraints", () -> TimeloopMapper.search(in, c, objective,
                 new cascade.mappings.search.Mapper.LocalSearch(starts, steps, 1)));

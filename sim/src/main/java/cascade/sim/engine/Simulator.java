@@ -4,9 +4,7 @@ import cascade.einsum.exec.Session;
 import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
-import cascade.hw.EnergyAccountant;
 import cascade.hw.StorageLevel;
-import cascade.mappings.model.ClosedForm;
 import cascade.mappings.model.CostModel;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.model.Report;
@@ -145,12 +143,7 @@ public final class Simulator {
             stats.put(unit.name(), new Report.UnitStats(busy[u], stallIn[u], stallOut[u],
                 end - busy[u] - stallIn[u] - stallOut[u]));
         }
-        ActionCounts counted = actions.build();
-        Map<String, Long> words = ClosedForm.wordsByLevel(arch, counted);
-        long dramWords = words.get(dram.name());
-        return new Report(schedule.design().name(), schedule.sizes(), schedule.heads(), end, end * arch.secondsPerCycle(),
-            dramWords * arch.wordBits() / 8, utilization, Report.byKind(arch, utilization), words, counted,
-            new EnergyAccountant(arch).price(counted), ClosedForm.clock(arch),
+        return Report.of(schedule, end, utilization, actions.build(),
             new Report.SimulationDetail(stats, runs, simulated, skipped, Arrays.stream(points).sum()));
     }
 
