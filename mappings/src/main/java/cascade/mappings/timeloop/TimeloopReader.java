@@ -743,7 +743,10 @@ public final class TimeloopReader {
         Located root = compose(file, text, "Timeloop mapper constraints");
         Map<String, Located> top = mapping(root, SECTIONS, "Timeloop mapper constraints");
         Located section = top.containsKey("mapspace_constraints") ? top.get("mapspace_constraints")
-            : require(top, "architecture_constraints", root);
+            : top.get("architecture_constraints");
+        if (section == null) {
+            throw new InvalidInputException(root.pos(), "no 'mapspace_constraints' (or 'architecture_constraints') section");
+        }
         Map<String, Located> sm = mapping(section, List.of("version", "targets"), "the constraints");
         Einsum e = in.cascade().producer(in.einsum());
         List<String> dims = new ArrayList<>(e.iterationRanks());

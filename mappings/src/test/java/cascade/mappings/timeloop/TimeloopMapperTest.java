@@ -68,4 +68,13 @@ class TimeloopMapperTest {
         assertEquals(free.stats().levels(), back.levels(), written);
         assertEquals(free.stats().cycles(), back.cycles());
     }
+
+    @Test
+    void aFileWithoutConstraintsIsRefusedByName() throws IOException {
+        cascade.einsum.InvalidInputException x = org.junit.jupiter.api.Assertions.assertThrows(
+            cascade.einsum.InvalidInputException.class, () -> TimeloopReader.constraints("c.yaml",
+                Files.readString(EX.resolve("arch/3level.arch.yaml")), inputs()));
+        assertTrue(x.getMessage().startsWith("c.yaml:1:1: no 'mapspace_constraints' (or 'architecture_constraints') "
+            + "section"), x.getMessage());
+    }
 }
