@@ -62,4 +62,31 @@ class TimeloopCommandTest {
         assertEquals(found.get("energyPj").asDouble(), model.get("energyPj").asDouble(), 1e-9 * model.get("energyPj").asDouble());
         assertEquals(found.get("levels"), model.get("levels"));
     }
+
+    @Test
+    void exportedFilesCountUnderTimeloopModelAsTheEstimatePrinted(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("qk");
+        JsonNode est = new ObjectMapper().readTree(Cli.ok("timeloop", "export", "--arch", "fusemax", "--cascade", "fusemax",
+            "--bind", "P=64,M=256,E=64,F=64", "--einsum", "QK", "--unit", "PE2D", "--out", out.toString(), "--format",
+            "json"));
+        JsonNode model = new ObjectMapper().readTree(Cli.ok("timeloop", "model", "--arch", out.resolve("arch.yaml").toString(),
+            "--problem", out.resolve("problem.yaml").toString(), "--mapping", out.resolve("mapping.yaml").toString(), "--ert",
+            out.resolve("ERT.yaml").toString(), "--format", "json"));
+        assertEquals(64L * 256 * 64, est.get("computes").asLong());
+        assertEquals(est.get("computes").asLong(), model.get("computes").asLong());
+        assertEquals(est.get("cycles").asLong(), model.get("cycles").asLong());
+        assertEquals(est.get("energyPj").asDouble(), model.get("energyPj").asDouble(), 1e-9 * est.get("energyPj").asDouble());
+    }
+
+    @Test
+    void exportRefusesAnUnknownCountingWithExitTwoAndWritesNothing(@TempDir Path dir) {
+        Path out = dir.resolve("qk");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"timeloop", "export", "--arch", "fusemax", "--cascade", "fusemax", "--einsum", "QK",
+            "--unit", "PE2D", "--counting", "accelergy", "--out", out.toString()}, new PrintWriter(new StringWriter()),
+            new PrintWriter(err));
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().startsWith("--counting:1:1: expected cascade or timeloop"), err.toString());
+        assertTrue(!Files.exists(out));
+    }
 }

@@ -27,17 +27,25 @@ import java.util.Set;
  *       inside it over the ranks indexing T.</li>
  *   <li>A child tile is delivered once per iteration of the temporal loops above C, except that
  *       the innermost run of those loops over ranks T does not use reuses it (T stays put).</li>
- *   <li>Spatial loops multiply deliveries only over T's own ranks: the others are multicast, and
- *       partial sums of a spatially reduced rank are added in the network.</li>
- *   <li>An output tile is written back once per delivery, and read back (a partial sum) on every
- *       delivery but the first of each distinct tile.</li>
- *   <li>At the unit's own level each point reads each operand once and reads and writes the
- *       output once.</li>
+ *   <li>Spatial loops multiply the parent's reads only over T's own ranks: children that take the
+ *       same tile share one read (multicast), and partial sums of a spatially reduced rank are
+ *       added in the network; but every child that takes a tile writes it.</li>
+ *   <li>An output tile is written back (an update of the parent) once per delivery, and fetched
+ *       again (a read of the parent, a write of each child taking it) on every delivery but the
+ *       first of each distinct tile.</li>
+ *   <li>At the unit's own level each point reads each operand once and updates the output once;
+ *       the first update of each output point the level holds reads nothing (first-read
+ *       elision).</li>
+ *   <li>Draining an output tile to the parent reads it out of each child that holds it (a
+ *       {@link Counting#CASCADE} rule; {@link Counting#TIMELOOP} leaves the read out, as Timeloop does).</li>
  *   <li>Cycles: the temporal iterations (one point per PE per cycle), or a level's traffic over
  *       its bandwidth, whichever is larger (transfers fully overlap compute).</li>
  *   <li>Energy: each count times the architecture's per-word or per-operation figure.</li>
  * </ul>
- * A cascade's Einsums run one after another; fusion and pipelining between them are not yet modelled.
+ * Under {@link Counting#TIMELOOP} these are Timeloop v0.4's counting rules (REFERENCE.md) for the
+ * nests Cascade's mappings make (whole-rank subscripts, one fan-out above the unit's level), so an
+ * exported mapping counts the same under {@code timeloop model} ({@code TimeloopRoundTripTest}). A cascade's Einsums run one
+ * after another; fusion and pipelining between them are the lowering's and the simulator's.
  */
 public final class AnalyticalModel {
 
@@ -64,7 +72,18 @@ public final class AnalyticalModel {
     private record Flat(int level, String rank, long factor, boolean spatial) {
     }
 
+    /**
+     * Whose counting rules. They differ in one place, on purpose: draining an output tile to the
+     * parent reads it out of the child, and Cascade counts that read; Timeloop v0.4 does not (its
+     * reads of an output are its updates less its partition, whatever leaves the level).
+     */
+    public enum Counting { CASCADE, TIMELOOP }
+
     public static Estimate.EinsumEstimate einsum(MappedCascade mapped, Mapping.EinsumMapping em) {
+        return einsum(mapped, em, Counting.CASCADE);
+    }
+
+    public static Estimate.EinsumEstimate einsum(MappedCascade mapped, Mapping.EinsumMapping em, Counting counting) {
         Architecture arch = mapped.architecture();
         Einsum e = mapped.cascade().producer(em.output());
         ComputeArray unit = arch.compute(em.unit());
@@ -83,6 +102,7 @@ public final class AnalyticalModel {
         List<Estimate.Accesses> accesses = new ArrayList<>();
         Map<String, Map<String, long[]>> byLevel = new LinkedHashMap<>();
         chain.forEach(l -> byLevel.put(l, new LinkedHashMap<>()));
+        long innermostOutputPartition = points; // a one-level chain holds every output point
         for (int c = 1; c < chain.size(); c++) {
             int child = c;
             for (var t : ranks.entrySet()) {
@@ -99,28 +119,35 @@ public final class AnalyticalModel {
                 }
                 long deliveries = product(above.subList(0, keep), x -> true);
                 long spread = product(nest, x -> x.level() < child && x.spatial() && rt.contains(x.rank()));
-                long words = deliveries * spread * tile;
+                long receivers = product(nest, x -> x.level() < child && x.spatial());
                 long[] parent = byLevel.get(chain.get(c - 1)).computeIfAbsent(t.getKey(), k -> new long[2]);
                 long[] below = byLevel.get(chain.get(c)).computeIfAbsent(t.getKey(), k -> new long[2]);
                 if (t.getKey().equals(e.output())) {
                     long distinct = product(above, x -> rt.contains(x.rank()));
-                    long readBack = (deliveries - distinct) * spread * tile;
-                    parent[1] += words;      // written back from the child
-                    below[0] += words;       // read out of the child
-                    parent[0] += readBack;   // partial sums fetched again
-                    below[1] += readBack;
+                    long refetched = deliveries - distinct;
+                    parent[1] += deliveries * spread * tile;  // written back, reduced in the network
+                    parent[0] += refetched * spread * tile;   // partial sums fetched again
+                    below[1] += refetched * receivers * tile; // and written into every child that takes them
+                    if (counting == Counting.CASCADE) {
+                        below[0] += deliveries * receivers * tile; // each child reads its tile out to drain it
+                    }
+                    if (c == chain.size() - 1) {
+                        innermostOutputPartition = distinct * receivers * tile;
+                    }
                 } else {
-                    parent[0] += words;
-                    below[1] += words;
+                    parent[0] += deliveries * spread * tile;   // one read per distinct tile (multicast)
+                    below[1] += deliveries * receivers * tile; // written into every child that takes it
                 }
             }
         }
         Map<String, long[]> own = byLevel.get(chain.getLast());
         for (String t : ranks.keySet()) {
             long[] a = own.computeIfAbsent(t, k -> new long[2]);
-            a[0] += points;                      // operands read, or the output read for its update
             if (t.equals(e.output())) {
-                a[1] += points;                  // and written back
+                a[0] += points - innermostOutputPartition; // the first update of a point reads no partial sum
+                a[1] += points;
+            } else {
+                a[0] += points;
             }
         }
         Map<String, Long> bandwidthCycles = new LinkedHashMap<>();
@@ -152,7 +179,7 @@ public final class AnalyticalModel {
     }
 
     /** The storage levels on the unit's path, from the outermost the mapping uses down to the unit's own. */
-    private static List<String> levelChain(Architecture arch, Mapping.EinsumMapping em, ComputeArray unit) {
+    public static List<String> levelChain(Architecture arch, Mapping.EinsumMapping em, ComputeArray unit) {
         List<String> order = arch.pathTo(unit.under());
         Set<String> used = new LinkedHashSet<>();
         em.levels().forEach(l -> used.add(l.level()));

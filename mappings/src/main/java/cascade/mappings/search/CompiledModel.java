@@ -122,6 +122,7 @@ final class CompiledModel implements Mapper.CandidateModel {
         }
         long[] reads = new long[levels];
         long[] writes = new long[levels];
+        long innermostOutputPartition = points;
         for (int c = 1; c < levels; c++) {
             for (int t = 0; t < inTensor.length; t++) {
                 if (home[t] >= c) {
@@ -155,27 +156,32 @@ final class CompiledModel implements Mapper.CandidateModel {
                     }
                 }
                 long spread = 1;
+                long receivers = 1;
                 if (fan >= 0 && fan < c) {
                     for (int r = 0; r < ranks; r++) {
+                        long across = f[r][rowsSlot()] * f[r][colsSlot()];
+                        receivers *= across;
                         if (in[r]) {
-                            spread *= f[r][rowsSlot()] * f[r][colsSlot()];
+                            spread *= across;
                         }
                     }
                 }
-                long words = all * spread * tile;
                 if (t == output) {
-                    long readBack = (all - distinct) * spread * tile;
-                    writes[c - 1] += words;
-                    reads[c] += words;
-                    reads[c - 1] += readBack;
-                    writes[c] += readBack;
+                    long refetched = all - distinct;
+                    writes[c - 1] += all * spread * tile;
+                    reads[c - 1] += refetched * spread * tile;
+                    writes[c] += refetched * receivers * tile;
+                    reads[c] += all * receivers * tile; // the drain, under AnalyticalModel.Counting.CASCADE
+                    if (c == levels - 1) {
+                        innermostOutputPartition = distinct * receivers * tile;
+                    }
                 } else {
-                    reads[c - 1] += words;
-                    writes[c] += words;
+                    reads[c - 1] += all * spread * tile;
+                    writes[c] += all * receivers * tile;
                 }
             }
         }
-        reads[levels - 1] += points * inTensor.length;
+        reads[levels - 1] += points * (inTensor.length - 1) + points - innermostOutputPartition;
         writes[levels - 1] += points;
         long cycles = temporal;
         double energy = points * opPjPerPoint;

@@ -636,6 +636,7 @@ public final class TimeloopReader {
         Map<String, List<Mapping.Loop>> spatial = new LinkedHashMap<>();
         Map<String, Set<String>> keep = new LinkedHashMap<>();
         Map<String, Long> product = new LinkedHashMap<>();
+        Set<String> directed = new LinkedHashSet<>();
         p.dims.forEach(d -> product.put(d, 1L));
         Set<String> dataSpaces = new LinkedHashSet<>(p.cascade.tensors().keySet());
         Set<String> levelNames = new LinkedHashSet<>();
@@ -681,10 +682,11 @@ public final class TimeloopReader {
                         }
                         product.merge(d, f, Math::multiplyExact);
                     }
-                    Map<String, List<Mapping.Loop>> into = type.equals("temporal") ? temporal : spatial;
-                    if (into.put(level, loops) != null) {
+                    if (!directed.add(type + " " + target)) {
                         throw new InvalidInputException(targetNode.pos(), "a second " + type + " directive for " + target);
                     }
+                    // Containers one under another (a column of rows, say) fan out from the same level: their loops add up.
+                    (type.equals("temporal") ? temporal : spatial).computeIfAbsent(level, k -> new ArrayList<>()).addAll(loops);
                 }
                 case "dataspace", "bypass" -> {
                     if (!levelNames.contains(target)) {
@@ -707,8 +709,8 @@ public final class TimeloopReader {
         }
         List<Mapping.LevelLoops> levels = new ArrayList<>();
         for (Level l : h.storage) {
-            levels.add(new Mapping.LevelLoops(l.name, temporal.getOrDefault(l.name, List.of()),
-                List.of(), spatial.getOrDefault(l.name, List.of()), keep.get(l.name), null));
+            levels.add(new Mapping.LevelLoops(l.name, List.copyOf(temporal.getOrDefault(l.name, List.of())),
+                List.of(), List.copyOf(spatial.getOrDefault(l.name, List.of())), keep.get(l.name), null));
         }
         return new Mapping.EinsumMapping(p.output, h.compute, List.copyOf(levels), list.pos(), null);
     }
@@ -850,9 +852,16 @@ public final class TimeloopReader {
     private static List<String> permutation(Located node, Problem p, Map<String, Long> factors) {
         List<String> order = new ArrayList<>();
         if (node != null) {
-            String s = scalar(node).replaceAll("[\\s,\\[\\]]", "");
-            for (char ch : s.toCharArray()) {
-                String d = String.valueOf(ch);
+            // Timeloop's permutation is a string of one-letter dimensions, or a list (which longer names need).
+            List<String> named = new ArrayList<>();
+            if (node.node() instanceof org.yaml.snakeyaml.nodes.SequenceNode) {
+                sequence(node, "a permutation").forEach(d -> named.add(scalar(d)));
+            } else {
+                for (char ch : scalar(node).replaceAll("[\\s,\\[\\]]", "").toCharArray()) {
+                    named.add(String.valueOf(ch));
+                }
+            }
+            for (String d : named) {
                 if (!p.dims.contains(d)) {
                     throw new InvalidInputException(node.pos(), "permutation names '" + d + "', not a dimension of the "
                         + "problem (" + String.join(", ", p.dims) + ")");

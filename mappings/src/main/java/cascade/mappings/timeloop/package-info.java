@@ -7,8 +7,9 @@
  * multicast, cycles, energy through {@link cascade.hw.EnergyAccountant}), so its figures can be
  * held against Timeloop's {@code stats.txt}; {@link cascade.mappings.timeloop.TimeloopMapper} runs
  * Cascade's mapper on Timeloop's map space with that counting, and
- * {@link cascade.mappings.timeloop.TimeloopWriter} writes a mapping back in Timeloop's format.
- * Still to come (issue 14): export of architectures and problems, spatial and partial
- * constraints, !Parallel levels.
+ * {@link cascade.mappings.timeloop.TimeloopWriter} writes a mapping back in Timeloop's format, and
+ * exports one of Cascade's mapped Einsums (architecture path, problem, mapping, ERT) so Timeloop
+ * can check Cascade. Not yet: spatial and partial constraints, {@code !Parallel} levels, multiple
+ * buffering.
  */
 package cascade.mappings.timeloop;

@@ -1,9 +1,21 @@
 package cascade.sim.cli;
 
+import cascade.einsum.Cascade;
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.hw.Architecture;
+import cascade.hw.ComputeArray;
+import cascade.mappings.model.AnalyticalModel;
+import cascade.mappings.search.Mapper;
+import cascade.mappings.spec.MappedCascade;
+import cascade.mappings.spec.Mapping;
+import cascade.mappings.spec.MappingLoader;
+import cascade.mappings.spec.MappingValidator;
 import cascade.mappings.timeloop.TimeloopMapper;
 import cascade.mappings.timeloop.TimeloopModel;
 import cascade.mappings.timeloop.TimeloopReader;
 import cascade.mappings.timeloop.TimeloopWriter;
+import cascade.traces.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,7 +34,7 @@ import picocli.CommandLine.Spec;
 /** Timeloop users' files in, Timeloop's figures out. */
 @Command(name = "timeloop", mixinStandardHelpOptions = true,
     description = "Timeloop v0.4 inputs: an architecture, a problem and a mapping (and Accelergy's ERT).",
-    subcommands = {TimeloopCommand.Model.class, TimeloopCommand.MapperSearch.class})
+    subcommands = {TimeloopCommand.Model.class, TimeloopCommand.MapperSearch.class, TimeloopCommand.Export.class})
 final class TimeloopCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -164,6 +176,128 @@ final class TimeloopCommand implements Runnable {
             o.printf(Locale.ROOT, "best: %d cycles, %.2f pJ (%d keep choices, %d mappings costed, %.1f s)%n",
                 r.stats().cycles(), r.stats().energyPj(), r.keepChoices(), r.evaluated(), seconds);
             o.print(written);
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write one of Cascade's mapped Einsums as Timeloop v0.4 files (architecture, problem, mapping, "
+            + "Accelergy ERT), so Timeloop can check Cascade's figures; prints Cascade's own estimate of the same mapping.",
+        footer = {"", "Levels are written with one-word blocks and their bandwidth as shared_bandwidth, so an access is a",
+            "word as Cascade prices it. Under Timeloop's counting (--counting timeloop on the estimate printed here),",
+            "timeloop model on the exported files gives the same reads, fills, updates, cycles and energy.", "",
+            "Example:", "  ./cascade timeloop export --arch fusemax --cascade fusemax --bind P=256,M=256,E=128,F=128 \\",
+            "      --einsum QK --unit PE2D --out qk-timeloop",
+            "  ./cascade timeloop model --arch qk-timeloop/arch.yaml --problem qk-timeloop/problem.yaml \\",
+            "      --mapping qk-timeloop/mapping.yaml --ert qk-timeloop/ERT.yaml"})
+    static final class Export implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--arch", required = true, paramLabel = "PRESET|FILE", description = "the architecture")
+        String arch;
+
+        @Option(names = "--cascade", required = true, description = "a cascade file or library name")
+        String cascadeWord;
+
+        @Option(names = "--bind", paramLabel = "NAME=SIZE,…", description = "rank and parameter sizes")
+        String bind;
+
+        @Option(names = "--einsum", required = true, description = "the output tensor of the Einsum to export")
+        String einsum;
+
+        @Option(names = "--unit", description = "the compute unit it runs on (with no --mapping)")
+        String unit;
+
+        @Option(names = "--mapping", paramLabel = "FILE.yaml", description = "Cascade's mapping of the cascade (default: "
+            + "the mapper's best by cycles)")
+        Path mapping;
+
+        @Option(names = "--counting", defaultValue = "timeloop", description = "the counting of the estimate printed: "
+            + "cascade or timeloop (default ${DEFAULT-VALUE})")
+        String counting;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write the four files into")
+        Path out;
+
+        @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
+        Output.Format format;
+
+        @Override
+        public Integer call() throws IOException {
+            var counted = switch (counting) {
+                case "cascade" -> AnalyticalModel.Counting.CASCADE;
+                case "timeloop" -> AnalyticalModel.Counting.TIMELOOP;
+                default -> throw new InvalidInputException(new SourcePos("--counting", 1, 1),
+                    "expected cascade or timeloop, found '" + counting + "'");
+            };
+            Inputs.inExistingFolder(out, "--out");
+            Cascade c = Inputs.cascade(cascadeWord);
+            Map<String, Long> sizes = c.sizes(Inputs.bindings(bind, c));
+            Architecture a = ArchCommand.resolve(arch);
+            if (c.producer(einsum) == null || c.tensor(einsum).isInput()) {
+                throw new InvalidInputException(new SourcePos("--einsum", 1, 1),
+                    "no Einsum computes '" + einsum + "' in " + c.name());
+            }
+            MappedCascade mapped;
+            if (mapping != null) {
+                MappedCascade all = MappingValidator.validate(
+                    MappingLoader.load(mapping), c, sizes, a);
+                var em = all.mapping().einsums().stream().filter(x -> x.output().equals(einsum)).findFirst()
+                    .orElseThrow(() -> new InvalidInputException(new SourcePos(
+                        mapping.toString(), 1, 1), "the mapping has no entry for " + einsum));
+                mapped = new MappedCascade(c, a, sizes, new Mapping(
+                    all.mapping().name(), all.mapping().file(), List.of(em)), all.resident());
+            } else {
+                if (unit == null || a.compute(unit) == null) {
+                    throw new InvalidInputException(new SourcePos("--unit", 1, 1),
+                        (unit == null ? "no --unit" : "unknown compute unit '" + unit + "'") + " (units of " + a.name() + ": "
+                            + String.join(", ", a.compute().stream().map(ComputeArray::name).toList())
+                            + "); without --mapping the mapper needs one");
+                }
+                var mapper = Inputs.option("--unit", () -> new Mapper(c, sizes, a, einsum, unit,
+                    Mapper.Objective.CYCLES));
+                var r = mapper.search(new Mapper.LocalSearch(12, 400, 1),
+                    Runtime.getRuntime().availableProcessors(), 1);
+                if (r.best().isEmpty()) {
+                    spec.commandLine().getErr().println("cascade: no mapping of " + einsum + " fits unit " + unit + " of "
+                        + a.name());
+                    return 1;
+                }
+                mapped = new MappedCascade(c, a, sizes, new Mapping(
+                    c.name() + "-" + einsum, "", List.of(r.best().getFirst().mapping())));
+            }
+            var em = mapped.mapping().einsums().getFirst();
+            TimeloopWriter.Export files = Inputs.option("--einsum", () -> TimeloopWriter.export(mapped, em));
+            java.nio.file.Files.createDirectories(out);
+            // Each file lands whole or not at all; the estimate is printed only once all four are there.
+            AtomicFiles.writeString(out.resolve("arch.yaml"), files.architecture());
+            AtomicFiles.writeString(out.resolve("problem.yaml"), files.problem());
+            AtomicFiles.writeString(out.resolve("mapping.yaml"), files.mapping());
+            AtomicFiles.writeString(out.resolve("ERT.yaml"), files.ert());
+            var est = AnalyticalModel.einsum(mapped, em, counted);
+            PrintWriter o = spec.commandLine().getOut();
+            if (format == Output.Format.json) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("einsum", einsum);
+                json.put("unit", em.unit());
+                json.put("counting", counting);
+                json.put("computes", est.points());
+                json.put("cycles", est.cycles());
+                json.put("energyPj", est.totalEnergyPj());
+                json.put("accesses", est.accesses());
+                json.put("files", List.of("arch.yaml", "problem.yaml", "mapping.yaml", "ERT.yaml"));
+                Output.json(o, json);
+                return 0;
+            }
+            o.printf(Locale.ROOT, "wrote %s/{arch,problem,mapping,ERT}.yaml: %s on %s%n", out, einsum, em.unit());
+            o.printf(Locale.ROOT, "Cascade's estimate (%s counting): %d computes, %d cycles, energy %.2f pJ%n", counting,
+                est.points(), est.cycles(), est.totalEnergyPj());
+            List<List<String>> rows = new ArrayList<>();
+            for (var x : est.accesses()) {
+                rows.add(List.of(x.level(), x.tensor(), Long.toString(x.reads()), Long.toString(x.writes())));
+            }
+            Output.table(o, List.of("level", "tensor", "reads (all instances)", "fills + updates (all instances)"), rows);
             return 0;
         }
     }

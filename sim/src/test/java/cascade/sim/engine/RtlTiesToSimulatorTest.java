@@ -37,7 +37,7 @@ class RtlTiesToSimulatorTest {
             parent: Buffer
             kind: regfile
             capacity: 8 words
-            width: 5 words
+            width: 6 words   # per MAC: 3 reads, 1 write, and A and B arriving (2 fills)
             instances: 16
             read: 0.1 pJ
             write: 0.1 pJ
