@@ -107,13 +107,14 @@ public final class YamlNodes {
     public static long positiveWhole(Located node, String what) {
         String s = scalar(node);
         try {
-            long v = Long.parseLong(s.strip());
+            long v = cascade.einsum.Count.parse(s);
             if (v <= 0) {
                 throw new InvalidInputException(node.pos(), what + " must be positive, found " + s);
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new InvalidInputException(node.pos(), what + " must be a whole number, found '" + s + "'");
+            throw new InvalidInputException(node.pos(), what + " must be a whole number (such as 1024 or 1K), found '" + s
+                + "'");
         }
     }
 }

@@ -23,6 +23,25 @@ public final class Main {
         CommandLine cli = new CommandLine(new CascadeCommand());
         cli.setOut(out);
         cli.setErr(err);
+        // Every whole-number option takes sizes as the papers write them: 1K, 64K, 1M.
+        CommandLine.ITypeConverter<Long> count = s -> {
+            try {
+                return cascade.einsum.Count.parse(s);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        };
+        CommandLine.ITypeConverter<Integer> smallCount = s -> {
+            try {
+                return cascade.einsum.Count.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        };
+        cli.registerConverter(Long.class, count);
+        cli.registerConverter(Long.TYPE, count);
+        cli.registerConverter(Integer.class, smallCount);
+        cli.registerConverter(Integer.TYPE, smallCount);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("cascade: " + ex.getMessage());
             err.println("cascade: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");

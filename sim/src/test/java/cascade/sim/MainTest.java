@@ -82,6 +82,19 @@ class MainTest {
     }
 
     @Test
+    void sizesTakeThePapersSuffixes() {
+        Outcome k = run("estimate", "--design", "fusemax", "--workload", "bert", "--seq", "1K", "--format", "json");
+        Outcome digits = run("estimate", "--design", "fusemax", "--workload", "bert", "--seq", "1024", "--format", "json");
+        assertEquals(0, k.code(), k.err());
+        assertEquals(digits.out(), k.out());
+        Outcome bound = run("analyze", "attention-1pass", "--bind", "M=4K,P=4096,E=64,F=64");
+        assertEquals(run("analyze", "attention-1pass", "--bind", "M=4096,P=4K,E=64,F=64").out(), bound.out());
+        Outcome bad = run("estimate", "--design", "fusemax", "--workload", "bert", "--seq", "1.5K");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--seq") && bad.err().contains("expected a whole number such as 1024, 1K"), bad.err());
+    }
+
+    @Test
     void missingSizeNamesTheRankAndItsDeclaration() {
         Outcome o = run("analyze", "attention-1pass", "--bind", "M=4096,E=64,F=64");
         assertEquals(2, o.code());

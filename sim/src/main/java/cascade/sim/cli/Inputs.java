@@ -74,10 +74,10 @@ final class Inputs {
             }
             long v;
             try {
-                v = Long.parseLong(value);
+                v = cascade.einsum.Count.parse(value);
             } catch (NumberFormatException e) {
                 throw new InvalidInputException(new SourcePos("--bind", 1, col + eq + 1), "size of " + name
-                    + " must be a whole number, found '" + value + "'");
+                    + " must be a whole number (such as 1024 or 1K), found '" + value + "'");
             }
             if (v <= 0) {
                 throw new InvalidInputException(new SourcePos("--bind", 1, col + eq + 1), "size of " + name + " must be positive");
