@@ -34,7 +34,7 @@ public final class ArchitectureLoader {
     private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
         "width", "bandwidth", "latency", "read", "write", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
-        "energy", "latency", "area", "source", "engine", "pivot", "roundOverhead", "seed");
+        "energy", "latency", "issue", "area", "source", "engine", "pivot", "roundOverhead", "seed");
 
     private ArchitectureLoader() {
     }
@@ -309,6 +309,19 @@ public final class ArchitectureLoader {
         for (String op : ops) {
             latency.putIfAbsent(op, 1);
         }
+        // Issue interval: how many cycles a PE is busy per operation (latency is how long its result takes).
+        Map<String, Integer> issue = new LinkedHashMap<>();
+        if (m.containsKey("issue")) {
+            for (var e : mapping(m.get("issue"), List.copyOf(ops), "per-operation issue intervals of " + name).entrySet()) {
+                Figure f = figure(name + ".issue." + e.getKey(), e.getValue(), Units.Dimension.CYCLES, word, source);
+                if (f.value() < 1 || f.value() != Math.rint(f.value())) {
+                    throw new InvalidInputException(e.getValue().pos(), "an issue interval is a whole number of cycles, at "
+                        + "least 1");
+                }
+                figures.add(f);
+                issue.put(e.getKey(), (int) f.value());
+            }
+        }
         double area = 0;
         if (m.containsKey("area")) {
             Figure f = figure(name + ".area", m.get("area"), Units.Dimension.AREA, word, source, nm);
@@ -325,7 +338,7 @@ public final class ArchitectureLoader {
         }
         return new ComputeArray(name, kind, under, rows, cols, java.util.Collections.unmodifiableSet(ops),
             java.util.Collections.unmodifiableMap(energy), java.util.Collections.unmodifiableMap(latency),
-            area, List.copyOf(figures), topk);
+            java.util.Collections.unmodifiableMap(issue), area, List.copyOf(figures), topk);
     }
 
     /** {@code engine: quickselect} (pivot, roundOverhead, seed) or {@code engine: bitonic}; width = comparators. */

@@ -12,8 +12,8 @@ import java.util.Set;
  * unit's.
  */
 public record ComputeArray(String name, Kind kind, String under, int rows, int cols, Set<String> ops,
-                           Map<String, Double> energyPj, Map<String, Integer> latencyCycles, double areaUm2,
-                           List<Figure> figures, TopKEngine topk) {
+                           Map<String, Double> energyPj, Map<String, Integer> latencyCycles,
+                           Map<String, Integer> issueCycles, double areaUm2, List<Figure> figures, TopKEngine topk) {
     public enum Kind { ARRAY_2D, ARRAY_1D, TOPK }
 
     /** Processing elements (lanes, comparators) that work in parallel. */
@@ -23,5 +23,28 @@ public record ComputeArray(String name, Kind kind, String under, int rows, int c
 
     public boolean supports(String op) {
         return ops.contains(op);
+    }
+
+    /**
+     * Cycles a PE is busy with one point that needs {@code needed}: the slowest operation's issue
+     * interval (1 for a pipelined unit; an exp made of 6 MACs and an add on the MAC takes 7).
+     */
+    public int issueCycles(Set<String> needed) {
+        int most = 1;
+        for (String op : needed) {
+            most = Math.max(most, issueCycles.getOrDefault(op, 1));
+        }
+        return most;
+    }
+
+    /** This array with {@code op} issued every {@code cycles} cycles (a pipelined unit: 1). */
+    public ComputeArray withIssue(String op, int cycles) {
+        if (!ops.contains(op)) {
+            return this;
+        }
+        Map<String, Integer> issue = new java.util.LinkedHashMap<>(issueCycles);
+        issue.put(op, cycles);
+        return new ComputeArray(name, kind, under, rows, cols, ops, energyPj, latencyCycles,
+            java.util.Collections.unmodifiableMap(issue), areaUm2, figures, topk);
     }
 }

@@ -107,7 +107,8 @@ public final class YamlNodes {
     public static long positiveWhole(Located node, String what) {
         String s = scalar(node);
         try {
-            long v = cascade.einsum.Count.parse(s);
+            String t = s.strip();
+            long v = t.startsWith("-") ? -cascade.einsum.Count.parse(t.substring(1)) : cascade.einsum.Count.parse(t);
             if (v <= 0) {
                 throw new InvalidInputException(node.pos(), what + " must be positive, found " + s);
             }

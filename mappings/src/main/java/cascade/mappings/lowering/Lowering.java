@@ -3,6 +3,7 @@ package cascade.mappings.lowering;
 import cascade.mappings.model.CostModel;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.spec.Design;
+import cascade.mappings.spec.FlatDataflows;
 import cascade.mappings.spec.MappingValidator;
 
 import cascade.einsum.Cascade;
@@ -57,13 +58,15 @@ public final class Lowering {
         Cascade c = d.cascade();
         Map<String, Long> sizes = c.sizes(bindings);
         List<Schedule.Stage> stages = new ArrayList<>();
-        Set<String> grouped = new LinkedHashSet<>();
-        for (int gi = 0; gi < d.groups().size(); gi++) {
-            stages.add(lowerGroup(d, gi, bindings, sizes));
-            grouped.addAll(d.groups().get(gi).einsums());
-        }
+        Set<Integer> lowered = new LinkedHashSet<>();
+        // Stages in the cascade's order: a group where its first Einsum comes, so what a stage reads is there before it.
         for (Einsum e : c.einsums()) {
-            if (!grouped.contains(e.output())) {
+            int gi = groupOf(d, e.output());
+            if (gi >= 0) {
+                if (lowered.add(gi)) {
+                    stages.add(lowerGroup(d, gi, bindings, sizes));
+                }
+            } else if (!d.folded().contains(e.output())) {
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
                     coster.best(d, e.output(), sizes, Map.of()), List.of(), List.of(), List.of());
                 stages.add(new Schedule.Stage(-1, false, 1, false, Map.of(), Map.of(), 1, 1, 1, List.of(w), List.of()));
@@ -72,16 +75,34 @@ public final class Lowering {
         return new Schedule(d, sizes, heads, List.copyOf(stages));
     }
 
+    private static int groupOf(Design d, String einsum) {
+        for (int gi = 0; gi < d.groups().size(); gi++) {
+            if (d.groups().get(gi).einsums().contains(einsum)) {
+                return gi;
+            }
+        }
+        return -1;
+    }
+
     private Schedule.Stage lowerGroup(Design d, int gi, Map<String, Long> bindings, Map<String, Long> sizes) {
         Design.Group g = d.groups().get(gi);
         Cascade c = d.cascade();
         Architecture arch = d.architecture();
         StepPlan plan = StepPlan.of(c);
+        // FLAT's table, where the group names one, gives this workload's tile and what stays on chip.
+        FlatDataflows.Row flow = g.dataflow() == null ? null : g.dataflow().table().at(sizes);
+        Map<String, Long> tile = g.tile();
+        Map<String, Long> block = g.block();
+        if (flow != null) {
+            String rows = g.dataflow().rows();
+            tile = Map.of(rows, flow.rowGranularity() ? flow.p1() : sizes.get(rows));
+            block = g.block().isEmpty() ? tile : g.block();
+        }
         Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
-        long tiles = split(g.tile(), sizes, tileBindings);
+        long tiles = split(tile, sizes, tileBindings);
         Map<String, Long> tileSizes = c.sizes(tileBindings);
         Map<String, Long> blockBindings = new LinkedHashMap<>(tileBindings);
-        long blocks = split(g.block(), tileSizes, blockBindings);
+        long blocks = split(block, tileSizes, blockBindings);
         Map<String, Long> blockSizes = c.sizes(blockBindings);
         Set<String> stepped = new LinkedHashSet<>();
         plan.stepped().forEach(e -> stepped.add(e.output()));
@@ -123,8 +144,41 @@ public final class Lowering {
         }
         boolean fits = wordsAt.entrySet().stream().allMatch(x ->
             x.getValue() <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances());
-        if (!fits) {
+        List<Schedule.Spill> spills = new ArrayList<>();
+        if (flow != null) {
+            String dram = arch.storage().getFirst().name();
+            for (var placed : flow.onChip().entrySet()) {
+                TensorDecl t = c.tensor(placed.getKey());
+                if (t.role() == TensorDecl.Role.OUTPUT) {
+                    continue; // the output goes to DRAM either way
+                }
+                if (placed.getValue()) {
+                    where.put(t.name(), g.onChip());
+                } else if (t.isInput()) {
+                    where.remove(t.name()); // read from DRAM where it is used
+                } else {
+                    where.put(t.name(), dram);
+                }
+            }
+            fits = true; // the table's spilled share is what does not fit
+            String slice = g.dataflow().slice();
+            long spilled = Math.round(flow.spilledShare() * c.tensor(slice).elements(tileSizes));
+            if (spilled > 0 && g.onChip().equals(where.get(slice))) {
+                spills.add(new Schedule.Spill(slice, spilled));
+            }
+        } else if (!fits) {
             where.values().removeIf(level -> !level.equals(Design.Group.STREAM));
+        }
+        for (String e : g.einsums()) {
+            if (d.folded().contains(e)) { // a folded Einsum's output is its input, scaled in advance: it lies where that does
+                String input = MappingValidator.tensorRanks(c.producer(e)).keySet().stream().filter(t -> !t.equals(e))
+                    .findFirst().orElseThrow();
+                if (where.containsKey(input)) {
+                    where.put(e, where.get(input));
+                } else {
+                    where.remove(e);
+                }
+            }
         }
         List<Schedule.Load> loads = new ArrayList<>();
         for (var w : where.entrySet()) {
@@ -137,6 +191,9 @@ public final class Lowering {
         }
         List<Schedule.Work> works = new ArrayList<>();
         for (String e : g.einsums()) {
+            if (d.folded().contains(e)) {
+                continue; // folded away by an assumption: its output is there when its readers start
+            }
             Schedule.Phase phase = phaseOf(plan, stepped, e);
             String unit = d.units().get(e);
             Map<String, String> resident = new LinkedHashMap<>();
@@ -152,7 +209,8 @@ public final class Lowering {
             Einsum einsum = c.producer(e);
             einsum.body().accesses(a -> {
                 Einsum producer = c.producer(a.tensor());
-                if (producer == null || !g.einsums().contains(a.tensor()) || phaseOf(plan, stepped, a.tensor()) != phase) {
+                if (producer == null || !g.einsums().contains(a.tensor()) || d.folded().contains(a.tensor())
+                        || phaseOf(plan, stepped, a.tensor()) != phase) {
                     return;
                 }
                 boolean carried = phase == Schedule.Phase.STEPPED && producer.isRecurrence()
@@ -178,11 +236,11 @@ public final class Lowering {
                 List.copyOf(previous), List.copyOf(overwrites)));
         }
         Map<String, Long> tileOf = new LinkedHashMap<>();
-        g.tile().keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
+        tile.keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
         Map<String, Long> blockOf = new LinkedHashMap<>();
-        g.block().keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
+        block.keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
         return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
-            blocks, steps, List.copyOf(works), List.copyOf(loads));
+            blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills));
     }
 
     /**

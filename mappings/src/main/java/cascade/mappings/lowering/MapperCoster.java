@@ -29,7 +29,7 @@ final class MapperCoster implements Lowering.EinsumCoster {
     public Estimate.EinsumEstimate best(Design d, String e, Map<String, Long> sizes, Map<String, String> resident) {
         Key key = new Key(d.architecture(), d.cascade().name(), e, d.units().get(e), Map.copyOf(sizes), Map.copyOf(resident));
         return cache.computeIfAbsent(key, k -> {
-            Mapper m = new Mapper(d.cascade(), sizes, d.architecture(), e, d.units().get(e), Mapper.Objective.CYCLES, resident);
+            Mapper m = new Mapper(d.cascade(), sizes, d.architecture(), e, d.units().get(e), Mapper.Objective.DELAY_THEN_ENERGY, resident);
             Mapper.Result r = m.search(new Mapper.LocalSearch(starts, steps, 1), 1, 1);
             if (r.best().isEmpty()) {
                 throw new IllegalStateException("no mapping of Einsum " + e + " fits unit " + d.units().get(e));

@@ -66,12 +66,34 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
     }
 
     /**
+     * The share of an on-chip tensor that does not fit: {@code wordsPerTile} go straight to DRAM
+     * and are read back once (FLAT's spilled score slice).
+     */
+    public record Spill(String tensor, long wordsPerTile) {
+        /** {@code words} of the tensor written to DRAM ({@code dram}) and read back. */
+        public void count(ActionCounts.Builder into, String dram, long words) {
+            into.add(dram, ActionCounts.WRITE, tensor, words);
+            into.add(dram, ActionCounts.READ, tensor, words);
+        }
+    }
+
+    /**
      * {@code inFlight}: runs that may be open at once (1 for an unpipelined stage); {@code tile} and
      * {@code block}: the sizes of a tile and a block along each tiled rank.
      */
     public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
                         Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works,
-                        List<Load> loads) {
+                        List<Load> loads, List<Spill> spills) {
+        public Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
+                     Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works, List<Load> loads) {
+            this(group, pipelined, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads, List.of());
+        }
+
+        /** DRAM words the spills of one tile move: each written once and read back once. */
+        public long spillWordsPerTile() {
+            return 2 * spills.stream().mapToLong(Spill::wordsPerTile).sum();
+        }
+
         /** How many times a work of this phase runs per head. */
         public long runsPerHead(Phase phase) {
             return tilesPerHead * blocks * (phase == Phase.STEPPED ? steps : 1);

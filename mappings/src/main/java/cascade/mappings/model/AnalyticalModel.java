@@ -38,7 +38,8 @@ import java.util.Set;
  *       elision).</li>
  *   <li>Draining an output tile to the parent reads it out of each child that holds it (a
  *       {@link Counting#CASCADE} rule; {@link Counting#TIMELOOP} leaves the read out, as Timeloop does).</li>
- *   <li>Cycles: the temporal iterations (one point per PE per cycle), or a level's traffic over
+ *   <li>Cycles: the temporal iterations (one point per PE per issue interval of its slowest
+ *       operation: 1 when every operation is pipelined), or a level's traffic over
  *       its bandwidth, whichever is larger (transfers fully overlap compute).</li>
  *   <li>Energy: each count times the architecture's per-word or per-operation figure.</li>
  * </ul>
@@ -97,7 +98,8 @@ public final class AnalyticalModel {
         }
         Map<String, Set<String>> ranks = MappingValidator.tensorRanks(e);
         long points = product(nest, x -> true);
-        long temporal = product(nest, x -> !x.spatial());
+        // A PE takes one point per issue interval of its slowest operation (an unpipelined exp: several cycles).
+        long temporal = product(nest, x -> !x.spatial()) * unit.issueCycles(MappingValidator.requiredOps(e));
         long pes = product(nest, Flat::spatial);
         List<Estimate.Accesses> accesses = new ArrayList<>();
         Map<String, Map<String, long[]>> byLevel = new LinkedHashMap<>();

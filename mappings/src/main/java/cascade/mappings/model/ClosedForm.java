@@ -16,7 +16,12 @@ import java.util.Map;
 /**
  * The closed-form cost of a {@link Schedule}. Heads (and batch) run one after another. A
  * pipelined stage takes the longest of its units' summed work and its DRAM transfer time (units
- * overlap completely); an unpipelined one the sum of its work, or its DRAM time if longer.
+ * overlap completely); an unpipelined one the sum of its work, or its DRAM time if longer. A
+ * work's time is its computes or its on-chip traffic, whichever is slower; its DRAM traffic
+ * counts in the stage's. These are the FuseMax artifact's combination rules (REFERENCE.md):
+ * FLAT's max(memory, 2D, 1D) is a pipelined stage, unfused's sum of max(memory, compute) over
+ * QK, softmax and AV three stages, and FuseMax's chain of maxima equals its pipelined stage when
+ * E = F.
  * Pipeline fill and drain, and the waits a dependency forces, are the simulator's.
  */
 public final class ClosedForm implements CostModel {
@@ -36,6 +41,7 @@ public final class ClosedForm implements CostModel {
         Map<Integer, Boolean> onChip = new LinkedHashMap<>();
         Figure bandwidth = figure(dram, dram.name() + ".bandwidth");
         long cycles = 0;
+        Map<String, Double> busyCycles = new LinkedHashMap<>();
         for (Schedule.Stage st : s.stages()) {
             if (st.group() >= 0) {
                 onChip.put(st.group(), st.onChip());
@@ -52,16 +58,23 @@ public final class ClosedForm implements CostModel {
                 ActionCounts ownCounts = own.build();
                 actions.addAll(ownCounts);
                 long words = each.wordsAt(dram.name()) * runs;
-                costs.add(new Report.EinsumCost(w.einsum(), w.unit(), each.cycles() * runs,
+                long perRun = onChipCycles(each, dram.name());
+                costs.add(new Report.EinsumCost(w.einsum(), w.unit(), perRun * runs,
                     accountant.price(ownCounts).totalPj(), words, each.points() * runs));
-                perUnit.merge(w.unit(), each.cycles() * runs, Long::sum);
-                workCycles.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, each.cycles()));
-                sum += each.cycles() * runs;
+                perUnit.merge(w.unit(), perRun * runs, Long::sum);
+                workCycles.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, perRun));
+                sum += perRun * runs;
+                // Busy: the PEs' share of its compute cycles (an unpipelined exp keeps a PE busy for each of its cycles).
+                busyCycles.merge(w.unit(), (double) each.computeCycles() * each.utilization() * runs, Double::sum);
                 stageDram += words;
             }
             for (Schedule.Load l : st.loads()) {
                 l.count(actions, dram.name(), l.wordsPerTile() * st.tilesPerHead() * s.heads());
             }
+            for (Schedule.Spill sp : st.spills()) {
+                sp.count(actions, dram.name(), sp.wordsPerTile() * st.tilesPerHead() * s.heads());
+            }
+            stageDram += st.spillWordsPerTile() * st.tilesPerHead() * s.heads();
             long dramCycles = (long) Math.ceil(stageDram / dram.bandwidthWordsPerCycle());
             long work = st.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
             long stage = Math.max(work, dramCycles);
@@ -71,11 +84,26 @@ public final class ClosedForm implements CostModel {
         }
         Map<String, Double> utilization = new LinkedHashMap<>();
         for (ComputeArray u : arch.compute()) {
-            double busy = costs.stream().filter(x -> x.unit().equals(u.name())).mapToDouble(x -> (double) x.points() / u.pes()).sum();
+            double busy = busyCycles.getOrDefault(u.name(), 0.0);
             utilization.put(u.name(), cycles == 0 ? 0 : busy / cycles);
         }
         return Report.of(s, cycles, utilization, actions.build(),
             new Report.ClosedFormDetail(List.copyOf(stageCycles), List.copyOf(costs), onChip));
+    }
+
+    /**
+     * A run's time on its unit: its computes, or an on-chip level's traffic if that is slower.
+     * DRAM's share is the stage's (its words over the stage's time), so that one Einsum's memory
+     * time overlaps another's compute as the stage allows.
+     */
+    private static long onChipCycles(Estimate.EinsumEstimate each, String dram) {
+        long c = each.computeCycles();
+        for (var b : each.bandwidthCycles().entrySet()) {
+            if (!b.getKey().equals(dram)) {
+                c = Math.max(c, b.getValue());
+            }
+        }
+        return c;
     }
 
     private static Figure figure(StorageLevel level, String name) {

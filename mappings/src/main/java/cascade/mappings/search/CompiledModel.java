@@ -34,6 +34,7 @@ final class CompiledModel implements Mapper.CandidateModel {
     private final double[] writePj;
     private final double opPjPerPoint;
     private final int unitPes;
+    private final int issue;
 
     CompiledModel(Einsum e, ComputeArray unit, Architecture arch, List<String> rankNames, List<String> levelNames,
                   Map<String, String> resident) {
@@ -73,6 +74,7 @@ final class CompiledModel implements Mapper.CandidateModel {
         }
         opPjPerPoint = op;
         unitPes = unit.pes();
+        issue = unit.issueCycles(MappingValidator.requiredOps(e));
     }
 
     /** Slot of the array's rows and columns. */
@@ -183,7 +185,7 @@ final class CompiledModel implements Mapper.CandidateModel {
         }
         reads[levels - 1] += points * (inTensor.length - 1) + points - innermostOutputPartition;
         writes[levels - 1] += points;
-        long cycles = temporal;
+        long cycles = temporal * issue;
         double energy = points * opPjPerPoint;
         for (int l = 0; l < levels; l++) {
             double inst = l == levels - 1 ? Math.min(instances[l], pes) : 1;

@@ -11,11 +11,13 @@ import cascade.einsum.Cascade;
 import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.Resources;
+import cascade.einsum.SourcePos;
 import cascade.einsum.TensorDecl;
 import cascade.einsum.Einsum;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.ArchitectureLoader;
+import cascade.hw.YamlNodes;
 import cascade.hw.YamlNodes.Located;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,9 +32,46 @@ import java.util.Map;
  * each Einsum runs on, and fused groups (whose intermediates stay on chip when they fit, whose
  * units may be pipelined, and which may be tiled over a rank). Loop nests are not part of it: the
  * mapper finds them for each workload. Presets under {@code src/main/resources/designs}.
+ *
+ * <p>{@code assumptions}: the {@link Assumption}s the design makes (for {@link Assumption#FOLDED_SCALE},
+ * the Einsums folded away; otherwise an empty list); {@code architecture} is {@code specified} as they
+ * have it, and it is what every model reads.
  */
 public record Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units,
-                     List<Group> groups) {
+                     List<Group> groups, Map<Assumption, List<String>> assumptions, Architecture specified) {
+
+    /** A design that makes no assumption. */
+    public Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units, List<Group> groups) {
+        this(name, architecture, cascade, units, groups, Map.of(), architecture);
+    }
+
+    /** A design on {@code specified} hardware, which its assumptions then change. */
+    public static Design of(String name, Architecture specified, Cascade cascade, Map<String, String> units,
+                            List<Group> groups, Map<Assumption, List<String>> assumptions) {
+        Architecture a = specified;
+        for (Assumption x : assumptions.keySet()) {
+            a = x.apply(a);
+        }
+        return new Design(name, a, cascade, units, groups, Map.copyOf(assumptions), specified);
+    }
+
+    /** This design without the assumptions {@code off} (those it does not make are ignored). */
+    public Design without(java.util.Collection<Assumption> off) {
+        Map<Assumption, List<String>> kept = new java.util.EnumMap<>(Assumption.class);
+        kept.putAll(assumptions);
+        off.forEach(kept::remove);
+        return of(name, specified, cascade, units, groups, kept);
+    }
+
+    /** This design, its assumptions and all, on other hardware (a sweep's point). */
+    public Design onHardware(Architecture hardware) {
+        return of(name, hardware, cascade, units, groups, assumptions);
+    }
+
+    /** The Einsums an assumption takes away (they cost nothing and do not run). */
+    public List<String> folded() {
+        return assumptions.getOrDefault(Assumption.FOLDED_SCALE, List.of());
+    }
 
     /**
      * Einsums run together: pipelined units overlap; intermediates stay at {@code onChip} unless
@@ -44,8 +83,21 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
      * pipelined units, i.e. the depth of the FIFOs between them in runs.
      */
     public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
-                        Map<String, Long> block, Map<String, String> keep, int inFlight) {
+                        Map<String, Long> block, Map<String, String> keep, int inFlight, Dataflow dataflow) {
         public static final String STREAM = "stream";
+
+        public Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile, Map<String, Long> block,
+                     Map<String, String> keep, int inFlight) {
+            this(einsums, pipelined, onChip, tile, block, keep, inFlight, null);
+        }
+    }
+
+    /**
+     * A group whose tiling and residency come per workload from FLAT's dataflow table: {@code rows}
+     * is the rank its {@code P1} tiles (a whole head's when the row says so), {@code slice} the
+     * tensor whose unbuffered share spills.
+     */
+    public record Dataflow(FlatDataflows table, String rows, String slice) {
     }
 
     /**
@@ -135,7 +187,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
 
     private static Design parse(String file, String text, Path folder) {
         Located root = compose(file, text, "a design");
-        Map<String, Located> m = mapping(root, List.of("design", "architecture", "cascade", "units", "groups"), "a design");
+        Map<String, Located> m = mapping(root, List.of("design", "architecture", "cascade", "units", "groups",
+            "assumptions"), "a design");
         String name = scalar(require(m, "design", root));
         Located archNode = require(m, "architecture", root);
         Architecture arch = architecture(folder, archNode);
@@ -161,7 +214,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         if (m.containsKey("groups")) {
             for (Located g : sequence(m.get("groups"), "groups")) {
                 Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block", "keep",
-                    "inFlight"),
+                    "inFlight", "dataflows"),
                     "a group");
                 List<String> members = new ArrayList<>();
                 for (Located e : sequence(require(gm, "einsums", g), "Einsums")) {
@@ -209,9 +262,94 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                     }
                 }
                 int inFlight = gm.containsKey("inFlight") ? Math.toIntExact(positiveWhole(gm.get("inFlight"), "inFlight")) : 2;
-                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep, inFlight));
+                Dataflow dataflow = gm.containsKey("dataflows") ? dataflow(folder, gm.get("dataflows"), cascade, members) : null;
+                if (dataflow != null && gm.containsKey("tile")) {
+                    throw new InvalidInputException(gm.get("tile").pos(), "a group whose dataflows come from a table takes "
+                        + "its tile from it");
+                }
+                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep, inFlight, dataflow));
             }
         }
-        return new Design(name, arch, cascade, units, List.copyOf(groups));
+        Map<Assumption, List<String>> assumptions = new java.util.EnumMap<>(Assumption.class);
+        if (m.containsKey("assumptions")) {
+            for (var a : mapping(m.get("assumptions"), null, "the assumptions").entrySet()) {
+                Assumption which;
+                try {
+                    which = Assumption.named(a.getKey());
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException(keyPos(m.get("assumptions"), a.getKey()), e.getMessage());
+                }
+                if (which == Assumption.FOLDED_SCALE) {
+                    List<String> folded = new ArrayList<>();
+                    for (Located e : sequence(a.getValue(), "the Einsums folded away")) {
+                        if (!units.containsKey(scalar(e))) {
+                            throw new InvalidInputException(e.pos(), "no Einsum computes '" + scalar(e) + "'");
+                        }
+                        folded.add(scalar(e));
+                    }
+                    assumptions.put(which, List.copyOf(folded));
+                } else {
+                    String v = scalar(a.getValue());
+                    if (!v.equals("true") && !v.equals("false")) {
+                        throw new InvalidInputException(a.getValue().pos(), a.getKey() + " is true or false, found '" + v + "'");
+                    }
+                    if (v.equals("true")) {
+                        assumptions.put(which, List.of());
+                    }
+                }
+            }
+        }
+        return of(name, arch, cascade, units, List.copyOf(groups), assumptions);
+    }
+
+    private static Dataflow dataflow(Path folder, Located node, Cascade cascade, List<String> members) {
+        Map<String, Located> m = mapping(node, List.of("table", "where", "rows", "slice"), "the dataflows");
+        Located table = require(m, "table", node);
+        String name = scalar(table);
+        String text;
+        String file;
+        if (folder == null) {
+            file = "designs/" + name;
+            try {
+                text = Resources.read(Design.class, "/designs/" + name);
+            } catch (RuntimeException e) {
+                throw new InvalidInputException(table.pos(), "no table '" + name + "' among the presets");
+            }
+        } else {
+            Path path = folder.resolve(name).normalize();
+            file = path.toString();
+            try {
+                text = Files.readString(path);
+            } catch (IOException e) {
+                throw new InvalidInputException(table.pos(), "cannot read the dataflow table " + path + ": " + e.getMessage());
+            }
+        }
+        Map<String, String> where = new LinkedHashMap<>();
+        if (m.containsKey("where")) {
+            mapping(m.get("where"), null, "the rows to take").forEach((k, v) -> where.put(k, scalar(v)));
+        }
+        String rows = scalar(require(m, "rows", node));
+        if (!cascade.ranks().containsKey(rows)) {
+            throw new InvalidInputException(m.get("rows").pos(), "no rank " + rows + " in " + cascade.name());
+        }
+        String slice = scalar(require(m, "slice", node));
+        if (!members.contains(slice)) {
+            throw new InvalidInputException(m.get("slice").pos(), "no Einsum of the group computes '" + slice + "'");
+        }
+        FlatDataflows t = FlatDataflows.parse(file, text, where);
+        for (FlatDataflows.Row r : t.rows()) {
+            for (String tensor : r.onChip().keySet()) {
+                if (cascade.tensor(tensor) == null) {
+                    throw new InvalidInputException(r.pos(), "the table places " + tensor + ", which " + cascade.name()
+                        + " has not");
+                }
+            }
+        }
+        return new Dataflow(t, rows, slice);
+    }
+
+    private static SourcePos keyPos(Located mapping, String key) {
+        Located k = YamlNodes.keys(mapping).get(key);
+        return k == null ? mapping.pos() : k.pos();
     }
 }

@@ -150,7 +150,7 @@ public record DesignSweep(String name, List<Design> designs, List<ModelShape> wo
         Design d = designs.get((int) (rest / workloads.size()));
         Map<String, Located> values = grid.point(g);
         Design point = values.isEmpty() ? d
-            : new Design(d.name(), architecture(d, values), d.cascade(), d.units(), d.groups());
+            : d.onHardware(architecture(d, values));
         List<String> row = new ArrayList<>(List.of(d.name(), w.name(), Long.toString(n)));
         values.values().forEach(v -> row.add(scalar(v)));
         Report e = ClosedForm.INSTANCE.cost(lowering().lower(point, w.bindings(n), batch * w.heads()));

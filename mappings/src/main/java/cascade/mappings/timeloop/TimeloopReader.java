@@ -576,8 +576,8 @@ public final class TimeloopReader {
         int rows = h.meshY;
         int cols = h.computeInstances / Math.max(1, h.meshY);
         ComputeArray unit = new ComputeArray(h.compute, rows > 1 && cols > 1 ? ComputeArray.Kind.ARRAY_2D
-            : ComputeArray.Kind.ARRAY_1D, parent, rows, cols, Set.of("mac"), Map.of("mac", c[0]), Map.of("mac", 1), 0,
-            List.of(), null);
+            : ComputeArray.Kind.ARRAY_1D, parent, rows, cols, Set.of("mac"), Map.of("mac", c[0]), Map.of("mac", 1),
+            Map.of("mac", 1), 0, List.of(), null);
         return new Architecture(h.name, "Timeloop architecture " + h.file, h.file, 1 / h.cycleSeconds, h.technologyNm,
             (int) wordBits, List.copyOf(levels), List.of(unit), List.of(new Figure("clock", 1 / h.cycleSeconds, "Hz",
                 "global_cycle_seconds " + h.cycleSeconds, "Timeloop architecture " + h.file, null)));

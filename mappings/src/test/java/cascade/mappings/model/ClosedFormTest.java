@@ -57,13 +57,15 @@ class ClosedFormTest {
         for (long n : new long[] {1 << 16, 1 << 18, 1 << 20}) {
             assertTrue(fusemax.get(n).utilization().get("PE2D") > 0.97, "FuseMax 2D utilisation at " + n);
         }
-        // Unfused: QK, SN and A (P×M each) go through DRAM: 4x the length, ~16x the traffic.
+        // Unfused: QK and A (P×M each) go through DRAM, and from 4K on the softmax's own intermediates (SN: P×M)
+        // no longer fit the 32 MiB buffer: ~16x the traffic for 4x the length, more where they start to spill.
         for (int i = 1; i < LENGTHS.length; i++) {
             double growth = (double) unfused.get(LENGTHS[i]).dramBytes() / unfused.get(LENGTHS[i - 1]).dramBytes();
-            assertTrue(growth > 12 && growth < 17, "unfused DRAM growth " + growth + " at " + LENGTHS[i]);
+            assertTrue(growth > 12 && growth < (i == 1 ? 40 : 17), "unfused DRAM growth " + growth + " at " + LENGTHS[i]);
         }
-        // FLAT's score slice fits on chip at 1K and spills by 1M.
-        assertEquals(true, groupsOnChip(flat.get(LENGTHS[0])).get(0));
-        assertEquals(false, groupsOnChip(flat.get(LENGTHS[5])).get(0));
+        // FLAT at 1K: only Q, K, V and AV cross DRAM (the table keeps QK and A on chip): 4·B·H·P·E words of 2 bytes.
+        assertEquals(4L * 768 * 1024 * 64 * 2, flat.get(LENGTHS[0]).dramBytes());
+        // At 1M the table sends QK and A off chip: P×M words each, written and read.
+        assertTrue(flat.get(LENGTHS[5]).dramBytes() > 768L * 4 * (1L << 40), "FLAT at 1M");
     }
 }

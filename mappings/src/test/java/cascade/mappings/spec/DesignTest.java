@@ -57,4 +57,44 @@ class DesignTest {
             assertTrue(shown.contains(message), shown);
         }
     }
+
+    @Test
+    void anUnknownAssumptionIsNamedWhereItIsWritten() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Design.parse("mine.yaml",
+            GOOD + "assumptions:\n  unlimitedOnChipBandwidth: true\n  perfectCaches: true\n"));
+        assertTrue(e.getMessage().startsWith("mine.yaml:12:3: unknown assumption 'perfectCaches'; known: "
+            + "unlimitedOnChipBandwidth, trafficBoundMemory, pipelinedExp, foldedScale"), e.getMessage());
+        InvalidInputException v = assertThrows(InvalidInputException.class, () -> Design.parse("mine.yaml",
+            GOOD + "assumptions:\n  pipelinedExp: sometimes\n"));
+        assertTrue(v.getMessage().startsWith("mine.yaml:11:17: pipelinedExp is true or false"), v.getMessage());
+    }
+
+    @Test
+    void assumptionsChangeTheHardwareTheModelsSeeAndComeOffByName() {
+        Design d = Design.parse("mine.yaml", GOOD + "assumptions:\n  pipelinedExp: true\n  unlimitedOnChipBandwidth: true\n");
+        assertEquals(1, d.architecture().compute("PE1D").issueCycles(java.util.Set.of("exp")));
+        assertEquals(7, d.specified().compute("PE1D").issueCycles(java.util.Set.of("exp")));
+        assertTrue(Double.isInfinite(d.architecture().storage("GlobalBuffer").bandwidthWordsPerCycle()));
+        Design off = d.without(java.util.List.of(Assumption.PIPELINED_EXP));
+        assertEquals(7, off.architecture().compute("PE1D").issueCycles(java.util.Set.of("exp")));
+        assertTrue(Double.isInfinite(off.architecture().storage("GlobalBuffer").bandwidthWordsPerCycle()));
+    }
+
+    @Test
+    void flatsTableRefusesAShareOutsideZeroToOneAtItsField() {
+        String header = "platform,models,seq_len,B,D,E,F,H,M,P,S,Q_loc,K_loc,QK_loc,A_loc,V_loc,AV_loc,QK_stationarity,"
+            + "AV_stationarity,fusion_granularity,P1,proportion_buffered,proportion_spilled\n";
+        String good = "cloud,BERT,1K,64,768,64,64,12,1024,1024,3072,offchip,offchip,onchip,onchip,offchip,offchip,output,"
+            + "output,head,256,1,0\n";
+        assertEquals(1, FlatDataflows.parse("t.csv", header + good, Map.of("platform", "cloud")).rows().size());
+        String bad = good.replace(",1,0\n", ",0.5,1.5\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+            () -> FlatDataflows.parse("t.csv", header + good + bad, Map.of()));
+        int col = bad.lastIndexOf(',') + 2;
+        assertTrue(e.getMessage().startsWith("t.csv:3:" + col + ": proportion_spilled is a share of the score slice, in "
+            + "[0, 1]; found 1.5"), e.getMessage());
+        InvalidInputException loc = assertThrows(InvalidInputException.class,
+            () -> FlatDataflows.parse("t.csv", header + good.replace("onchip,onchip", "onchip,attic"), Map.of()));
+        assertTrue(loc.getMessage().contains("A_loc is onchip or offchip, found 'attic'"), loc.getMessage());
+    }
 }

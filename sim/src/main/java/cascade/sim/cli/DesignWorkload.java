@@ -2,6 +2,7 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
+import cascade.mappings.spec.Assumption;
 import cascade.mappings.spec.Design;
 import cascade.mappings.lowering.Lowering;
 import cascade.mappings.lowering.Schedule;
@@ -10,6 +11,7 @@ import cascade.mappings.spec.ModelShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -32,7 +34,25 @@ final class DesignWorkload {
     @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
     Output.Format format;
 
+    @Option(names = "--without", paramLabel = "ASSUMPTION,…", split = ",",
+        description = "turn off modelling assumptions the design makes: unlimitedOnChipBandwidth, trafficBoundMemory, "
+            + "pipelinedExp, foldedScale")
+    List<String> without = List.of();
+
     Design design() throws IOException {
+        return withoutAssumptions(named(), without);
+    }
+
+    /** {@code d} less the assumptions named, each checked by name. */
+    static Design withoutAssumptions(Design d, List<String> names) {
+        List<Assumption> off = new java.util.ArrayList<>();
+        for (String n : names) {
+            off.add(Inputs.option("--without", () -> Assumption.named(n.strip())));
+        }
+        return d.without(off);
+    }
+
+    private Design named() throws IOException {
         if (Files.isRegularFile(Path.of(design))) {
             return Design.parse(design, Files.readString(Path.of(design)));
         }

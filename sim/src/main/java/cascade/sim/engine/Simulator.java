@@ -112,6 +112,12 @@ public final class Simulator {
                 }
             }
         }
+        if (options.values() != null) {
+            // An Einsum an assumption folds away takes no time, but its readers need its values: they come first.
+            for (String folded : schedule.design().folded()) {
+                options.values().run(folded, 0, -1, -1);
+            }
+        }
         return new Simulator(schedule, options).simulate();
     }
 
@@ -129,10 +135,15 @@ public final class Simulator {
                 long n = r.runs[w];
                 runs.merge(work.einsum(), n, Long::sum);
                 work.count(actions, schedule.design().cascade(), n);
-                points[units.indexOf(arch.compute(work.unit()))] += (double) work.each().points() * n;
+                // Busy PE-cycles: an operation that takes several issue cycles (an unpipelined exp) is busy for all of them.
+                points[units.indexOf(arch.compute(work.unit()))] += (double) work.each().computeCycles()
+                    * work.each().utilization() * arch.compute(work.unit()).pes() * n;
             }
             for (int l = 0; l < st.loads().size(); l++) {
                 st.loads().get(l).count(actions, dram.name(), r.loadedWords[l]);
+            }
+            for (Schedule.Spill sp : st.spills()) {
+                sp.count(actions, dram.name(), sp.wordsPerTile() * st.tilesPerHead() * schedule.heads());
             }
         }
         Map<String, Double> utilization = new LinkedHashMap<>();
@@ -284,7 +295,9 @@ public final class Simulator {
             tiles = st.tilesPerHead() * schedule.heads();
             total = perTile * tiles;
             stepWords = st.loads().stream().mapToLong(Schedule.Load::wordsPerStep).sum();
-            tileWords = st.loads().stream().filter(l -> l.wordsPerStep() == 0).mapToLong(Schedule.Load::wordsPerTile).sum();
+            // A tile's spill (written out and read back) moves with its loads.
+            tileWords = st.loads().stream().filter(l -> l.wordsPerStep() == 0).mapToLong(Schedule.Load::wordsPerTile).sum()
+                + st.spillWordsPerTile();
             runs = new long[works];
             loadedWords = new long[st.loads().size()];
             usedYet = new boolean[units.size()];

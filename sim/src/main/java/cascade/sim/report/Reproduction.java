@@ -26,9 +26,10 @@ public final class Reproduction {
     public static final List<Long> LENGTHS = List.of(1L << 10, 1L << 12, 1L << 14, 1L << 16, 1L << 18, 1L << 20);
     public static final long BATCH = 64;
 
-    /** One simulated point, with the analytical model's cycles beside it. */
+    /** One simulated point, with the analytical model's (the paper's method's) figures beside it. */
     public record Row(String model, long seq, String design, long cycles, double seconds, double energyPj,
-                      long dramBytes, double util2d, double util1d, long modelCycles) {
+                      long dramBytes, double util2d, double util1d, long modelCycles, double modelEnergyPj,
+                      double modelUtil2d, double modelUtil1d) {
     }
 
     private Reproduction() {
@@ -70,19 +71,27 @@ public final class Reproduction {
     static Row point(Lowering lowering, Design d, ModelShape w, long n) {
         Schedule s = lowering.lower(d, w.bindings(n), BATCH * w.heads());
         Report r = Simulator.Model.DEFAULT.cost(s);
-        long model = ClosedForm.INSTANCE.cost(s).cycles();
+        Report m = ClosedForm.INSTANCE.cost(s);
         return new Row(w.name(), n, d.name(), r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(),
-            r.utilization(ComputeArray.Kind.ARRAY_2D), r.utilization(ComputeArray.Kind.ARRAY_1D), model);
+            r.utilization(ComputeArray.Kind.ARRAY_2D), r.utilization(ComputeArray.Kind.ARRAY_1D), m.cycles(), m.energyPj(),
+            m.utilization(ComputeArray.Kind.ARRAY_2D), m.utilization(ComputeArray.Kind.ARRAY_1D));
     }
 
     /** FuseMax against the baselines at one model and length, as the paper compares them. */
     public record Comparison(String model, long seq, double speedupVsFlat, double speedupVsUnfused, double energyVsFlat,
-                             double energyVsUnfused, double fusemaxUtil2d, double fusemaxUtil1d, double flatUtil2d) {
+                             double energyVsUnfused, double fusemaxUtil2d, double fusemaxUtil1d, double flatUtil2d,
+                             Ratios paperModel) {
+    }
+
+    /** The same ratios by the analytical model, which follows the artifact's method. */
+    public record Ratios(double speedupVsFlat, double speedupVsUnfused, double energyVsFlat, double energyVsUnfused,
+                         double fusemaxUtil2d, double flatUtil2d) {
     }
 
     /** Every point's comparison and the paper's averages: geometric means of the ratios, FuseMax's utilisation. */
     public record Summary(List<Comparison> points, double geomeanSpeedupVsFlat, double geomeanEnergyVsFlat,
-                          double meanFusemaxUtil2d, double fusemaxUtil2dAtLongest) {
+                          double meanFusemaxUtil2d, double fusemaxUtil2dAtLongest, double modelGeomeanSpeedupVsFlat,
+                          double modelGeomeanEnergyVsFlat) {
     }
 
     public static Summary summary(List<Row> rows, List<ModelShape> models, List<Long> lengths) {
@@ -93,14 +102,19 @@ public final class Reproduction {
                 Row fl = find(rows, w.name(), n, "flat");
                 Row u = find(rows, w.name(), n, "unfused");
                 points.add(new Comparison(w.name(), n, (double) fl.cycles() / f.cycles(), (double) u.cycles() / f.cycles(),
-                    f.energyPj() / fl.energyPj(), f.energyPj() / u.energyPj(), f.util2d(), f.util1d(), fl.util2d()));
+                    f.energyPj() / fl.energyPj(), f.energyPj() / u.energyPj(), f.util2d(), f.util1d(), fl.util2d(),
+                    new Ratios((double) fl.modelCycles() / f.modelCycles(), (double) u.modelCycles() / f.modelCycles(),
+                        f.modelEnergyPj() / fl.modelEnergyPj(), f.modelEnergyPj() / u.modelEnergyPj(), f.modelUtil2d(),
+                        fl.modelUtil2d())));
             }
         }
         double atLongest = rows.stream().filter(r -> r.design().equals("fusemax") && r.seq() == lengths.getLast())
             .mapToDouble(Row::util2d).average().orElse(0);
         return new Summary(List.copyOf(points), geomean(points.stream().mapToDouble(Comparison::speedupVsFlat).toArray()),
             geomean(points.stream().mapToDouble(Comparison::energyVsFlat).toArray()),
-            points.stream().mapToDouble(Comparison::fusemaxUtil2d).average().orElse(0), atLongest);
+            points.stream().mapToDouble(Comparison::fusemaxUtil2d).average().orElse(0), atLongest,
+            geomean(points.stream().mapToDouble(c -> c.paperModel().speedupVsFlat()).toArray()),
+            geomean(points.stream().mapToDouble(c -> c.paperModel().energyVsFlat()).toArray()));
     }
 
     private static double geomean(double[] v) {

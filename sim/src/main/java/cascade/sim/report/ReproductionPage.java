@@ -20,10 +20,10 @@ public final class ReproductionPage {
         StringWriter w = new StringWriter();
         try (CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get())) {
             p.printRecord("model", "seq", "design", "cycles", "seconds", "energyPj", "dramBytes", "util2d", "util1d",
-                "modelCycles");
+                "modelCycles", "modelEnergyPj", "modelUtil2d", "modelUtil1d");
             for (Reproduction.Row r : rows) {
                 p.printRecord(r.model(), r.seq(), r.design(), r.cycles(), r.seconds(), r.energyPj(), r.dramBytes(),
-                    r.util2d(), r.util1d(), r.modelCycles());
+                    r.util2d(), r.util1d(), r.modelCycles(), r.modelEnergyPj(), r.modelUtil2d(), r.modelUtil1d());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail

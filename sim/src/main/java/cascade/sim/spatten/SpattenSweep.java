@@ -124,7 +124,7 @@ public record SpattenSweep(String name, ModelShape workload, int seq, int layers
             if (u.kind() == ComputeArray.Kind.TOPK) {
                 int width = engine instanceof TopKEngine.QuickSelect q ? q.parallelism() : ((TopKEngine.Bitonic) engine).width();
                 u = new ComputeArray(u.name(), u.kind(), u.under(), 1, width, u.ops(), u.energyPj(), u.latencyCycles(),
-                    u.areaUm2(), u.figures(), engine);
+                    u.issueCycles(), u.areaUm2(), u.figures(), engine);
             }
             units.add(u);
         }

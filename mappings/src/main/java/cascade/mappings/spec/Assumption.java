@@ -1,0 +1,77 @@
+package cascade.mappings.spec;
+
+import cascade.hw.Architecture;
+import cascade.hw.StorageLevel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A modelling assumption a paper makes and a real design may not, named so a user can turn it
+ * off ({@code --without NAME}) and see what it is worth. A design lists the ones it makes; each is
+ * applied to what the design is built from (its architecture, or the Einsums it costs), so the
+ * analytical model and the simulator both honour it through the one lowering.
+ */
+public enum Assumption {
+    /**
+     * On-chip levels never limit an Einsum: its time on its array is the computes over the PEs
+     * it uses (the FuseMax artifact's "cycle count of the MAC level"); only DRAM's bandwidth binds.
+     */
+    UNLIMITED_ON_CHIP_BANDWIDTH("unlimitedOnChipBandwidth"),
+    /** DRAM time is bytes over bandwidth, with no latency from request to first word. */
+    TRAFFIC_BOUND_MEMORY("trafficBoundMemory"),
+    /** exp is a pipelined unit issuing once a cycle, not a sequence of MACs on the PE (the artifact's baselines). */
+    PIPELINED_EXP("pipelinedExp"),
+    /**
+     * The 1/√E scaling of the queries is folded into the query projection's weights, so the
+     * Einsums the design names under it cost nothing (the artifact's cascades have no such Einsum).
+     */
+    FOLDED_SCALE("foldedScale");
+
+    private final String yamlName;
+
+    Assumption(String yamlName) {
+        this.yamlName = yamlName;
+    }
+
+    public String yamlName() {
+        return yamlName;
+    }
+
+    public static Assumption named(String name) {
+        for (Assumption a : values()) {
+            if (a.yamlName.equals(name)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown assumption '" + name + "'; known: " + String.join(", ", names()));
+    }
+
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (Assumption a : values()) {
+            out.add(a.yamlName);
+        }
+        return out;
+    }
+
+    /** {@code arch} as this assumption has it (unchanged for an assumption about Einsums). */
+    Architecture apply(Architecture arch) {
+        return switch (this) {
+            case UNLIMITED_ON_CHIP_BANDWIDTH -> withStorage(arch, s -> s.kind() == StorageLevel.Kind.DRAM ? s
+                : new StorageLevel(s.name(), s.parent(), s.kind(), s.capacityWords(), s.banks(), s.instances(), s.widthWords(),
+                    Double.POSITIVE_INFINITY, s.latencyCycles(), s.readPjPerWord(), s.writePjPerWord(), s.areaUm2(), s.figures()));
+            case TRAFFIC_BOUND_MEMORY -> withStorage(arch, s -> s.kind() != StorageLevel.Kind.DRAM ? s
+                : new StorageLevel(s.name(), s.parent(), s.kind(), s.capacityWords(), s.banks(), s.instances(), s.widthWords(),
+                    s.bandwidthWordsPerCycle(), 0, s.readPjPerWord(), s.writePjPerWord(), s.areaUm2(), s.figures()));
+            case PIPELINED_EXP -> new Architecture(arch.name(), arch.description(), arch.file(), arch.clockHz(),
+                arch.technologyNm(), arch.wordBits(), arch.storage(),
+                arch.compute().stream().map(u -> u.withIssue("exp", 1)).toList(), arch.figures());
+            case FOLDED_SCALE -> arch;
+        };
+    }
+
+    private static Architecture withStorage(Architecture a, java.util.function.UnaryOperator<StorageLevel> change) {
+        return new Architecture(a.name(), a.description(), a.file(), a.clockHz(), a.technologyNm(), a.wordBits(),
+            a.storage().stream().map(change).toList(), a.compute(), a.figures());
+    }
+}
