@@ -95,6 +95,17 @@ class MainTest {
     }
 
     @Test
+    void anUnknownAssumptionOrALengthFlatsTableLacksIsExitTwo() {
+        Outcome bogus = run("estimate", "--design", "flat", "--workload", "bert", "--seq", "1K", "--without", "bogus");
+        assertEquals(2, bogus.code());
+        assertTrue(bogus.err().startsWith("--without:1:1: unknown assumption 'bogus'"), bogus.err());
+        Outcome length = run("estimate", "--design", "flat", "--workload", "bert", "--seq", "3000");
+        assertEquals(2, length.code());
+        assertTrue(length.err().startsWith("designs/flat-configurations.csv:1:1: FLAT's dataflow table lists no "
+            + "configuration"), length.err());
+    }
+
+    @Test
     void missingSizeNamesTheRankAndItsDeclaration() {
         Outcome o = run("analyze", "attention-1pass", "--bind", "M=4096,E=64,F=64");
         assertEquals(2, o.code());
