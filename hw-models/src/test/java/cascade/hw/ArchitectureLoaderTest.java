@@ -40,14 +40,25 @@ class ArchitectureLoaderTest {
         assertEquals(java.util.List.of("DRAM", "GlobalBuffer", "SharedRF1D", "PE1DRF"), a.pathTo("PE1DRF"));
     }
 
+    /** REFERENCE.md (corrected): the baselines have FuseMax's arrays and memory, and a 32 MiB buffer against its 16. */
     @Test
-    void baselinesShareFusemaxHardware() {
+    void baselinesShareFusemaxHardwareButTheBuffer() {
         Architecture fusemax = ArchitectureLoader.preset("fusemax");
         for (String name : new String[] {"flat", "unfused"}) {
             Architecture b = ArchitectureLoader.preset(name);
             assertEquals(name, b.name());
-            assertEquals(fusemax.storage(), b.storage(), name + " is iso-area with FuseMax");
             assertEquals(fusemax.compute(), b.compute());
+            assertEquals(fusemax.storage().size(), b.storage().size());
+            for (StorageLevel s : fusemax.storage()) {
+                StorageLevel t = b.storage(s.name());
+                if (s.name().equals("GlobalBuffer")) {
+                    assertEquals(16.0 * (1 << 20) / 2, s.capacityWords());
+                    assertEquals(32.0 * (1 << 20) / 2, t.capacityWords(), name);
+                    assertEquals(s.areaUm2(), t.areaUm2(), "the artifact's ART gives both buffers one area");
+                } else { // the same figures, read from another file (their positions differ)
+                    assertEquals(s.toString(), t.toString(), name + " " + s.name());
+                }
+            }
             assertEquals(fusemax.areaUm2(), b.areaUm2());
         }
     }
