@@ -32,9 +32,9 @@ public final class ArchitectureLoader {
     private static final List<String> TOP = List.of("architecture", "extends", "description", "source", "clock",
         "technology", "word", "storage", "compute");
     private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
-        "width", "bandwidth", "latency", "read", "write", "area", "source");
+        "width", "bandwidth", "latency", "read", "write", "leak", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
-        "energy", "latency", "issue", "area", "source", "engine", "pivot", "roundOverhead", "seed");
+        "energy", "latency", "issue", "leak", "area", "source", "engine", "pivot", "roundOverhead", "seed");
 
     private ArchitectureLoader() {
     }
@@ -241,8 +241,14 @@ public final class ArchitectureLoader {
             figures.add(f);
             area = f.value();
         }
+        double leak = 0;
+        if (m.containsKey("leak")) { // per instance per cycle, as Accelergy's tables give it
+            Figure f = figure(name + ".leak", m.get("leak"), Units.Dimension.ENERGY, word, source, nm);
+            figures.add(f);
+            leak = f.value();
+        }
         return new StorageLevel(name, parent, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle,
-            latency, read, write, area, List.copyOf(figures));
+            latency, read, write, area, List.copyOf(figures), leak);
     }
 
     private static ComputeArray computeArray(Located node, int word, double nm, String fileSource, List<StorageLevel> storage,
@@ -328,6 +334,12 @@ public final class ArchitectureLoader {
             figures.add(f);
             area = f.value();
         }
+        double leak = 0;
+        if (m.containsKey("leak")) { // per PE per cycle, as Accelergy's tables give it
+            Figure f = figure(name + ".leak", m.get("leak"), Units.Dimension.ENERGY, word, source, nm);
+            figures.add(f);
+            leak = f.value();
+        }
         TopKEngine topk = null;
         if (kind == ComputeArray.Kind.TOPK) {
             topk = topkEngine(m, name, cols, figures, source);
@@ -338,7 +350,7 @@ public final class ArchitectureLoader {
         }
         return new ComputeArray(name, kind, under, rows, cols, java.util.Collections.unmodifiableSet(ops),
             java.util.Collections.unmodifiableMap(energy), java.util.Collections.unmodifiableMap(latency),
-            java.util.Collections.unmodifiableMap(issue), area, List.copyOf(figures), topk);
+            java.util.Collections.unmodifiableMap(issue), area, List.copyOf(figures), topk, leak);
     }
 
     /** {@code engine: quickselect} (pivot, roundOverhead, seed) or {@code engine: bitonic}; width = comparators. */

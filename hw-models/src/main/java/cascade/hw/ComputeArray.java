@@ -13,8 +13,16 @@ import java.util.Set;
  */
 public record ComputeArray(String name, Kind kind, String under, int rows, int cols, Set<String> ops,
                            Map<String, Double> energyPj, Map<String, Integer> latencyCycles,
-                           Map<String, Integer> issueCycles, double areaUm2, List<Figure> figures, TopKEngine topk) {
+                           Map<String, Integer> issueCycles, double areaUm2, List<Figure> figures, TopKEngine topk,
+                           double leakPjPerCycle) {
     public enum Kind { ARRAY_2D, ARRAY_1D, TOPK }
+
+    /** An array whose PEs do not leak (static power not modelled). */
+    public ComputeArray(String name, Kind kind, String under, int rows, int cols, Set<String> ops,
+                        Map<String, Double> energyPj, Map<String, Integer> latencyCycles,
+                        Map<String, Integer> issueCycles, double areaUm2, List<Figure> figures, TopKEngine topk) {
+        this(name, kind, under, rows, cols, ops, energyPj, latencyCycles, issueCycles, areaUm2, figures, topk, 0);
+    }
 
     /** Processing elements (lanes, comparators) that work in parallel. */
     public int pes() {
@@ -45,6 +53,6 @@ public record ComputeArray(String name, Kind kind, String under, int rows, int c
         Map<String, Integer> issue = new java.util.LinkedHashMap<>(issueCycles);
         issue.put(op, cycles);
         return new ComputeArray(name, kind, under, rows, cols, ops, energyPj, latencyCycles,
-            java.util.Collections.unmodifiableMap(issue), areaUm2, figures, topk);
+            java.util.Collections.unmodifiableMap(issue), areaUm2, figures, topk, leakPjPerCycle);
     }
 }

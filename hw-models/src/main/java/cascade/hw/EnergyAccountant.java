@@ -69,11 +69,15 @@ public final class EnergyAccountant {
                 case ActionCounts.WRITE -> level.writePjPerWord();
                 case ActionCounts.READ_BITS -> level.readPjPerWord() / arch.wordBits();
                 case ActionCounts.WRITE_BITS -> level.writePjPerWord() / arch.wordBits();
+                case ActionCounts.LEAK -> level.leakPjPerCycle();
                 default -> throw new IllegalArgumentException("a storage level reads or writes; not " + component + "."
                     + action);
             };
         }
         ComputeArray unit = unit(component);
+        if (action.equals(ActionCounts.LEAK)) {
+            return unit.leakPjPerCycle();
+        }
         Double pj = unit.energyPj().get(operator(unit, action));
         if (pj == null) {
             throw new IllegalArgumentException(unit.name() + " has no energy for " + operator(unit, action));
@@ -83,6 +87,10 @@ public final class EnergyAccountant {
 
     private Figure entry(String component, String action) {
         StorageLevel level = arch.storage(component);
+        if (action.equals(ActionCounts.LEAK)) {
+            List<Figure> figures = level != null ? level.figures() : unit(component).figures();
+            return figure(figures, component + ".leak");
+        }
         if (level != null) {
             String which = action.equals(ActionCounts.READ) || action.equals(ActionCounts.READ_BITS) ? "read" : "write";
             return figure(level.figures(), level.name() + "." + which);

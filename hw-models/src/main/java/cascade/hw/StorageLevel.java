@@ -10,8 +10,17 @@ import java.util.List;
  */
 public record StorageLevel(String name, String parent, Kind kind, double capacityWords, int banks, int instances,
                            double widthWords, double bandwidthWordsPerCycle, long latencyCycles, double readPjPerWord,
-                           double writePjPerWord, double areaUm2, List<Figure> figures) {
+                           double writePjPerWord, double areaUm2, List<Figure> figures,
+                           double leakPjPerCycle) {
     public enum Kind { DRAM, SRAM, REGFILE }
+
+    /** A level that does not leak (static power not modelled). */
+    public StorageLevel(String name, String parent, Kind kind, double capacityWords, int banks, int instances,
+                        double widthWords, double bandwidthWordsPerCycle, long latencyCycles, double readPjPerWord,
+                        double writePjPerWord, double areaUm2, List<Figure> figures) {
+        this(name, parent, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle, latencyCycles,
+            readPjPerWord, writePjPerWord, areaUm2, figures, 0);
+    }
 
     public boolean unbounded() {
         return Double.isInfinite(capacityWords);

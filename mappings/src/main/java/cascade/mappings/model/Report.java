@@ -7,6 +7,7 @@ import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
 import cascade.hw.EnergyAccountant;
 import cascade.hw.Figure;
+import cascade.hw.StorageLevel;
 import cascade.mappings.lowering.Schedule;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,16 +31,32 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
      * did (action counts) and its detail; the rest follows: seconds from the clock, words per level
      * and DRAM bytes from the counts, energy from the counts priced by the {@link EnergyAccountant}.
      */
+    /** The tensor column of static energy, which belongs to no tensor. */
+    public static final String STATIC = "(static)";
+
     public static Report of(Schedule s, long cycles, Map<String, Double> utilization, ActionCounts actions,
                             Detail detail) {
         Architecture arch = s.design().architecture();
         Map<String, Long> words = new LinkedHashMap<>();
         arch.storage().forEach(l -> words.put(l.name(), 0L));
         actions.counts().forEach((a, n) -> {
-            if (words.containsKey(a.component())) {
+            if (words.containsKey(a.component()) && !a.action().equals(ActionCounts.LEAK)) {
                 words.merge(a.component(), n, Long::sum);
             }
         });
+        // Static energy over the whole run: every instance of a level, every PE of an array, every cycle.
+        ActionCounts.Builder all = new ActionCounts.Builder().addAll(actions);
+        for (StorageLevel l : arch.storage()) {
+            if (l.leakPjPerCycle() > 0) {
+                all.add(l.name(), ActionCounts.LEAK, STATIC, Math.multiplyExact(cycles, l.instances()));
+            }
+        }
+        for (ComputeArray u : arch.compute()) {
+            if (u.leakPjPerCycle() > 0) {
+                all.add(u.name(), ActionCounts.LEAK, STATIC, Math.multiplyExact(cycles, u.pes()));
+            }
+        }
+        actions = all.build();
         Figure clock = arch.figures().stream().filter(f -> f.name().equals("clock")).findFirst().orElse(null);
         return new Report(s.design().name(), s.sizes(), s.heads(), cycles, cycles * arch.secondsPerCycle(),
             words.get(arch.storage().getFirst().name()) * arch.wordBits() / 8, utilization, byKind(arch, utilization),
@@ -48,6 +65,12 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
 
     public double energyPj() {
         return energy.totalPj();
+    }
+
+    /** Static energy: what the run's components leak over its cycles. */
+    public double leakagePj() {
+        return energy.lines().stream().filter(l -> l.action().action().equals(ActionCounts.LEAK))
+            .mapToDouble(EnergyAccountant.Line::pj).sum();
     }
 
     public Map<String, Double> energyByComponentPj() {

@@ -77,6 +77,44 @@ public final class Reproduction {
             m.utilization(ComputeArray.Kind.ARRAY_2D), m.utilization(ComputeArray.Kind.ARRAY_1D));
     }
 
+    /**
+     * What one of the paper's assumptions is worth at one point: the model's ratios with it turned
+     * off in every design that makes it, beside the ratios with all of them on.
+     */
+    public record Attribution(String model, long seq, String assumption, double speedupVsFlat, double energyVsFlat,
+                              double speedupVsUnfused, Ratios withAll) {
+    }
+
+    /** Each assumption turned off in turn, by the analytical model, at each of these points. */
+    public static List<Attribution> attribution(List<ModelShape> models, List<Long> lengths) {
+        Lowering lowering = Lowering.standard();
+        List<Attribution> out = new ArrayList<>();
+        for (ModelShape w : models) {
+            for (long n : lengths) {
+                Report[] all = modelled(lowering, w, n, List.of());
+                Ratios base = new Ratios((double) all[1].cycles() / all[0].cycles(), (double) all[2].cycles() / all[0].cycles(),
+                    all[0].energyPj() / all[1].energyPj(), all[0].energyPj() / all[2].energyPj(),
+                    all[0].utilization(ComputeArray.Kind.ARRAY_2D), all[1].utilization(ComputeArray.Kind.ARRAY_2D));
+                for (cascade.mappings.spec.Assumption a : cascade.mappings.spec.Assumption.values()) {
+                    Report[] off = modelled(lowering, w, n, List.of(a));
+                    out.add(new Attribution(w.name(), n, a.yamlName(), (double) off[1].cycles() / off[0].cycles(),
+                        off[0].energyPj() / off[1].energyPj(), (double) off[2].cycles() / off[0].cycles(), base));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** fusemax, flat and unfused by the closed form, without {@code off}. */
+    private static Report[] modelled(Lowering lowering, ModelShape w, long n, List<cascade.mappings.spec.Assumption> off) {
+        Report[] r = new Report[DESIGNS.size()];
+        for (int i = 0; i < r.length; i++) {
+            Schedule s = lowering.lower(Design.preset(DESIGNS.get(i)).without(off), w.bindings(n), BATCH * w.heads());
+            r[i] = ClosedForm.INSTANCE.cost(s);
+        }
+        return r;
+    }
+
     /** FuseMax against the baselines at one model and length, as the paper compares them. */
     public record Comparison(String model, long seq, double speedupVsFlat, double speedupVsUnfused, double energyVsFlat,
                              double energyVsUnfused, double fusemaxUtil2d, double fusemaxUtil1d, double flatUtil2d,

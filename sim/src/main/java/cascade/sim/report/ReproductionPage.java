@@ -31,7 +31,8 @@ public final class ReproductionPage {
         return w.toString();
     }
 
-    public static String page(List<Reproduction.Row> rows, List<ModelShape> models, List<Long> lengths) {
+    public static String page(List<Reproduction.Row> rows, List<ModelShape> models, List<Long> lengths,
+                              List<Reproduction.Attribution> attribution) {
         StringBuilder body = new StringBuilder("<p>FuseMax (MICRO 2024) attention evaluation reproduced on Cascade's "
             + "cycle-level simulator: designs <code>fusemax</code>, <code>flat</code>, <code>unfused</code>, batch 64. "
             + "The paper reports 6.7&times; speedup over FLAT at 79% of its energy on average, and close to 100% 2D "
@@ -57,6 +58,19 @@ public final class ReproductionPage {
                 String.format(Locale.ROOT, "%.4g", r.seconds()), String.format(Locale.ROOT, "%.4g", r.energyPj() * 1e-12),
                 String.format(Locale.ROOT, "%.4g", r.dramBytes() / 1e9), pct(r.util2d()), pct(r.util1d()),
                 String.format(Locale.ROOT, "%.4f", (double) r.cycles() / r.modelCycles())));
+        }
+        if (!attribution.isEmpty()) {
+            List<List<String>> at = new ArrayList<>();
+            for (Reproduction.Attribution a : attribution) {
+                at.add(List.of(a.model(), Page.lengthLabel(a.seq()), a.assumption(),
+                    String.format(Locale.ROOT, "%.2fx → %.2fx", a.withAll().speedupVsFlat(), a.speedupVsFlat()),
+                    pct(a.withAll().energyVsFlat()) + " → " + pct(a.energyVsFlat()),
+                    String.format(Locale.ROOT, "%.2fx → %.2fx", a.withAll().speedupVsUnfused(), a.speedupVsUnfused())));
+            }
+            body.append("<h2>What each of the paper's assumptions is worth</h2>\n<p>The analytical model with every "
+                + "assumption on, then with one turned off in every design that makes it (<code>--without NAME</code>).</p>\n")
+                .append(Page.table(List.of("model", "seq", "assumption off", "speedup vs FLAT", "energy vs FLAT",
+                    "speedup vs unfused"), at));
         }
         body.append("<h2>All points</h2>\n").append(Page.table(List.of("model", "seq", "design", "cycles", "seconds",
             "energy J", "DRAM GB", "util 2D", "util 1D", "sim / model cycles"), table));
