@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-/** An HTML page of line charts (inline SVG, log-2 x axis of sequence length) and the table under them. */
+/** An HTML page of grouped bar charts (inline SVG, a group per sequence length) and the tables under them. */
 public final class Page {
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
@@ -16,72 +16,96 @@ public final class Page {
     public record Series(String name, List<double[]> points) {
     }
 
-    public static String chart(String title, String yLabel, List<Series> series, boolean logY) {
-        double w = 520;
-        double h = 300;
+    /** A horizontal line across a chart at {@code y}, labelled (the paper's average, say). */
+    public record Mark(String label, double y) {
+    }
+
+    /**
+     * Grouped bars as papers draw them: a group per sequence length, a bar per series within it (so
+     * series with equal values still show side by side), a linear y axis from 0 with round ticks
+     * (1, 2 or 5 × 10^k apart), each bar's value above it, and {@code marks} as dashed lines.
+     */
+    public static String bars(String title, String yLabel, List<Series> series, List<Mark> marks) {
+        double w = 640;
+        double h = 320;
         double left = 60;
         double bottom = 40;
-        double xmin = Double.MAX_VALUE;
-        double xmax = -Double.MAX_VALUE;
-        double ymin = Double.MAX_VALUE;
-        double ymax = -Double.MAX_VALUE;
+        double top = 20;
+        double ymax = 0;
         for (Series s : series) {
             for (double[] p : s.points()) {
-                xmin = Math.min(xmin, log2(p[0]));
-                xmax = Math.max(xmax, log2(p[0]));
-                double y = logY ? Math.log10(p[1]) : p[1];
-                ymin = Math.min(ymin, y);
-                ymax = Math.max(ymax, y);
+                ymax = Math.max(ymax, p[1]);
             }
         }
-        if (!logY) {
-            ymin = Math.min(0, ymin);
+        for (Mark m : marks) {
+            ymax = Math.max(ymax, m.y());
         }
-        if (ymax - ymin < 1e-9) {
-            ymax = ymin + 1;
-        }
+        double step = niceStep(ymax / 5);
+        double axisMax = Math.max(step, Math.ceil(ymax / step) * step);
+        int groups = series.getFirst().points().size();
+        double groupWidth = (w - left - 10) / groups;
+        double barWidth = groupWidth * 0.8 / series.size();
+        java.util.function.DoubleUnaryOperator py = y -> h - bottom - y / axisMax * (h - bottom - top);
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "<figure><svg width=\"%.0f\" height=\"%.0f\" role=\"img\"><title>%s</title>%n",
-            w + 140, h + 20, esc(title)));
-        double fxmin = xmin;
-        double fxmax = xmax;
-        double fymin = ymin;
-        double fymax = ymax;
-        java.util.function.DoubleUnaryOperator px = x -> left + (log2(x) - fxmin) / Math.max(1e-9, fxmax - fxmin) * (w - left - 10);
-        java.util.function.DoubleUnaryOperator py = y -> h - bottom - ((logY ? Math.log10(y) : y) - fymin) / (fymax - fymin) * (h - bottom - 20);
+            w + 120, h + 10, esc(title)));
+        for (double t = 0; t <= axisMax + step / 2; t += step) {
+            double y = py.applyAsDouble(t);
+            b.append(String.format(Locale.ROOT, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                left, y, w - 10, y));
+            b.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>%n",
+                left - 4, y + 4, tick(t, step)));
+        }
         b.append(String.format(Locale.ROOT, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>%n",
             left, h - bottom, w - 10, h - bottom));
-        b.append(String.format(Locale.ROOT, "<line x1=\"%.0f\" y1=\"20\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>%n",
-            left, left, h - bottom));
-        for (double[] p : series.getFirst().points()) {
+        for (int g = 0; g < groups; g++) {
+            double gx = left + g * groupWidth + groupWidth * 0.1;
+            for (int i = 0; i < series.size(); i++) {
+                double[] p = series.get(i).points().get(g);
+                double x = gx + i * barWidth;
+                double y = py.applyAsDouble(p[1]);
+                b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+                    + "<title>%s %s: %.3g</title></rect>%n", x, y, barWidth * 0.95, h - bottom - y, COLOURS[i % COLOURS.length],
+                    esc(series.get(i).name()), lengthLabel((long) p[0]), p[1]));
+                b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"middle\">%s"
+                    + "</text>%n", x + barWidth * 0.475, y - 2, String.format(Locale.ROOT, "%.3g", p[1])));
+            }
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\">%s</text>%n",
-                px.applyAsDouble(p[0]), h - bottom + 15, lengthLabel((long) p[0])));
+                left + (g + 0.5) * groupWidth, h - bottom + 15, lengthLabel((long) series.getFirst().points().get(g)[0])));
         }
-        for (int i = 0; i <= 4; i++) {
-            double yv = ymin + (ymax - ymin) * i / 4;
-            double shown = logY ? Math.pow(10, yv) : yv;
-            double y = h - bottom - (yv - ymin) / (ymax - ymin) * (h - bottom - 20);
-            b.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>%n",
-                left - 4, y + 4, String.format(Locale.ROOT, "%.3g", shown)));
+        for (Mark m : marks) {
+            double y = py.applyAsDouble(m.y());
+            b.append(String.format(Locale.ROOT, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"black\" "
+                + "stroke-dasharray=\"6 4\"/>%n", left, y, w - 10, y));
+            b.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\">%s</text>%n", w - 6, y + 4,
+                esc(m.label())));
         }
         b.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"12\" text-anchor=\"middle\">sequence length</text>%n",
             (left + w) / 2, h - 5));
         b.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%.0f\" font-size=\"12\" transform=\"rotate(-90 12 %.0f)\" "
             + "text-anchor=\"middle\">%s</text>%n", h / 2, h / 2, esc(yLabel)));
         for (int i = 0; i < series.size(); i++) {
-            Series s = series.get(i);
-            String colour = COLOURS[i % COLOURS.length];
-            List<String> pts = new ArrayList<>();
-            for (double[] p : s.points()) {
-                pts.add(String.format(Locale.ROOT, "%.1f,%.1f", px.applyAsDouble(p[0]), py.applyAsDouble(p[1])));
-            }
-            b.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", colour,
-                String.join(" ", pts)));
-            b.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%d\" font-size=\"12\" fill=\"%s\">%s</text>%n",
-                w, 30 + 16 * i, colour, esc(s.name())));
+            b.append(String.format(Locale.ROOT, "<rect x=\"%.0f\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                + "<text x=\"%.0f\" y=\"%d\" font-size=\"12\">%s</text>%n", w + 40, 22 + 16 * i, COLOURS[i % COLOURS.length],
+                w + 54, 31 + 16 * i, esc(series.get(i).name())));
         }
         b.append("</svg><figcaption>").append(esc(title)).append("</figcaption></figure>\n");
         return b.toString();
+    }
+
+    /** A round step near {@code raw}: 1, 2 or 5 times a power of ten. */
+    static double niceStep(double raw) {
+        if (!(raw > 0)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        double f = raw / p;
+        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+    }
+
+    private static String tick(double t, double step) {
+        return step >= 1 ? String.format(Locale.ROOT, "%.0f", t)
+            : String.format(Locale.ROOT, "%." + (int) Math.ceil(-Math.log10(step)) + "f", t);
     }
 
     public static Series series(String name, List<Long> xs, ToDoubleFunction<Long> y) {
@@ -114,10 +138,6 @@ public final class Page {
     /** 1K, 64K, 1M: a sequence length as the FuseMax paper writes it. */
     public static String lengthLabel(long n) {
         return n >= 1 << 20 ? (n >> 20) + "M" : n >= 1 << 10 ? (n >> 10) + "K" : Long.toString(n);
-    }
-
-    private static double log2(double x) {
-        return Math.log(x) / Math.log(2);
     }
 
     static String esc(String s) {

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -37,12 +36,16 @@ public final class ReproductionPage {
             + "cycle-level simulator: designs <code>fusemax</code>, <code>flat</code>, <code>unfused</code>, batch 64. "
             + "The paper reports 6.7&times; speedup over FLAT at 79% of its energy on average, and close to 100% 2D "
             + "utilisation for FuseMax at long sequences.</p>\n");
-        chartPerModel(body, rows, models, lengths, "Speedup of FuseMax over FLAT", "speedup (x)", "flat",
-            (f, o) -> (double) o.cycles() / f.cycles(), true);
-        chartPerModel(body, rows, models, lengths, "Speedup of FuseMax over unfused", "speedup (x)", "unfused",
-            (f, o) -> (double) o.cycles() / f.cycles(), true);
-        chartPerModel(body, rows, models, lengths, "FuseMax energy relative to FLAT", "energy ratio", "flat",
-            (f, o) -> f.energyPj() / o.energyPj(), false);
+        Reproduction.Summary summary = Reproduction.summary(rows, models, lengths);
+        barsPerModel(body, rows, models, lengths, String.format(Locale.ROOT, "Speedup of FuseMax over FLAT, simulated "
+            + "(geometric mean %.2fx; the model %.2fx)", summary.geomeanSpeedupVsFlat(), summary.modelGeomeanSpeedupVsFlat()),
+            "speedup (x)", "flat", (f, o) -> (double) o.cycles() / f.cycles(), List.of(new Page.Mark("paper 6.7x", 6.7)));
+        barsPerModel(body, rows, models, lengths, "Speedup of FuseMax over unfused, simulated", "speedup (x)", "unfused",
+            (f, o) -> (double) o.cycles() / f.cycles(), List.of());
+        barsPerModel(body, rows, models, lengths, String.format(Locale.ROOT, "FuseMax energy relative to FLAT, simulated "
+            + "(geometric mean %.0f%%; the model %.0f%%)", 100 * summary.geomeanEnergyVsFlat(),
+            100 * summary.modelGeomeanEnergyVsFlat()), "energy ratio", "flat", (f, o) -> f.energyPj() / o.energyPj(),
+            List.of(new Page.Mark("paper 0.79", 0.79)));
         for (String d : Reproduction.DESIGNS) {
             List<Page.Series> s = new ArrayList<>();
             for (ModelShape w : models) {
@@ -50,7 +53,7 @@ public final class ReproductionPage {
             }
             s.add(Page.series(models.getFirst().name() + " 1D", lengths,
                 n -> Reproduction.find(rows, models.getFirst().name(), n, d).util1d()));
-            body.append(Page.chart(d + ": array utilisation", "utilisation", s, false));
+            body.append(Page.bars(d + ": array utilisation, simulated", "utilisation", s, List.of()));
         }
         List<List<String>> table = new ArrayList<>();
         for (Reproduction.Row r : rows) {
@@ -81,15 +84,15 @@ public final class ReproductionPage {
         double of(Reproduction.Row fusemax, Reproduction.Row other);
     }
 
-    private static void chartPerModel(StringBuilder body, List<Reproduction.Row> rows, List<ModelShape> models,
-                                      List<Long> lengths, String title, String y, String other, Ratio ratio, boolean logY) {
+    private static void barsPerModel(StringBuilder body, List<Reproduction.Row> rows, List<ModelShape> models,
+                                     List<Long> lengths, String title, String y, String other, Ratio ratio,
+                                     List<Page.Mark> marks) {
         List<Page.Series> s = new ArrayList<>();
         for (ModelShape w : models) {
-            ToDoubleFunction<Long> f = n -> ratio.of(Reproduction.find(rows, w.name(), n, "fusemax"),
-                Reproduction.find(rows, w.name(), n, other));
-            s.add(Page.series(w.name(), lengths, f));
+            s.add(Page.series(w.name(), lengths, n -> ratio.of(Reproduction.find(rows, w.name(), n, "fusemax"),
+                Reproduction.find(rows, w.name(), n, other))));
         }
-        body.append(Page.chart(title, y, s, logY));
+        body.append(Page.bars(title, y, s, marks));
     }
 
     private static String pct(double v) {
