@@ -12,6 +12,7 @@ import cascade.einsum.Partition;
 import cascade.einsum.StepPlan;
 import cascade.einsum.TensorDecl;
 import cascade.hw.Architecture;
+import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -239,8 +240,15 @@ public final class Lowering {
         tile.keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
         Map<String, Long> blockOf = new LinkedHashMap<>();
         block.keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
+        // Room beside the group's own footprint for a second copy of a tile's inputs: the next tile can load early.
+        boolean prefetch = fits && loads.stream().allMatch(l -> {
+            long extra = loads.stream().filter(x -> x.level().equals(l.level()) && x.wordsPerStep() == 0)
+                .mapToLong(Schedule.Load::wordsPerTile).sum();
+            StorageLevel at = arch.storage(l.level());
+            return wordsAt.getOrDefault(l.level(), 0L) + extra <= at.capacityWords() * at.instances();
+        });
         return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
-            blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills));
+            blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills), prefetch);
     }
 
     /**

@@ -78,15 +78,18 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
     }
 
     /**
-     * {@code inFlight}: runs that may be open at once (1 for an unpipelined stage); {@code tile} and
+     * {@code prefetchTiles}: the level holding a tile's inputs has room for the next tile's too, so
+     * they load while the current tile runs (double-buffered), not once it is done with its own.
+     *
+     * <p>{@code inFlight}: runs that may be open at once (1 for an unpipelined stage); {@code tile} and
      * {@code block}: the sizes of a tile and a block along each tiled rank.
      */
     public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
                         Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works,
-                        List<Load> loads, List<Spill> spills) {
+                        List<Load> loads, List<Spill> spills, boolean prefetchTiles) {
         public Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
                      Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works, List<Load> loads) {
-            this(group, pipelined, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads, List.of());
+            this(group, pipelined, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads, List.of(), false);
         }
 
         /** DRAM words the spills of one tile move: each written once and read back once. */

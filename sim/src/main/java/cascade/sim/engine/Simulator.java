@@ -397,11 +397,12 @@ public final class Simulator {
                 open.put(i, new Instance(works, countOf[p.ordinal()]));
                 if (i % perTile == 0 && tileWords > 0) {
                     long tile = i / perTile;
-                    // Issued when the instance enters the window, and not before the last tile's first phase.
-                    long entered = i - inFlight >= 0 ? open.get(i - inFlight).completion : start;
-                    long after = tile == 0 ? start : Math.max(firstPhaseDone, entered);
-                    tileLoaded.put(tile, transfer(tileWords, after, "load tile"));
-                    creditLoads(false);
+                    if (!tileLoaded.containsKey(tile)) {
+                        // Issued when the instance enters the window, and not before the last tile's first phase.
+                        long entered = i - inFlight >= 0 ? open.get(i - inFlight).completion : start;
+                        long after = tile == 0 ? start : Math.max(firstPhaseDone, entered);
+                        loadTile(tile, after);
+                    }
                 }
             }
         }
@@ -421,6 +422,13 @@ public final class Simulator {
             Chunk c = chunks.computeIfAbsent(chunk, k -> newChunk());
             c.loaded = transfer(stepWords, after, "load chunk");
             creditLoads(true);
+            long tile = chunk / steps;
+            if (st.prefetchTiles() && tileWords > 0 && chunk % steps == steps - 1 && tile + 1 < tiles
+                    && !tileLoaded.containsKey(tile + 1)) {
+                // Two tiles' inputs fit: the next tile's load queues behind this tile's last chunk, into the buffer
+                // the tile before this one has finished with.
+                loadTile(tile + 1, after);
+            }
         }
 
         private Chunk newChunk() {
@@ -638,6 +646,11 @@ public final class Simulator {
             options.values().run(st.works().get(w).einsum(), step, lane0, lane1);
         }
 
+        private void loadTile(long tile, long after) {
+            tileLoaded.put(tile, transfer(tileWords, after, "load tile"));
+            creditLoads(false);
+        }
+
         private void complete(long i, Instance in) {
             long k = i % perTile;
             if (k == firstPhaseLength() - 1) {
@@ -727,7 +740,7 @@ public final class Simulator {
                 v.add(rel(ch.completion, f));
             }
             long tile = at / perTile;
-            for (long t = tile - 1; t <= tile + 1; t++) {
+            for (long t = tile - 1; t <= tile + 2; t++) {
                 Long l = tileLoaded.get(t);
                 v.add(l == null ? -2 : rel(l, f));
             }
