@@ -99,46 +99,22 @@ public final class Lowering {
             tile = Map.of(rows, flow.rowGranularity() ? flow.p1() : sizes.get(rows));
             block = g.block().isEmpty() ? tile : g.block();
         }
-        Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
-        long tiles = split(tile, sizes, tileBindings);
-        Map<String, Long> tileSizes = c.sizes(tileBindings);
-        Map<String, Long> blockBindings = new LinkedHashMap<>(tileBindings);
-        long blocks = split(block, tileSizes, blockBindings);
-        Map<String, Long> blockSizes = c.sizes(blockBindings);
-        Set<String> stepped = new LinkedHashSet<>();
-        plan.stepped().forEach(e -> stepped.add(e.output()));
-        stepped.retainAll(g.einsums());
-        Map<String, Long> stepSizes = blockSizes;
-        long steps = 1;
-        String stepWhole = null;
-        if (!stepped.isEmpty()) {
-            Partition p = c.partitionOfPart(plan.stepRank());
-            stepWhole = p == null ? plan.stepRank() : p.whole();
-            long perStep = 1;
-            if (p != null) {
-                for (String part : p.parts().subList(p.parts().indexOf(plan.stepRank()) + 1, p.parts().size())) {
-                    perStep *= blockSizes.get(part);
-                }
-            }
-            Map<String, Long> stepBindings = new LinkedHashMap<>(blockBindings);
-            stepBindings.put(stepWhole, perStep);
-            stepSizes = c.sizes(stepBindings);
-            steps = blockSizes.get(plan.stepRank());
+        Map<String, String> where = placement(c, g);
+        if (tile.containsValue(Design.Group.FIT)) {
+            tile = fittingTile(c, plan, g, arch, tile, block, bindings, sizes, where, d.folded());
         }
-
-        Map<String, String> where = new LinkedHashMap<>();
-        for (String e : g.einsums()) {
-            for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
-                if (g.keep().containsKey(t)) {
-                    where.put(t, g.keep().get(t));
-                } else if (g.einsums().contains(t) && c.tensor(t).role() != TensorDecl.Role.OUTPUT) {
-                    where.put(t, g.onChip());
-                }
-            }
-        }
+        Sizing z = sizing(c, plan, g, tile, block, bindings, sizes);
+        long tiles = z.tiles();
+        Map<String, Long> tileSizes = z.tileSizes();
+        long blocks = z.blocks();
+        Map<String, Long> blockSizes = z.blockSizes();
+        Set<String> stepped = z.stepped();
+        Map<String, Long> stepSizes = z.stepSizes();
+        long steps = z.steps();
+        String stepWhole = z.stepWhole();
         Map<String, Long> wordsAt = new LinkedHashMap<>();
         for (var w : where.entrySet()) {
-            if (!w.getValue().equals(Design.Group.STREAM)) {
+            if (!w.getValue().equals(Design.Group.STREAM) && !d.folded().contains(w.getKey())) { // folded: its input's words
                 long n = footprint(c, plan, c.tensor(w.getKey()), stepWhole, tileSizes, stepSizes);
                 wordsAt.merge(w.getValue(), n, Math::addExact);
             }
@@ -249,6 +225,99 @@ public final class Lowering {
         });
         return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
             blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills), prefetch);
+    }
+
+    /** A group's sizes at one tiling: tiles and blocks, and the sizes a tile, a block and a step cover. */
+    private record Sizing(long tiles, Map<String, Long> tileSizes, long blocks, Map<String, Long> blockSizes,
+                          Set<String> stepped, Map<String, Long> stepSizes, long steps, String stepWhole) {
+    }
+
+    private static Sizing sizing(Cascade c, StepPlan plan, Design.Group g, Map<String, Long> tile, Map<String, Long> block,
+                                 Map<String, Long> bindings, Map<String, Long> sizes) {
+        Map<String, Long> tileBindings = new LinkedHashMap<>(bindings);
+        long tiles = split(tile, sizes, tileBindings);
+        Map<String, Long> tileSizes = c.sizes(tileBindings);
+        Map<String, Long> blockBindings = new LinkedHashMap<>(tileBindings);
+        long blocks = split(block, tileSizes, blockBindings);
+        Map<String, Long> blockSizes = c.sizes(blockBindings);
+        Set<String> stepped = new LinkedHashSet<>();
+        plan.stepped().forEach(e -> stepped.add(e.output()));
+        stepped.retainAll(g.einsums());
+        Map<String, Long> stepSizes = blockSizes;
+        long steps = 1;
+        String stepWhole = null;
+        if (!stepped.isEmpty()) {
+            Partition p = c.partitionOfPart(plan.stepRank());
+            stepWhole = p == null ? plan.stepRank() : p.whole();
+            long perStep = 1;
+            if (p != null) {
+                for (String part : p.parts().subList(p.parts().indexOf(plan.stepRank()) + 1, p.parts().size())) {
+                    perStep *= blockSizes.get(part);
+                }
+            }
+            Map<String, Long> stepBindings = new LinkedHashMap<>(blockBindings);
+            stepBindings.put(stepWhole, perStep);
+            stepSizes = c.sizes(stepBindings);
+            steps = blockSizes.get(plan.stepRank());
+        }
+        return new Sizing(tiles, tileSizes, blocks, blockSizes, stepped, stepSizes, steps, stepWhole);
+    }
+
+    /** Where the group keeps each tensor it touches: as its {@code keep} says, intermediates at {@code onChip}. */
+    private static Map<String, String> placement(Cascade c, Design.Group g) {
+        Map<String, String> where = new LinkedHashMap<>();
+        for (String e : g.einsums()) {
+            for (String t : MappingValidator.tensorRanks(c.producer(e)).keySet()) {
+                if (g.keep().containsKey(t)) {
+                    where.put(t, g.keep().get(t));
+                } else if (g.einsums().contains(t) && c.tensor(t).role() != TensorDecl.Role.OUTPUT) {
+                    where.put(t, g.onChip());
+                }
+            }
+        }
+        return where;
+    }
+
+    /**
+     * {@code tile: {R: fit}}: the largest whole number of blocks of R that divides R and whose
+     * footprint fits every level it is kept at (FuseMax's query tile P1, by the artifact's rule);
+     * one block when none does.
+     */
+    private static Map<String, Long> fittingTile(Cascade c, StepPlan plan, Design.Group g, Architecture arch,
+                                                 Map<String, Long> tile, Map<String, Long> block, Map<String, Long> bindings,
+                                                 Map<String, Long> sizes, Map<String, String> where,
+                                                 List<String> folded) {
+        Map<String, Long> chosen = new LinkedHashMap<>(tile);
+        for (var t : tile.entrySet()) {
+            if (t.getValue() != Design.Group.FIT) {
+                continue;
+            }
+            String rank = t.getKey();
+            long unit = Math.min(block.getOrDefault(rank, 1L), sizes.get(rank));
+            long n = Math.max(1, sizes.get(rank) / unit);
+            chosen.put(rank, unit);
+            for (long d = n; d >= 1; d--) {
+                if (n % d != 0) {
+                    continue;
+                }
+                Map<String, Long> candidate = new LinkedHashMap<>(chosen);
+                candidate.put(rank, d * unit);
+                Sizing z = sizing(c, plan, g, candidate, block, bindings, sizes);
+                Map<String, Long> words = new LinkedHashMap<>();
+                for (var w : where.entrySet()) {
+                    if (!w.getValue().equals(Design.Group.STREAM) && !folded.contains(w.getKey())) {
+                        words.merge(w.getValue(), footprint(c, plan, c.tensor(w.getKey()), z.stepWhole(), z.tileSizes(),
+                            z.stepSizes()), Math::addExact);
+                    }
+                }
+                if (words.entrySet().stream().allMatch(x -> x.getValue()
+                        <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances())) {
+                    chosen.put(rank, d * unit);
+                    break;
+                }
+            }
+        }
+        return chosen;
     }
 
     /**

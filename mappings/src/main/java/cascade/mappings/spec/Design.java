@@ -85,6 +85,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
                         Map<String, Long> block, Map<String, String> keep, int inFlight, Dataflow dataflow) {
         public static final String STREAM = "stream";
+        /** A tile size of {@code fit}: the lowering takes the largest that fits (see the lowering). */
+        public static final long FIT = -1;
 
         public Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile, Map<String, Long> block,
                      Map<String, String> keep, int inFlight) {
@@ -231,10 +233,12 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                 Map<String, Long> tile = new LinkedHashMap<>();
                 if (gm.containsKey("tile")) {
                     for (var t : mapping(gm.get("tile"), null, "the tile").entrySet()) {
-                        tile.put(t.getKey(), positiveWhole(t.getValue(), "the tile of " + t.getKey()));
+                        tile.put(t.getKey(), scalar(t.getValue()).equals("fit") ? Group.FIT
+                            : positiveWhole(t.getValue(), "the tile of " + t.getKey()));
                     }
                 }
                 Map<String, Long> block = new LinkedHashMap<>(tile);
+                block.values().removeIf(v -> v == Group.FIT);
                 if (gm.containsKey("block")) {
                     for (var b : mapping(gm.get("block"), null, "the block").entrySet()) {
                         block.put(b.getKey(), positiveWhole(b.getValue(), "the block of " + b.getKey()));

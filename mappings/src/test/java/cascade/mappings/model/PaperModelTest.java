@@ -100,4 +100,19 @@ class PaperModelTest {
         assertEquals(2 * Math.round(slice * 0.007751937984496138), s.stages().getFirst().spillWordsPerTile());
         assertEquals(Map.of("P", 4096L), s.stages().getFirst().tile());
     }
+
+    @Test
+    void fuseMaxsQueryTileIsTheArtifactsP1() {
+        // The largest number of 256-query blocks dividing P/256 whose state fits 16 MiB beside the K and V chunks:
+        // the artifact's (16 MiB − 256·(E+F)·2 B) / ((E+F+2)·2 B·256) gives 251 (E = F = 64) and 126 (E = F = 128)
+        // blocks at most, so 128 and 64 blocks of the powers of two P/256 has.
+        assertEquals(Map.of("P", 128L * 256), LOWERING.lower(Design.preset("fusemax"), ModelShape.BERT.bindings(65536), 1)
+            .stages().getFirst().tile());
+        assertEquals(Map.of("P", 128L * 256), LOWERING.lower(Design.preset("fusemax"), ModelShape.BERT.bindings(1 << 20), 1)
+            .stages().getFirst().tile());
+        assertEquals(Map.of("P", 64L * 256), LOWERING.lower(Design.preset("fusemax"), ModelShape.XLM.bindings(65536), 1)
+            .stages().getFirst().tile());
+        assertEquals(Map.of("P", 1024L), LOWERING.lower(Design.preset("fusemax"), ModelShape.BERT.bindings(1024), 1)
+            .stages().getFirst().tile());
+    }
 }
