@@ -26,7 +26,7 @@ public record ActionCounts(Map<Action, Long> counts) {
 
     public static final String READ = "read";
     public static final String WRITE = "write";
-    /** Static energy: one count per instance (a level's, or a PE of an array) per cycle. */
+    /** Static energy: one count a cycle, for all of a level's instances or an array's PEs together. */
     public static final String LEAK = "leak";
     /** Reads and writes counted in bits, for traffic narrower than a word (SpAtten's 6-bit halves of 12-bit words). */
     public static final String READ_BITS = "readBits";

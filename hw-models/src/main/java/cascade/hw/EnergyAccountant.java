@@ -69,14 +69,14 @@ public final class EnergyAccountant {
                 case ActionCounts.WRITE -> level.writePjPerWord();
                 case ActionCounts.READ_BITS -> level.readPjPerWord() / arch.wordBits();
                 case ActionCounts.WRITE_BITS -> level.writePjPerWord() / arch.wordBits();
-                case ActionCounts.LEAK -> level.leakPjPerCycle();
+                case ActionCounts.LEAK -> level.leakPjPerCycle() * level.instances();
                 default -> throw new IllegalArgumentException("a storage level reads or writes; not " + component + "."
                     + action);
             };
         }
         ComputeArray unit = unit(component);
         if (action.equals(ActionCounts.LEAK)) {
-            return unit.leakPjPerCycle();
+            return unit.leakPjPerCycle() * unit.pes();
         }
         Double pj = unit.energyPj().get(operator(unit, action));
         if (pj == null) {

@@ -94,6 +94,23 @@ class MainTest {
         assertTrue(bad.err().contains("--seq") && bad.err().contains("expected a whole number such as 1024, 1K"), bad.err());
     }
 
+    /** Leakage over 3·10^14 cycles of 65,536 PEs overflows a count of PE-cycles: it is counted in cycles. */
+    @Test
+    void aMillionTokenUnfusedLlamaOnSlowMemoryLeaksWithoutOverflow(@TempDir Path dir) throws IOException {
+        Path spec = dir.resolve("slow.yaml");
+        Files.writeString(spec, "sweep: slow\ndesigns: [unfused]\nworkloads: [llama-2-7b]\nseq: [1M]\nbatch: 64\n"
+            + "grid:\n  DRAM.bandwidth: [100 GiB/s]\n");
+        Outcome o = run("sweep", spec.toString(), "--out", dir.resolve("slow.csv").toString());
+        assertEquals(0, o.code(), o.err());
+        java.util.List<String> lines = Files.readAllLines(dir.resolve("slow.csv"));
+        java.util.List<String> header = java.util.List.of(lines.getFirst().split(","));
+        String[] row = lines.get(1).split(",");
+        double cycles = Double.parseDouble(row[header.indexOf("cycles")]);
+        assertTrue(cycles * 65536 > Long.MAX_VALUE, "the case this guards: " + cycles);
+        double energy = Double.parseDouble(row[header.indexOf("energyPj")]);
+        assertTrue(Double.isFinite(energy) && energy > 0, row[header.indexOf("energyPj")]);
+    }
+
     @Test
     void anUnknownAssumptionOrALengthFlatsTableLacksIsExitTwo() {
         Outcome bogus = run("estimate", "--design", "flat", "--workload", "bert", "--seq", "1K", "--without", "bogus");

@@ -44,16 +44,16 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
                 words.merge(a.component(), n, Long::sum);
             }
         });
-        // Static energy over the whole run: every instance of a level, every PE of an array, every cycle.
+        // Static energy over the whole run: one count a cycle, priced for all of a level's instances or an array's PEs.
         ActionCounts.Builder all = new ActionCounts.Builder().addAll(actions);
         for (StorageLevel l : arch.storage()) {
             if (l.leakPjPerCycle() > 0) {
-                all.add(l.name(), ActionCounts.LEAK, STATIC, Math.multiplyExact(cycles, l.instances()));
+                all.add(l.name(), ActionCounts.LEAK, STATIC, cycles);
             }
         }
         for (ComputeArray u : arch.compute()) {
             if (u.leakPjPerCycle() > 0) {
-                all.add(u.name(), ActionCounts.LEAK, STATIC, Math.multiplyExact(cycles, u.pes()));
+                all.add(u.name(), ActionCounts.LEAK, STATIC, cycles);
             }
         }
         actions = all.build();
