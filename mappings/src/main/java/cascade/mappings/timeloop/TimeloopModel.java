@@ -41,7 +41,7 @@ import java.util.Map;
  *       write), plus the table's leakage per instance per cycle.</li>
  * </ul>
  * Not yet: spatial sliding windows (children whose tiles partly overlap count as distinct),
- * multiple buffering, {@code !Parallel} levels.
+ * multiple buffering. A {@code !Parallel}'s members are read as consecutive levels.
  */
 public final class TimeloopModel {
     private TimeloopModel() {

@@ -41,7 +41,7 @@ import java.util.Set;
  * the leakage energy, separate read and write bandwidths).
  *
  * <p>Refused by name with a located message: features Cascade does not model
- * ({@code sparse_optimizations}, {@code !Parallel} buffers, jinja templates), unknown classes and
+ * ({@code sparse_optimizations}, jinja templates, multiple buffering), unknown classes and
  * attributes, factors that do not cover the problem, targets that do not exist.
  */
 public final class TimeloopReader {
@@ -66,7 +66,7 @@ public final class TimeloopReader {
         "reduction_supported", "allow_overbooking", "has_power_gating", "power_gated_at", "type", "technology",
         "global_cycle_seconds", "update_fifo_depth", "metadata_storage_width", "latency");
     static final List<String> COMPUTE_ATTRIBUTES = List.of("width", "datawidth", "technology", "global_cycle_seconds",
-        "has_power_gating", "power_gated_at");
+        "has_power_gating", "power_gated_at", "multiplier_width", "adder_width");
     /**
      * The top-level sections of Timeloop's inputs: one file may hold several (Timeloop merges its
      * input files, and its front end dumps them all into one), so each reader takes its own.
@@ -168,10 +168,9 @@ public final class TimeloopReader {
                 sizes.put(e.getKey(), whole(e.getValue(), "the size of " + e.getKey()));
             } else if (coefficients.containsKey(e.getKey())) {
                 coefficients.put(e.getKey(), whole(e.getValue(), "coefficient " + e.getKey()));
-            } else {
-                throw new InvalidInputException(e.getValue().pos(), "'" + e.getKey() + "' is neither a dimension nor a "
-                    + "coefficient of " + name);
             }
+            // Anything else Timeloop ignores (it looks up each dimension's size), and so do we: the FuseMax artifact's
+            // AV problem sizes an M it does not have. A misspelt dimension still shows as one without a size.
         }
         for (String d : dims) {
             if (!sizes.containsKey(d)) {
@@ -343,12 +342,25 @@ public final class TimeloopReader {
         String compute = null;
         int computeInstances = 1;
         Set<String> names = new LinkedHashSet<>();
+        // A !Parallel's members are levels at one place in the hierarchy, each holding the data spaces it keeps; they
+        // are read as consecutive levels in the order given, which counts the same when each keeps what the others
+        // bypass (Eyeriss's three scratchpads; a single member is simply a level).
+        List<Located> nodes = new ArrayList<>();
         for (Located n : sequence(require(am, "nodes", a), "architecture nodes")) {
-            String tag = n.node().getTag().getValue();
-            if (tag.endsWith("Parallel")) {
-                throw new InvalidInputException(n.pos(), "!Parallel buffers (a level split by data space) are not modelled "
-                    + "yet; give each data space its own level");
+            if (n.node().getTag().getValue().endsWith("Parallel")) {
+                Map<String, Located> pm = mapping(n, List.of("nodes"), "a !Parallel");
+                for (Located member : sequence(require(pm, "nodes", n), "the members of a !Parallel")) {
+                    if (!member.node().getTag().getValue().endsWith("Component")) {
+                        throw new InvalidInputException(member.pos(), "a !Parallel's members are !Components");
+                    }
+                    nodes.add(member);
+                }
+            } else {
+                nodes.add(n);
             }
+        }
+        for (Located n : nodes) {
+            String tag = n.node().getTag().getValue();
             boolean container = tag.endsWith("Container");
             boolean component = tag.endsWith("Component");
             if (!container && !component) {
@@ -357,7 +369,7 @@ public final class TimeloopReader {
             if (compute != null) {
                 throw new InvalidInputException(n.pos(), "a node below the compute component " + compute);
             }
-            Map<String, Located> nm0 = mapping(n, List.of("name", "class", "attributes", "spatial", "constraints",
+            Map<String, Located> nm0 = mapping(n, List.of("name", "class", "subclass", "attributes", "spatial", "constraints",
                 "sparse_optimizations", "area_share", "required_actions", "enabled"), container ? "a !Container" : "a !Component");
             if (nm0.containsKey("sparse_optimizations")) {
                 throw new InvalidInputException(keys(n).get("sparse_optimizations").pos(), "sparse_optimizations are not read "
@@ -825,7 +837,14 @@ public final class TimeloopReader {
 
     private static Map<String, Long> factors(Located node, Problem p) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String part : scalar(node).trim().split("[\\s,]+")) {
+        // "R=3 P=1", or a list of them ([R=3, P=1]) as the FuseMax artifact writes its mappings.
+        List<String> parts = new ArrayList<>();
+        if (node.node() instanceof org.yaml.snakeyaml.nodes.SequenceNode) {
+            sequence(node, "factors").forEach(x -> parts.add(scalar(x).strip()));
+        } else {
+            parts.addAll(List.of(scalar(node).trim().split("[\\s,]+")));
+        }
+        for (String part : parts) {
             String[] kv = part.split("=");
             if (kv.length != 2 || !p.dims.contains(kv[0])) {
                 throw new InvalidInputException(node.pos(), "factor '" + part + "': expected DIM=N with DIM one of "

@@ -9,7 +9,7 @@
  * Cascade's mapper on Timeloop's map space with that counting, and
  * {@link cascade.mappings.timeloop.TimeloopWriter} writes a mapping back in Timeloop's format, and
  * exports one of Cascade's mapped Einsums (architecture path, problem, mapping, ERT) so Timeloop
- * can check Cascade. Not yet: spatial and partial constraints, {@code !Parallel} levels, multiple
+ * can check Cascade. Not yet: spatial and partial constraints in the mapper, multiple
  * buffering.
  */
 package cascade.mappings.timeloop;

@@ -36,7 +36,7 @@ class TimeloopBrokenInputsTest {
         // problem
         "prob|'dimensions: [ R, P ]'|'dimensions: [ R, R ]'|5:22|dimension R is listed twice",
         "prob|'      - [ [R] ]'|'      - [ [Q] ]'|9:12|'Q' is not a dimension of Conv1D",
-        "prob|'    P: 16'|'    Q: 16'|20:8|'Q' is neither a dimension nor a coefficient",
+        "prob|'    P: 16'|'    Q: 16'|19:5|the instance gives no size for dimension P",
         "prob|'    R: 3\n'|''|19:5|the instance gives no size for dimension R",
         "prob|'      read_write: True'|'      read_write: False'|7:5|no data space is read_write",
         "prob|'- name: Weights'|'- nome: Weights'|7:7|unknown key 'nome'",

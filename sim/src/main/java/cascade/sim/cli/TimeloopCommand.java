@@ -68,7 +68,7 @@ final class TimeloopCommand implements Runnable {
         description = "Count a Timeloop mapping as Timeloop does: per level and data space the per-instance scalar reads, "
             + "fills and updates, utilised instances, cycles, and energy priced with the ERT when given.",
         footer = {"", "Meanings are Timeloop's stats.txt's (first-read elision, multicast, per-instance counts).",
-            "Not yet read: !Parallel levels, multiple buffering, 2D spatial splits.", "",
+            "Not yet read: multiple buffering; a !Parallel's members are read as consecutive levels.", "",
             "Example:", "  ./cascade timeloop model --arch ex/arch/1level.arch.yaml --problem ex/prob/conv1d.prob.yaml \\",
             "      --mapping ex/map/conv1d-1level.map.yaml --ert ex/ref-output/timeloop-model.ERT.yaml --format json"})
     static final class Model implements Callable<Integer> {
