@@ -64,8 +64,7 @@ public final class ClosedForm implements CostModel {
                 perUnit.merge(w.unit(), perRun * runs, Long::sum);
                 workCycles.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, perRun));
                 sum += perRun * runs;
-                // Busy: the PEs' share of its compute cycles (an unpipelined exp keeps a PE busy for each of its cycles).
-                busyCycles.merge(w.unit(), (double) each.computeCycles() * each.utilization() * runs, Double::sum);
+                busyCycles.merge(w.unit(), each.busyCycles() * runs, Double::sum);
                 stageDram += words;
             }
             for (Schedule.Load l : st.loads()) {

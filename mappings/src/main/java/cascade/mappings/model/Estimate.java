@@ -18,6 +18,14 @@ public record Estimate(long cycles, double seconds, double energyPj, long dramWo
     public record EinsumEstimate(String output, String unit, long points, long computeCycles,
                                  Map<String, Long> bandwidthCycles, long cycles, double utilization,
                                  List<Accesses> accesses, Map<String, Double> energyPj) {
+        /**
+         * Cycles the whole unit is busy per run: its compute cycles times the share of its PEs the
+         * mapping uses (an operation issued over several cycles, an unpipelined exp, is busy for all).
+         */
+        public double busyCycles() {
+            return computeCycles * utilization;
+        }
+
         /** Energy of every component together. */
         public double totalEnergyPj() {
             return energyPj.values().stream().mapToDouble(Double::doubleValue).sum();

@@ -126,6 +126,7 @@ public final class Simulator {
         Map<String, Long> runs = new LinkedHashMap<>();
         ActionCounts.Builder actions = new ActionCounts.Builder();
         double[] points = new double[units.size()];
+        double[] busyCycles = new double[units.size()];
         StorageLevel dram = levels.getFirst();
         for (Schedule.Stage st : schedule.stages()) {
             StageRun r = new StageRun(st, end);
@@ -135,9 +136,9 @@ public final class Simulator {
                 long n = r.runs[w];
                 runs.merge(work.einsum(), n, Long::sum);
                 work.count(actions, schedule.design().cascade(), n);
-                // Busy PE-cycles: an operation that takes several issue cycles (an unpipelined exp) is busy for all of them.
-                points[units.indexOf(arch.compute(work.unit()))] += (double) work.each().computeCycles()
-                    * work.each().utilization() * arch.compute(work.unit()).pes() * n;
+                int u = units.indexOf(arch.compute(work.unit()));
+                points[u] += (double) work.each().points() * n;
+                busyCycles[u] += work.each().busyCycles() * n;
             }
             for (int l = 0; l < st.loads().size(); l++) {
                 st.loads().get(l).count(actions, dram.name(), r.loadedWords[l]);
@@ -150,7 +151,7 @@ public final class Simulator {
         Map<String, Report.UnitStats> stats = new LinkedHashMap<>();
         for (int u = 0; u < units.size(); u++) {
             ComputeArray unit = units.get(u);
-            utilization.put(unit.name(), end == 0 ? 0 : points[u] / unit.pes() / end);
+            utilization.put(unit.name(), end == 0 ? 0 : busyCycles[u] / end);
             stats.put(unit.name(), new Report.UnitStats(busy[u], stallIn[u], stallOut[u],
                 end - busy[u] - stallIn[u] - stallOut[u]));
         }
