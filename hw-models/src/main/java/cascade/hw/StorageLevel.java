@@ -14,6 +14,18 @@ public record StorageLevel(String name, String parent, Kind kind, double capacit
                            double leakPjPerCycle) {
     public enum Kind { DRAM, SRAM, REGFILE }
 
+    /** This level with another bandwidth, in words per cycle per instance. */
+    public StorageLevel withBandwidth(double wordsPerCycle) {
+        return new StorageLevel(name, parent, kind, capacityWords, banks, instances, widthWords, wordsPerCycle, latencyCycles,
+            readPjPerWord, writePjPerWord, areaUm2, figures, leakPjPerCycle);
+    }
+
+    /** This level with another latency from request to first word. */
+    public StorageLevel withLatency(long cycles) {
+        return new StorageLevel(name, parent, kind, capacityWords, banks, instances, widthWords, bandwidthWordsPerCycle,
+            cycles, readPjPerWord, writePjPerWord, areaUm2, figures, leakPjPerCycle);
+    }
+
     /** A level that does not leak (static power not modelled). */
     public StorageLevel(String name, String parent, Kind kind, double capacityWords, int banks, int instances,
                         double widthWords, double bandwidthWordsPerCycle, long latencyCycles, double readPjPerWord,

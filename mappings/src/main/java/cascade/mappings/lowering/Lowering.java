@@ -12,7 +12,6 @@ import cascade.einsum.Partition;
 import cascade.einsum.StepPlan;
 import cascade.einsum.TensorDecl;
 import cascade.hw.Architecture;
-import cascade.hw.StorageLevel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -112,15 +111,8 @@ public final class Lowering {
         Map<String, Long> stepSizes = z.stepSizes();
         long steps = z.steps();
         String stepWhole = z.stepWhole();
-        Map<String, Long> wordsAt = new LinkedHashMap<>();
-        for (var w : where.entrySet()) {
-            if (!w.getValue().equals(Design.Group.STREAM) && !d.folded().contains(w.getKey())) { // folded: its input's words
-                long n = footprint(c, plan, c.tensor(w.getKey()), stepWhole, tileSizes, stepSizes);
-                wordsAt.merge(w.getValue(), n, Math::addExact);
-            }
-        }
-        boolean fits = wordsAt.entrySet().stream().allMatch(x ->
-            x.getValue() <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances());
+        Map<String, Long> wordsAt = wordsAt(c, plan, where, d.folded(), z);
+        boolean fits = fitsIn(arch, wordsAt);
         List<Schedule.Spill> spills = new ArrayList<>();
         if (flow != null) {
             String dram = arch.storage().getFirst().name();
@@ -217,12 +209,10 @@ public final class Lowering {
         Map<String, Long> blockOf = new LinkedHashMap<>();
         block.keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
         // Room beside the group's own footprint for a second copy of a tile's inputs: the next tile can load early.
-        boolean prefetch = fits && loads.stream().allMatch(l -> {
-            long extra = loads.stream().filter(x -> x.level().equals(l.level()) && x.wordsPerStep() == 0)
-                .mapToLong(Schedule.Load::wordsPerTile).sum();
-            StorageLevel at = arch.storage(l.level());
-            return wordsAt.getOrDefault(l.level(), 0L) + extra <= at.capacityWords() * at.instances();
-        });
+        Map<String, Long> withNextTile = new LinkedHashMap<>(wordsAt);
+        loads.stream().filter(l -> l.wordsPerStep() == 0)
+            .forEach(l -> withNextTile.merge(l.level(), l.wordsPerTile(), Math::addExact));
+        boolean prefetch = fits && fitsIn(arch, withNextTile);
         return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
             blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills), prefetch);
     }
@@ -302,22 +292,35 @@ public final class Lowering {
                 }
                 Map<String, Long> candidate = new LinkedHashMap<>(chosen);
                 candidate.put(rank, d * unit);
-                Sizing z = sizing(c, plan, g, candidate, block, bindings, sizes);
-                Map<String, Long> words = new LinkedHashMap<>();
-                for (var w : where.entrySet()) {
-                    if (!w.getValue().equals(Design.Group.STREAM) && !folded.contains(w.getKey())) {
-                        words.merge(w.getValue(), footprint(c, plan, c.tensor(w.getKey()), z.stepWhole(), z.tileSizes(),
-                            z.stepSizes()), Math::addExact);
-                    }
-                }
-                if (words.entrySet().stream().allMatch(x -> x.getValue()
-                        <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances())) {
+                if (fitsIn(arch, wordsAt(c, plan, where, folded, sizing(c, plan, g, candidate, block, bindings, sizes)))) {
                     chosen.put(rank, d * unit);
                     break;
                 }
             }
         }
         return chosen;
+    }
+
+    /**
+     * Words each level holds of what the group keeps there, at one tiling (a tensor that streams
+     * takes none; a folded Einsum's output is its input's words).
+     */
+    private static Map<String, Long> wordsAt(Cascade c, StepPlan plan, Map<String, String> where, List<String> folded,
+                                             Sizing z) {
+        Map<String, Long> words = new LinkedHashMap<>();
+        for (var w : where.entrySet()) {
+            if (!w.getValue().equals(Design.Group.STREAM) && !folded.contains(w.getKey())) {
+                words.merge(w.getValue(), footprint(c, plan, c.tensor(w.getKey()), z.stepWhole(), z.tileSizes(),
+                    z.stepSizes()), Math::addExact);
+            }
+        }
+        return words;
+    }
+
+    /** Whether every level holds its words, over all its instances. */
+    private static boolean fitsIn(Architecture arch, Map<String, Long> words) {
+        return words.entrySet().stream().allMatch(x ->
+            x.getValue() <= arch.storage(x.getKey()).capacityWords() * arch.storage(x.getKey()).instances());
     }
 
     /**

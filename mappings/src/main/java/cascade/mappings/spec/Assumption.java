@@ -58,13 +58,8 @@ public enum Assumption {
     Architecture apply(Architecture arch) {
         return switch (this) {
             case UNLIMITED_ON_CHIP_BANDWIDTH -> withStorage(arch, s -> s.kind() == StorageLevel.Kind.DRAM ? s
-                : new StorageLevel(s.name(), s.parent(), s.kind(), s.capacityWords(), s.banks(), s.instances(), s.widthWords(),
-                    Double.POSITIVE_INFINITY, s.latencyCycles(), s.readPjPerWord(), s.writePjPerWord(), s.areaUm2(), s.figures(),
-                    s.leakPjPerCycle()));
-            case TRAFFIC_BOUND_MEMORY -> withStorage(arch, s -> s.kind() != StorageLevel.Kind.DRAM ? s
-                : new StorageLevel(s.name(), s.parent(), s.kind(), s.capacityWords(), s.banks(), s.instances(), s.widthWords(),
-                    s.bandwidthWordsPerCycle(), 0, s.readPjPerWord(), s.writePjPerWord(), s.areaUm2(), s.figures(),
-                    s.leakPjPerCycle()));
+                : s.withBandwidth(Double.POSITIVE_INFINITY));
+            case TRAFFIC_BOUND_MEMORY -> withStorage(arch, s -> s.kind() != StorageLevel.Kind.DRAM ? s : s.withLatency(0));
             case PIPELINED_EXP -> new Architecture(arch.name(), arch.description(), arch.file(), arch.clockHz(),
                 arch.technologyNm(), arch.wordBits(), arch.storage(),
                 arch.compute().stream().map(u -> u.withIssue("exp", 1)).toList(), arch.figures());

@@ -28,6 +28,12 @@ public class AnalyticalModelTest {
     }
 
     static Estimate.EinsumEstimate estimateCounted(String bufLevel, String dramLevel, AnalyticalModel.Counting counting) {
+        MappedCascade mc = mapped(bufLevel, dramLevel);
+        return AnalyticalModel.einsum(mc, mc.mapping().einsums().getFirst(), counting);
+    }
+
+    /** The GEMM on {@link #ARCH} with these loops at the buffer and at DRAM. */
+    public static MappedCascade mapped(String bufLevel, String dramLevel) {
         String text = """
             mapping: m
             einsums:
@@ -38,9 +44,8 @@ public class AnalyticalModelTest {
                   Buf: %s
                   RF: {}
             """.formatted(dramLevel, bufLevel);
-        MappedCascade mc = MappingValidator.validate(MappingLoader.parse("m.yaml", text), MappingValidatorTest.GEMM,
+        return MappingValidator.validate(MappingLoader.parse("m.yaml", text), MappingValidatorTest.GEMM,
             MappingValidatorTest.GEMM.sizes(Map.of()), ARCH);
-        return AnalyticalModel.einsum(mc, mc.mapping().einsums().getFirst(), counting);
     }
 
     static void assertAccesses(Estimate.EinsumEstimate e, String level, String tensor, long reads, long writes) {

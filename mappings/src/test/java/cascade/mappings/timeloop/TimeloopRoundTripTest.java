@@ -15,9 +15,6 @@ import cascade.mappings.model.Estimate;
 import cascade.mappings.search.Mapper;
 import cascade.mappings.spec.MappedCascade;
 import cascade.mappings.spec.Mapping;
-import cascade.mappings.spec.MappingLoader;
-import cascade.mappings.spec.MappingValidator;
-import cascade.mappings.spec.MappingValidatorTest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,18 +63,7 @@ class TimeloopRoundTripTest {
     }
 
     private static MappedCascade gemm(String buf, String dram) {
-        String text = """
-            mapping: m
-            einsums:
-              C:
-                unit: PE
-                levels:
-                  DRAM: %s
-                  Buf: %s
-                  RF: {}
-            """.formatted(dram, buf);
-        return MappingValidator.validate(MappingLoader.parse("m.yaml", text), MappingValidatorTest.GEMM,
-            MappingValidatorTest.GEMM.sizes(Map.of()), AnalyticalModelTest.ARCH);
+        return AnalyticalModelTest.mapped(buf, dram);
     }
 
     private static void assertRoundTrip(MappedCascade mapped) {

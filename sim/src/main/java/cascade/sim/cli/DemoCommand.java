@@ -93,15 +93,8 @@ final class DemoCommand implements Callable<Integer> {
             summary.points().size(), summary.geomeanSpeedupVsFlat(), summary.modelGeomeanSpeedupVsFlat(),
             100 * summary.geomeanEnergyVsFlat(), 100 * summary.modelGeomeanEnergyVsFlat(),
             100 * summary.meanFusemaxUtil2d(), 100 * summary.fusemaxUtil2dAtLongest());
-        List<List<String>> at = new ArrayList<>();
-        for (Reproduction.Attribution a : attribution) {
-            at.add(List.of(a.model(), Page.lengthLabel(a.seq()), a.assumption(), fmt(a.withAll().speedupVsFlat()) + "x -> "
-                + fmt(a.speedupVsFlat()) + "x", pct(a.withAll().energyVsFlat()) + " -> " + pct(a.energyVsFlat()),
-                fmt(a.withAll().speedupVsUnfused()) + "x -> " + fmt(a.speedupVsUnfused()) + "x"));
-        }
         stdout.printf("%nWhat each of the paper's assumptions is worth (the model, with it turned off):%n");
-        Output.table(stdout, List.of("model", "seq", "assumption off", "speedup vs FLAT", "energy vs FLAT",
-            "speedup vs unfused"), at);
+        Output.table(stdout, ReproductionPage.ATTRIBUTION_HEADER, ReproductionPage.attributionRows(attribution, "->"));
         stdout.printf("Wrote %s and %s%n", out.resolve("results.csv"), out.resolve("report.html"));
         return 0;
     }

@@ -25,6 +25,14 @@ final class Inputs {
         }
     }
 
+    /** {@code --einsum}: the output of an Einsum of {@code c} (not an input), else a located error. */
+    static void computedBy(Cascade c, String einsum) {
+        if (c.producer(einsum) == null || c.tensor(einsum).isInput()) {
+            throw new InvalidInputException(new SourcePos("--einsum", 1, 1), "no Einsum computes '" + einsum + "' in "
+                + c.name());
+        }
+    }
+
     /** A file to be written: its folder must exist (the file is then written whole, or not at all). */
     static void inExistingFolder(Path file, String option) {
         Path dir = file.toAbsolutePath().getParent();

@@ -75,9 +75,7 @@ final class MapCommand implements Callable<Integer> {
         Cascade c = Inputs.cascade(cascade);
         Map<String, Long> sizes = c.sizes(Inputs.bindings(bind, c));
         Architecture a = ArchCommand.resolve(arch);
-        if (c.producer(einsum) == null || c.tensor(einsum).isInput()) {
-            throw new InvalidInputException(new SourcePos("--einsum", 1, 1), "no Einsum computes '" + einsum + "' in " + c.name());
-        }
+        Inputs.computedBy(c, einsum);
         if (a.compute(unit) == null) {
             throw new InvalidInputException(new SourcePos("--unit", 1, 1), "unknown compute unit '" + unit + "' in " + a.name());
         }

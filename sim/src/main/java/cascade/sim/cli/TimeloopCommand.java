@@ -235,10 +235,7 @@ final class TimeloopCommand implements Runnable {
             Cascade c = Inputs.cascade(cascadeWord);
             Map<String, Long> sizes = c.sizes(Inputs.bindings(bind, c));
             Architecture a = ArchCommand.resolve(arch);
-            if (c.producer(einsum) == null || c.tensor(einsum).isInput()) {
-                throw new InvalidInputException(new SourcePos("--einsum", 1, 1),
-                    "no Einsum computes '" + einsum + "' in " + c.name());
-            }
+            Inputs.computedBy(c, einsum);
             MappedCascade mapped;
             if (mapping != null) {
                 MappedCascade all = MappingValidator.validate(

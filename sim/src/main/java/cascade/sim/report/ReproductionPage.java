@@ -15,6 +15,21 @@ public final class ReproductionPage {
     private ReproductionPage() {
     }
 
+    public static final List<String> ATTRIBUTION_HEADER = List.of("model", "seq", "assumption off", "speedup vs FLAT",
+        "energy vs FLAT", "speedup vs unfused");
+
+    /** The attribution's rows: each figure with all assumptions on, {@code arrow}, the figure with one off. */
+    public static List<List<String>> attributionRows(List<Reproduction.Attribution> attribution, String arrow) {
+        List<List<String>> rows = new ArrayList<>();
+        for (Reproduction.Attribution a : attribution) {
+            rows.add(List.of(a.model(), Page.lengthLabel(a.seq()), a.assumption(),
+                String.format(Locale.ROOT, "%.2fx %s %.2fx", a.withAll().speedupVsFlat(), arrow, a.speedupVsFlat()),
+                pct(a.withAll().energyVsFlat()) + " " + arrow + " " + pct(a.energyVsFlat()),
+                String.format(Locale.ROOT, "%.2fx %s %.2fx", a.withAll().speedupVsUnfused(), arrow, a.speedupVsUnfused())));
+        }
+        return rows;
+    }
+
     public static String csv(List<Reproduction.Row> rows) {
         StringWriter w = new StringWriter();
         try (CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get())) {
@@ -63,17 +78,9 @@ public final class ReproductionPage {
                 String.format(Locale.ROOT, "%.4f", (double) r.cycles() / r.modelCycles())));
         }
         if (!attribution.isEmpty()) {
-            List<List<String>> at = new ArrayList<>();
-            for (Reproduction.Attribution a : attribution) {
-                at.add(List.of(a.model(), Page.lengthLabel(a.seq()), a.assumption(),
-                    String.format(Locale.ROOT, "%.2fx → %.2fx", a.withAll().speedupVsFlat(), a.speedupVsFlat()),
-                    pct(a.withAll().energyVsFlat()) + " → " + pct(a.energyVsFlat()),
-                    String.format(Locale.ROOT, "%.2fx → %.2fx", a.withAll().speedupVsUnfused(), a.speedupVsUnfused())));
-            }
             body.append("<h2>What each of the paper's assumptions is worth</h2>\n<p>The analytical model with every "
                 + "assumption on, then with one turned off in every design that makes it (<code>--without NAME</code>).</p>\n")
-                .append(Page.table(List.of("model", "seq", "assumption off", "speedup vs FLAT", "energy vs FLAT",
-                    "speedup vs unfused"), at));
+                .append(Page.table(ATTRIBUTION_HEADER, attributionRows(attribution, "→")));
         }
         body.append("<h2>All points</h2>\n").append(Page.table(List.of("model", "seq", "design", "cycles", "seconds",
             "energy J", "DRAM GB", "util 2D", "util 1D", "sim / model cycles"), table));
