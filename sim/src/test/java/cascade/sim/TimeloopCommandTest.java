@@ -88,5 +88,13 @@ class TimeloopCommandTest {
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().startsWith("--counting:1:1: expected cascade or timeloop"), err.toString());
         assertTrue(!Files.exists(out));
+        StringWriter missing = new StringWriter();
+        Path none = dir.resolve("none.yaml");
+        int noMapping = Main.run(new String[] {"timeloop", "export", "--arch", "fusemax", "--cascade", "fusemax", "--bind",
+            "P=256,M=256,E=64,F=64", "--einsum", "QK", "--mapping", none.toString(), "--out", out.toString()},
+            new PrintWriter(new StringWriter()), new PrintWriter(missing));
+        assertEquals(2, noMapping, missing.toString());
+        assertTrue(missing.toString().startsWith("--mapping:1:1: no file " + none), missing.toString());
+        assertTrue(!Files.exists(out));
     }
 }

@@ -25,6 +25,14 @@ final class Inputs {
         }
     }
 
+    /** A file an option names, which must exist: else {@code OPTION:1:1: no file PATH}. */
+    static Path existingFile(Path file, String option) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(new SourcePos(option, 1, 1), "no file " + file);
+        }
+        return file;
+    }
+
     /** {@code --einsum}: the output of an Einsum of {@code c} (not an input), else a located error. */
     static void computedBy(Cascade c, String einsum) {
         if (c.producer(einsum) == null || c.tensor(einsum).isInput()) {

@@ -9,7 +9,6 @@ import cascade.sim.serving.ServingSimulator;
 import cascade.traces.RequestTrace;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,9 +74,7 @@ final class OffloadCommand implements Callable<Integer> {
         }
         RequestTrace requests = null;
         if (trace != null) {
-            if (!Files.isRegularFile(trace)) {
-                throw new InvalidInputException(new SourcePos("--trace", 1, 1), "no file " + trace);
-            }
+            Inputs.existingFile(trace, "--trace");
             requests = RequestTrace.read(trace);
         }
         long ctx;

@@ -43,9 +43,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(results)) {
-            throw new InvalidInputException(new SourcePos("RESULTS", 1, 1), "no file " + results);
-        }
+        Inputs.existingFile(results, "RESULTS");
         if (!out.toString().endsWith(".html")) {
             throw new InvalidInputException(new SourcePos("--out", 1, 1), "the page's name ends in .html");
         }

@@ -8,7 +8,6 @@ import cascade.sim.spatten.SpattenRun;
 import cascade.traces.SpattenTrace;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,9 +72,7 @@ final class SpattenOptions {
                 throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1),
                     "a released trace fixes the workload and the pruning; drop --workload, --seq, --keep, --value-keep, --layers");
             }
-            if (!Files.isRegularFile(release)) {
-                throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1), "no file " + release);
-            }
+            Inputs.existingFile(release, "--spatten-trace");
             SpattenTrace t = SpattenTrace.read(release);
             json.put("trace", release.toString());
             r = SpattenRun.release(SpattenRun.architecture(), t, seed);

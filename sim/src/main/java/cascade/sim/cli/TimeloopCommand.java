@@ -239,7 +239,7 @@ final class TimeloopCommand implements Runnable {
             MappedCascade mapped;
             if (mapping != null) {
                 MappedCascade all = MappingValidator.validate(
-                    MappingLoader.load(mapping), c, sizes, a);
+                    MappingLoader.load(Inputs.existingFile(mapping, "--mapping")), c, sizes, a);
                 var em = all.mapping().einsums().stream().filter(x -> x.output().equals(einsum)).findFirst()
                     .orElseThrow(() -> new InvalidInputException(new SourcePos(
                         mapping.toString(), 1, 1), "the mapping has no entry for " + einsum));
