@@ -25,8 +25,17 @@ public final class OpCounts {
     public static final List<String> CATEGORIES = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt",
         "neg", "abs", "gather", "topkElements");
 
-    /** Counts for one Einsum; {@code points} is the number of iteration points the mask keeps. */
-    public record EinsumOps(String output, long points, Map<String, Long> ops, boolean exact) {
+    /**
+     * Counts for one Einsum; {@code points} is the number of iteration points the mask keeps,
+     * {@code effectual} those whose work is not known to be null ({@link Effectual}).
+     */
+    public record EinsumOps(String output, long points, Map<String, Long> ops, boolean exact, long effectual) {
+        /** The operations of the effectual points: every operator's count per point times those points. */
+        public Map<String, Long> effectualOps() {
+            Map<String, Long> m = new LinkedHashMap<>();
+            ops.forEach((k, v) -> m.put(k, points == 0 ? 0 : v / points * effectual));
+            return m;
+        }
     }
 
     private OpCounts() {
@@ -34,8 +43,9 @@ public final class OpCounts {
 
     public static List<EinsumOps> perEinsum(Cascade c, Map<String, Long> sizes) {
         List<EinsumOps> all = new ArrayList<>();
+        Effectual effect = Effectual.of(c);
         for (Einsum e : c.einsums()) {
-            all.add(of(c, e, sizes));
+            all.add(of(c, e, sizes, effect));
         }
         return all;
     }
@@ -54,13 +64,17 @@ public final class OpCounts {
         return m;
     }
 
-    static EinsumOps of(Cascade c, Einsum e, Map<String, Long> sizes) {
-        List<String> ranks = new ArrayList<>(e.iterationRanks());
-        if (e.reduction() instanceof Einsum.TopK t) {
-            ranks.remove(t.selection()); // a top-k scans its candidates once, whatever it keeps
-        }
+    /** Sums the effectual counts of every Einsum. */
+    public static long totalEffectual(List<EinsumOps> perEinsum) {
+        return perEinsum.stream().mapToLong(EinsumOps::effectual).sum();
+    }
+
+    static EinsumOps of(Cascade c, Einsum e, Map<String, Long> sizes, Effectual effect) {
+        List<String> ranks = Effectual.countedRanks(e); // a top-k scans its candidates once, whatever it keeps
         boolean[] exact = {true};
         long points = MaskCounter.count(c, e.mask(), ranks, sizes, exact);
+        long effectual = effect.sparserThanMask(e.output())
+            ? effect.count(e.output(), sizes, Map.of(), Map.of(), null, exact) : points;
         Map<String, Long> ops = zero();
         Expr body = e.body();
         boolean mac = e.reduction() instanceof Einsum.Reduce r && r.op() == Einsum.ReduceOp.SUM
@@ -78,7 +92,7 @@ public final class OpCounts {
                 case Einsum.NoReduction n -> { }
             }
         }
-        return new EinsumOps(e.output(), points, ops, exact[0]);
+        return new EinsumOps(e.output(), points, ops, exact[0], effectual);
     }
 
     private static void countNodes(Expr x, long points, Map<String, Long> ops) {
@@ -126,9 +140,20 @@ public final class OpCounts {
         }
 
         static long count(Cascade c, Predicate mask, List<String> ranks, Map<String, Long> sizes, boolean[] exact) {
+            return count(c, mask, ranks, sizes, Map.of(), Map.of(), exact);
+        }
+
+        /**
+         * The points of the box {@code lo} (absent: 0) to {@code lo + extent} (absent: the rank's
+         * size) that the mask keeps; {@code sizes} give the partitions' multipliers.
+         */
+        static long count(Cascade c, Predicate mask, List<String> ranks, Map<String, Long> sizes, Map<String, Long> lo,
+                          Map<String, Long> extent, boolean[] exact) {
+            Map<String, Long> box = new LinkedHashMap<>(sizes);
+            box.putAll(extent);
             long all = 1;
             for (String r : ranks) {
-                all = Math.multiplyExact(all, sizes.get(r));
+                all = Math.multiplyExact(all, box.get(r));
             }
             if (mask == null) {
                 return all;
@@ -143,7 +168,7 @@ public final class OpCounts {
             collect(c, mask, ranks, involved);
             long free = all;
             for (String r : involved) {
-                free /= sizes.get(r);
+                free /= box.get(r);
             }
             List<String> vars = new ArrayList<>(involved);
             if (vars.isEmpty()) {
@@ -152,7 +177,7 @@ public final class OpCounts {
             String inner = vars.removeLast();
             long outerCount = 1;
             for (String r : vars) {
-                outerCount = Math.multiplyExact(outerCount, sizes.get(r));
+                outerCount = Math.multiplyExact(outerCount, box.get(r));
             }
             if (outerCount > ENUMERATION_LIMIT) {
                 exact[0] = false;
@@ -160,12 +185,13 @@ public final class OpCounts {
             }
             long kept = 0;
             Map<String, Long> env = new LinkedHashMap<>();
-            long innerSize = sizes.get(inner);
+            long innerSize = box.get(inner);
+            env.put(inner, lo.getOrDefault(inner, 0L)); // the inner rank's offset: x = lo + x' for x' in [0, extent)
             for (long o = 0; o < outerCount; o++) {
                 long rest = o;
                 for (int k = vars.size() - 1; k >= 0; k--) {
-                    long s = sizes.get(vars.get(k));
-                    env.put(vars.get(k), rest % s);
+                    long s = box.get(vars.get(k));
+                    env.put(vars.get(k), lo.getOrDefault(vars.get(k), 0L) + rest % s);
                     rest /= s;
                 }
                 kept += eval(c, mask, env, inner, innerSize, sizes, ranks).length();
@@ -223,6 +249,7 @@ public final class OpCounts {
             if (ranks.contains(rank)) {
                 if (rank.equals(inner)) {
                     ab[1] += coeff;
+                    ab[0] += coeff * env.get(rank);
                 } else {
                     ab[0] += coeff * env.get(rank);
                 }

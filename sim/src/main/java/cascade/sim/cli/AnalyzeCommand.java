@@ -48,6 +48,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             json.put("passRank", a.passRank());
             json.put("passes", a.passes());
             json.put("ops", a.ops());
+            json.put("effectualOps", a.effectualOps());
             json.put("opsExact", a.opsExact());
             json.put("flops", a.flops());
             json.put("footprintElements", a.footprintElements());
@@ -56,6 +57,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("output", e.output());
                 m.put("points", e.points());
+                m.put("effectualPoints", e.effectual());
                 Map<String, Long> nonZero = new LinkedHashMap<>();
                 e.ops().forEach((k, v) -> {
                     if (v != 0) {
@@ -63,6 +65,13 @@ final class AnalyzeCommand implements Callable<Integer> {
                     }
                 });
                 m.put("ops", nonZero);
+                Map<String, Long> effectual = new LinkedHashMap<>();
+                e.effectualOps().forEach((k, v) -> {
+                    if (nonZero.containsKey(k)) {
+                        effectual.put(k, v);
+                    }
+                });
+                m.put("effectualOps", effectual);
                 per.add(m);
             }
             json.put("einsums", per);
@@ -72,21 +81,25 @@ final class AnalyzeCommand implements Callable<Integer> {
         out.println(a.cascade() + " at " + new java.util.TreeMap<>(a.sizes()));
         out.println("  passes over " + a.passRank() + ": " + a.passes());
         out.println("  live intermediate footprint: " + a.footprintElements() + " elements");
-        out.println("  flops: " + a.flops() + (a.opsExact() ? "" : " (upper bound: a tensor mask depends on data)"));
+        out.println("  flops: " + a.flops() + (a.opsExact() ? "" : " (upper bound: a tensor mask depends on data)")
+            + ", effectual: " + Analysis.flops(a.effectualOps()));
         List<List<String>> rows = new ArrayList<>();
         for (OpCounts.EinsumOps e : a.perEinsum()) {
-            List<String> row = new ArrayList<>(List.of(e.output(), Long.toString(e.points())));
+            List<String> row = new ArrayList<>(List.of(e.output(), Long.toString(e.points()), Long.toString(e.effectual())));
             for (String k : OpCounts.CATEGORIES) {
                 row.add(e.ops().get(k) == 0 ? "" : Long.toString(e.ops().get(k)));
             }
             rows.add(row);
         }
-        List<String> total = new ArrayList<>(List.of("total", ""));
+        List<String> total = new ArrayList<>(List.of("total", "", ""));
         OpCounts.CATEGORIES.forEach(k -> total.add(Long.toString(a.ops().get(k))));
         rows.add(total);
-        List<String> header = new ArrayList<>(List.of("einsum", "points"));
+        List<String> header = new ArrayList<>(List.of("einsum", "points", "effectual"));
         header.addAll(OpCounts.CATEGORIES);
         Output.table(out, header, rows);
+        List<String> effectualTotal = new ArrayList<>();
+        OpCounts.CATEGORIES.forEach(k -> effectualTotal.add(k + " " + a.effectualOps().get(k)));
+        out.println("  effectual operations: " + String.join(", ", effectualTotal));
         return 0;
     }
 }
