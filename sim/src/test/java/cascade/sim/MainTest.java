@@ -116,7 +116,7 @@ class MainTest {
         Outcome bogus = run("estimate", "--design", "flat", "--workload", "bert", "--seq", "1K", "--without", "bogus");
         assertEquals(2, bogus.code());
         assertTrue(bogus.err().startsWith("--without:1:1: unknown assumption 'bogus'"), bogus.err());
-        Outcome length = run("estimate", "--design", "flat", "--workload", "bert", "--seq", "3000");
+        Outcome length = run("estimate", "--design", "flat", "--workload", "bert", "--seq", "2M"); // beyond the table's 1M
         assertEquals(2, length.code());
         assertTrue(length.err().startsWith("designs/flat-configurations.csv:1:1: FLAT's dataflow table lists no "
             + "configuration"), length.err());

@@ -31,6 +31,9 @@ import java.util.Set;
  * dense. The algebra takes the non-null operands to be finite (0 · inf is not 0).
  */
 public final class Effectual {
+    /** How much of a box a predicate keeps. */
+    public enum Coverage { NONE, SOME, ALL }
+
     /** The value a tensor holds outside its support. */
     public enum Null { ZERO, NEG_INF }
 
@@ -80,8 +83,27 @@ public final class Effectual {
             extent, exact);
     }
 
+    /** The ranks of {@code ranks} that {@code p} depends on (a whole rank stands for its parts among them). */
+    public List<String> involved(Predicate p, List<String> ranks) {
+        Set<String> into = new LinkedHashSet<>();
+        OpCounts.MaskCounter.collect(cascade, p, ranks, into);
+        return List.copyOf(into);
+    }
+
+    /** The points of the box over {@code ranks} (see {@link #count(String, Map, Map, Map, Predicate, boolean[])}) that {@code p} keeps. */
+    public long count(Predicate p, List<String> ranks, Map<String, Long> sizes, Map<String, Long> lo,
+                      Map<String, Long> extent, boolean[] exact) {
+        return OpCounts.MaskCounter.count(cascade, p, ranks, sizes, lo, extent, exact);
+    }
+
+    /** Whether {@code p} keeps all of the box over {@code ranks}, none, or (as far as bounds tell) some. */
+    public Coverage coverage(Predicate p, List<String> ranks, Map<String, Long> sizes, Map<String, Long> lo,
+                             Map<String, Long> extent) {
+        return OpCounts.MaskCounter.coverage(cascade, p, ranks, sizes, lo, extent);
+    }
+
     /** The ranks a count iterates: all of the Einsum's, but a top-k's selection (it scans its candidates once). */
-    static List<String> countedRanks(Einsum e) {
+    public static List<String> countedRanks(Einsum e) {
         List<String> ranks = new ArrayList<>(e.iterationRanks());
         if (e.reduction() instanceof Einsum.TopK t) {
             ranks.remove(t.selection());

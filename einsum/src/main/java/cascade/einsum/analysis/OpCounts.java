@@ -199,8 +199,87 @@ public final class OpCounts {
             return Math.multiplyExact(kept, free);
         }
 
+        /**
+         * Whether the mask keeps every point of the box, none or some, from bounds on each
+         * comparison over the box (an {@code and} or {@code or} of partly kept comparisons may
+         * still keep all or none: the answer is then SOME, and a count settles it).
+         */
+        static Effectual.Coverage coverage(Cascade c, Predicate p, List<String> ranks, Map<String, Long> sizes,
+                                           Map<String, Long> lo, Map<String, Long> extent) {
+            return switch (p) {
+                case Predicate.Compare cmp -> {
+                    long[] minMax = new long[2];
+                    bound(c, cmp.left(), 1, ranks, sizes, lo, extent, minMax);
+                    bound(c, cmp.right(), -1, ranks, sizes, lo, extent, minMax);
+                    long min = minMax[0];
+                    long max = minMax[1];
+                    yield switch (cmp.op()) {
+                        case LT -> max < 0 ? Effectual.Coverage.ALL : min >= 0 ? Effectual.Coverage.NONE : Effectual.Coverage.SOME;
+                        case LE -> max <= 0 ? Effectual.Coverage.ALL : min > 0 ? Effectual.Coverage.NONE : Effectual.Coverage.SOME;
+                        case GT -> min > 0 ? Effectual.Coverage.ALL : max <= 0 ? Effectual.Coverage.NONE : Effectual.Coverage.SOME;
+                        case GE -> min >= 0 ? Effectual.Coverage.ALL : max < 0 ? Effectual.Coverage.NONE : Effectual.Coverage.SOME;
+                        case EQ -> min > 0 || max < 0 ? Effectual.Coverage.NONE
+                            : min == 0 && max == 0 ? Effectual.Coverage.ALL : Effectual.Coverage.SOME;
+                        case NE -> min > 0 || max < 0 ? Effectual.Coverage.ALL
+                            : min == 0 && max == 0 ? Effectual.Coverage.NONE : Effectual.Coverage.SOME;
+                    };
+                }
+                case Predicate.And a -> {
+                    Effectual.Coverage l = coverage(c, a.left(), ranks, sizes, lo, extent);
+                    Effectual.Coverage r = l == Effectual.Coverage.NONE ? l : coverage(c, a.right(), ranks, sizes, lo, extent);
+                    yield l == Effectual.Coverage.NONE || r == Effectual.Coverage.NONE ? Effectual.Coverage.NONE
+                        : l == Effectual.Coverage.ALL && r == Effectual.Coverage.ALL ? Effectual.Coverage.ALL : Effectual.Coverage.SOME;
+                }
+                case Predicate.Or o -> {
+                    Effectual.Coverage l = coverage(c, o.left(), ranks, sizes, lo, extent);
+                    Effectual.Coverage r = l == Effectual.Coverage.ALL ? l : coverage(c, o.right(), ranks, sizes, lo, extent);
+                    yield l == Effectual.Coverage.ALL || r == Effectual.Coverage.ALL ? Effectual.Coverage.ALL
+                        : l == Effectual.Coverage.NONE && r == Effectual.Coverage.NONE ? Effectual.Coverage.NONE : Effectual.Coverage.SOME;
+                }
+                case Predicate.Not n -> switch (coverage(c, n.arg(), ranks, sizes, lo, extent)) {
+                    case ALL -> Effectual.Coverage.NONE;
+                    case NONE -> Effectual.Coverage.ALL;
+                    case SOME -> Effectual.Coverage.SOME;
+                };
+                case Predicate.TensorMask t -> Effectual.Coverage.SOME;
+            };
+        }
+
+        /** Adds sign · the affine's least and greatest value over the box to {@code minMax}. */
+        private static void bound(Cascade c, Index.Affine a, long sign, List<String> ranks, Map<String, Long> sizes,
+                                  Map<String, Long> lo, Map<String, Long> extent, long[] minMax) {
+            long offset = sign * a.offsetValue(sizes);
+            minMax[0] += offset;
+            minMax[1] += offset;
+            for (Index.Term t : a.terms()) {
+                boundRank(c, t.rank(), sign * t.coeff(), ranks, sizes, lo, extent, minMax);
+            }
+        }
+
+        private static void boundRank(Cascade c, String rank, long coeff, List<String> ranks, Map<String, Long> sizes,
+                                      Map<String, Long> lo, Map<String, Long> extent, long[] minMax) {
+            if (ranks.contains(rank)) {
+                long from = lo.getOrDefault(rank, 0L);
+                long to = from + extent.getOrDefault(rank, sizes.get(rank)) - 1;
+                minMax[0] += Math.min(coeff * from, coeff * to);
+                minMax[1] += Math.max(coeff * from, coeff * to);
+                return;
+            }
+            for (Partition p : c.partitions()) {
+                if (p.whole().equals(rank)) {
+                    long multiplier = coeff;
+                    for (int k = p.parts().size() - 1; k >= 0; k--) {
+                        boundRank(c, p.parts().get(k), multiplier, ranks, sizes, lo, extent, minMax);
+                        multiplier *= sizes.get(p.parts().get(k));
+                    }
+                    return;
+                }
+            }
+            throw new IllegalStateException("rank " + rank + " is not iterated");
+        }
+
         /** The iteration ranks the mask depends on; a whole rank (m) stands for its iterated parts. */
-        private static void collect(Cascade c, Predicate mask, List<String> ranks, Set<String> into) {
+        static void collect(Cascade c, Predicate mask, List<String> ranks, Set<String> into) {
             Set<String> named = new LinkedHashSet<>();
             mask.ranks(named);
             for (String r : named) {

@@ -56,7 +56,10 @@ public final class Lowering {
     /** The design lowered onto these sizes: every stage, its run counts and each Einsum's cost per run. */
     public Schedule lower(Design d, Map<String, Long> bindings, long heads) {
         Cascade c = d.cascade();
-        Map<String, Long> sizes = c.sizes(bindings);
+        Map<String, Long> rounded = new LinkedHashMap<>();
+        Sparsity sparsity = Sparsity.of(c, bindings, rounded);
+        bindings = rounded;
+        Map<String, Long> sizes = sparsity.sizes();
         List<Schedule.Stage> stages = new ArrayList<>();
         Set<Integer> lowered = new LinkedHashSet<>();
         // Stages in the cascade's order: a group where its first Einsum comes, so what a stage reads is there before it.
@@ -64,11 +67,13 @@ public final class Lowering {
             int gi = groupOf(d, e.output());
             if (gi >= 0) {
                 if (lowered.add(gi)) {
-                    stages.add(lowerGroup(d, gi, bindings, sizes));
+                    stages.add(lowerGroup(d, gi, bindings, sizes, sparsity));
                 }
             } else if (!d.folded().contains(e.output())) {
+                Estimate.EinsumEstimate each = coster.best(d, e.output(), sizes, Map.of());
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
-                    coster.best(d, e.output(), sizes, Map.of()), List.of(), List.of(), List.of());
+                    each, List.of(), List.of(), List.of(), d.sparsityOf(e.output()),
+                    sparsity.perHead(e.output(), each.points()));
                 stages.add(new Schedule.Stage(-1, false, 1, false, Map.of(), Map.of(), 1, 1, 1, List.of(w), List.of()));
             }
         }
@@ -84,7 +89,8 @@ public final class Lowering {
         return -1;
     }
 
-    private Schedule.Stage lowerGroup(Design d, int gi, Map<String, Long> bindings, Map<String, Long> sizes) {
+    private Schedule.Stage lowerGroup(Design d, int gi, Map<String, Long> bindings, Map<String, Long> sizes,
+                                      Sparsity sparsity) {
         Design.Group g = d.groups().get(gi);
         Cascade c = d.cascade();
         Architecture arch = d.architecture();
@@ -202,7 +208,24 @@ public final class Lowering {
                 }
             }
             works.add(new Schedule.Work(e, unit, phase, coster.best(d, e, runSizes, resident), List.copyOf(same),
-                List.copyOf(previous), List.copyOf(overwrites)));
+                List.copyOf(previous), List.copyOf(overwrites), d.sparsityOf(e), 0));
+        }
+        // What is effectual: a padded last tile, block or chunk, the masks and what they make null.
+        tile.keySet().forEach(r -> sparsity.padBlocks(r, tiles(tileSizes, sizes, r) * tileSizes.get(r)));
+        block.keySet().forEach(r -> sparsity.padBlocks(r, tiles(tileSizes, sizes, r)
+            * ((tileSizes.get(r) + blockSizes.get(r) - 1) / blockSizes.get(r)) * blockSizes.get(r)));
+        Occupancy occupancy = !stepped.isEmpty()
+            ? sparsity.occupancy(d, works, plan.stepRank(), tileOfSizes(tile, tileSizes), blockOfSizes(block, blockSizes),
+                stepSizes, tiles, blocks, steps)
+            : null;
+        for (int w = 0; w < works.size(); w++) {
+            Schedule.Work x = works.get(w);
+            long runs = (x.phase() == Schedule.Phase.STEPPED ? steps : 1) * blocks * tiles;
+            long dense = Math.multiplyExact(x.each().points(), runs);
+            long effectual = x.phase() == Schedule.Phase.STEPPED && occupancy != null
+                ? occupancy.effectualPerHead(w, x.each().points()) : sparsity.perHead(x.einsum(), dense);
+            works.set(w, new Schedule.Work(x.einsum(), x.unit(), x.phase(), x.each(), x.sameStep(), x.previousStep(),
+                x.overwrites(), x.policy(), effectual));
         }
         Map<String, Long> tileOf = new LinkedHashMap<>();
         tile.keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
@@ -214,7 +237,24 @@ public final class Lowering {
             .forEach(l -> withNextTile.merge(l.level(), l.wordsPerTile(), Math::addExact));
         boolean prefetch = fits && fitsIn(arch, withNextTile);
         return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
-            blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills), prefetch);
+            blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills), prefetch, occupancy);
+    }
+
+    /** How many tiles cover rank {@code r}. */
+    private static long tiles(Map<String, Long> tileSizes, Map<String, Long> sizes, String r) {
+        return (sizes.get(r) + tileSizes.get(r) - 1) / tileSizes.get(r);
+    }
+
+    private static Map<String, Long> tileOfSizes(Map<String, Long> tile, Map<String, Long> tileSizes) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        tile.keySet().forEach(r -> m.put(r, tileSizes.get(r)));
+        return m;
+    }
+
+    private static Map<String, Long> blockOfSizes(Map<String, Long> block, Map<String, Long> blockSizes) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        block.keySet().forEach(r -> m.put(r, blockSizes.get(r)));
+        return m;
     }
 
     /** A group's sizes at one tiling: tiles and blocks, and the sizes a tile, a block and a step cover. */
@@ -284,7 +324,7 @@ public final class Lowering {
             }
             String rank = t.getKey();
             long unit = Math.min(block.getOrDefault(rank, 1L), sizes.get(rank));
-            long n = Math.max(1, sizes.get(rank) / unit);
+            long n = (sizes.get(rank) + unit - 1) / unit; // a partial last block counts as one
             chosen.put(rank, unit);
             for (long d = n; d >= 1; d--) {
                 if (n % d != 0) {

@@ -3,6 +3,7 @@ package cascade.mappings.lowering;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.spec.Design;
 import cascade.mappings.spec.MappingValidator;
+import cascade.mappings.spec.SparsityPolicy;
 
 import cascade.einsum.Cascade;
 import cascade.hw.ActionCounts;
@@ -33,19 +34,32 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
      * reuses the slot of a value that readers of earlier steps may still need.
      */
     public record Work(String einsum, String unit, Phase phase, Estimate.EinsumEstimate each, List<String> sameStep,
-                       List<String> previousStep, List<Lagged> overwrites) {
+                       List<String> previousStep, List<Lagged> overwrites, SparsityPolicy policy, long effectualPerHead) {
         /**
-         * What {@code runs} runs of this work do: every access at every level of its loop nest, and
-         * one operation per point for each operator the Einsum needs, on its unit.
+         * What {@code runs} runs of this work do when {@code charged} of their points cost energy:
+         * every access at every level of its loop nest in that share, and one operation per charged
+         * point for each operator the Einsum needs, on its unit.
          */
-        public void count(ActionCounts.Builder into, Cascade cascade, long runs) {
+        public void count(ActionCounts.Builder into, Cascade cascade, long runs, long charged) {
+            long dense = Math.multiplyExact(each.points(), runs);
             for (Estimate.Accesses a : each.accesses()) {
-                into.add(a.level(), ActionCounts.READ, a.tensor(), Math.multiplyExact(a.reads(), runs));
-                into.add(a.level(), ActionCounts.WRITE, a.tensor(), Math.multiplyExact(a.writes(), runs));
+                into.add(a.level(), ActionCounts.READ, a.tensor(), share(a.reads(), runs, charged, dense));
+                into.add(a.level(), ActionCounts.WRITE, a.tensor(), share(a.writes(), runs, charged, dense));
             }
             for (String op : MappingValidator.requiredOps(cascade.producer(einsum))) {
-                into.add(unit, op, einsum, Math.multiplyExact(each.points(), runs));
+                into.add(unit, op, einsum, charged);
             }
+        }
+
+        /** {@code perRun} × {@code runs} in the share {@code charged / dense} (exact when the share is whole). */
+        public static long share(long perRun, long runs, long charged, long dense) {
+            return charged == dense ? Math.multiplyExact(perRun, runs) : Math.round((double) perRun * runs * charged / dense);
+        }
+
+        /** Cycles of one run with {@code effectual} of its points effectual: fewer only where the policy skips. */
+        public long runCycles(long perRun, long effectual) {
+            return policy.skipsTime() && effectual < each.points()
+                ? (perRun * effectual + each.points() - 1) / each.points() : perRun;
         }
     }
 
@@ -86,10 +100,60 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
      */
     public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
                         Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works,
-                        List<Load> loads, List<Spill> spills, boolean prefetchTiles) {
+                        List<Load> loads, List<Spill> spills, boolean prefetchTiles, Occupancy occupancy) {
         public Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
                      Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works, List<Load> loads) {
-            this(group, pipelined, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads, List.of(), false);
+            this(group, pipelined, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads, List.of(), false,
+                null);
+        }
+
+        /** Runs of {@code w} performed per head: all of its phase's, but the empty stepped runs a stage skips. */
+        public long performedRunsPerHead(Work w) {
+            return w.phase() == Phase.STEPPED && occupancy != null ? occupancy.performedRunsPerHead() : runsPerHead(w.phase());
+        }
+
+        /** Points of {@code w} per head that cost energy: the effectual ones where its policy gates or skips. */
+        public long chargedPointsPerHead(Work w) {
+            return w.policy().skipsEnergy() ? w.effectualPerHead()
+                : Math.multiplyExact(w.each().points(), performedRunsPerHead(w));
+        }
+
+        /** Points of {@code w} per head that take time: the effectual ones where its policy skips. */
+        public long timedPointsPerHead(Work w) {
+            return w.policy().skipsTime() ? w.effectualPerHead()
+                : Math.multiplyExact(w.each().points(), performedRunsPerHead(w));
+        }
+
+        /** Cycles per head of {@code w} whose dense run takes {@code perRun}, run by run as the occupancy has them. */
+        public long cyclesPerHead(Work w, long perRun) {
+            if (!w.policy().skipsTime()) {
+                return Math.multiplyExact(perRun, performedRunsPerHead(w));
+            }
+            int wi = works.indexOf(w);
+            if (w.phase() == Phase.STEPPED && occupancy != null) {
+                long n = 0;
+                for (int c = 0; c < occupancy.runsOfClass().length; c++) {
+                    if (occupancy.performed(c)) {
+                        n += occupancy.runsOfClass()[c] * w.runCycles(perRun, occupancy.effectualOf(c, wi, w.each().points()));
+                    }
+                }
+                return n;
+            }
+            return Math.multiplyExact(w.runCycles(perRun, averageEffectual(w)), runsPerHead(w.phase()));
+        }
+
+        /** Effectual points of an average run of {@code w} (a work outside the steps is charged evenly over its runs). */
+        public long averageEffectual(Work w) {
+            long runs = runsPerHead(w.phase());
+            return runs == 0 ? 0 : (w.effectualPerHead() + runs - 1) / runs;
+        }
+
+        /** Words of {@code l} loaded from DRAM per head: a chunk no block needs is not fetched. */
+        public long loadWordsPerHead(Load l) {
+            if (l.wordsPerStep() > 0 && occupancy != null && occupancy.skipsEmpty()) {
+                return Math.multiplyExact(l.wordsPerStep(), occupancy.neededChunksPerHead());
+            }
+            return Math.multiplyExact(tilesPerHead, l.wordsPerTile());
         }
 
         /** DRAM words the spills of one tile move: each written once and read back once. */
@@ -103,7 +167,7 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
         }
 
         public long loadWordsPerHead() {
-            return tilesPerHead * loads.stream().mapToLong(Load::wordsPerTile).sum();
+            return loads.stream().mapToLong(this::loadWordsPerHead).sum();
         }
     }
 }

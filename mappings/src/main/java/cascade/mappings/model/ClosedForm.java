@@ -47,28 +47,32 @@ public final class ClosedForm implements CostModel {
                 onChip.put(st.group(), st.onChip());
             }
             Map<String, Long> perUnit = new LinkedHashMap<>();
-            List<Report.WorkCycles> workCycles = new ArrayList<>();
+            List<Report.WorkCycles> workCyclesList = new ArrayList<>();
             long sum = 0;
             long stageDram = st.loadWordsPerHead() * s.heads();
             for (Schedule.Work w : st.works()) {
-                long runs = st.runsPerHead(w.phase()) * s.heads();
+                long runs = st.performedRunsPerHead(w) * s.heads();
+                long charged = st.chargedPointsPerHead(w) * s.heads();
                 Estimate.EinsumEstimate each = w.each();
+                long dense = Math.multiplyExact(each.points(), runs);
                 ActionCounts.Builder own = new ActionCounts.Builder();
-                w.count(own, s.design().cascade(), runs);
+                w.count(own, s.design().cascade(), runs, charged);
                 ActionCounts ownCounts = own.build();
                 actions.addAll(ownCounts);
-                long words = each.wordsAt(dram.name()) * runs;
+                long words = Schedule.Work.share(each.wordsAt(dram.name()), runs, charged, dense);
                 long perRun = onChipCycles(each, dram.name());
-                costs.add(new Report.EinsumCost(w.einsum(), w.unit(), perRun * runs,
-                    accountant.price(ownCounts).totalPj(), words, each.points() * runs));
-                perUnit.merge(w.unit(), perRun * runs, Long::sum);
-                workCycles.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, perRun));
-                sum += perRun * runs;
-                busyCycles.merge(w.unit(), each.busyCycles() * runs, Double::sum);
+                long workCycles = Math.multiplyExact(st.cyclesPerHead(w, perRun), s.heads());
+                long timed = st.timedPointsPerHead(w) * s.heads();
+                costs.add(new Report.EinsumCost(w.einsum(), w.unit(), workCycles,
+                    accountant.price(ownCounts).totalPj(), words, timed));
+                perUnit.merge(w.unit(), workCycles, Long::sum);
+                workCyclesList.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, perRun));
+                sum += workCycles;
+                busyCycles.merge(w.unit(), dense == 0 ? 0 : each.busyCycles() * runs * ((double) timed / dense), Double::sum);
                 stageDram += words;
             }
             for (Schedule.Load l : st.loads()) {
-                l.count(actions, dram.name(), l.wordsPerTile() * st.tilesPerHead() * s.heads());
+                l.count(actions, dram.name(), st.loadWordsPerHead(l) * s.heads());
             }
             for (Schedule.Spill sp : st.spills()) {
                 sp.count(actions, dram.name(), sp.wordsPerTile() * st.tilesPerHead() * s.heads());
@@ -77,7 +81,7 @@ public final class ClosedForm implements CostModel {
             long dramCycles = (long) Math.ceil(stageDram / dram.bandwidthWordsPerCycle());
             long work = st.pipelined() ? perUnit.values().stream().mapToLong(Long::longValue).max().orElse(0) : sum;
             long stage = Math.max(work, dramCycles);
-            stageCycles.add(new Report.StageCycles(st.group(), st.pipelined(), List.copyOf(workCycles), perUnit, work,
+            stageCycles.add(new Report.StageCycles(st.group(), st.pipelined(), List.copyOf(workCyclesList), perUnit, work,
                 stageDram, bandwidth, dram.bandwidthWordsPerCycle(), dramCycles, stage));
             cycles += stage;
         }

@@ -67,6 +67,23 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
         return energy.totalPj();
     }
 
+    /** DRAM bytes read and written per tensor (they add up to {@link #dramBytes()}). */
+    public Map<String, Long> dramBytesByTensor() {
+        Map<String, Long> bytes = new java.util.TreeMap<>();
+        String dram = wordsByLevel.keySet().iterator().next(); // levels outermost first
+        long words = wordsByLevel.get(dram);
+        if (words == 0) {
+            return bytes;
+        }
+        long bytesPerWord = dramBytes / words;
+        actions.counts().forEach((a, n) -> {
+            if (a.component().equals(dram) && !a.action().equals(ActionCounts.LEAK)) {
+                bytes.merge(a.tensor(), n * bytesPerWord, Long::sum);
+            }
+        });
+        return bytes;
+    }
+
     /** Static energy: what the run's components leak over its cycles. */
     public double leakagePj() {
         return energy.lines().stream().filter(l -> l.action().action().equals(ActionCounts.LEAK))

@@ -38,21 +38,29 @@ import java.util.Map;
  * have it, and it is what every model reads.
  */
 public record Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units,
-                     List<Group> groups, Map<Assumption, List<String>> assumptions, Architecture specified) {
+                     List<Group> groups, Map<Assumption, List<String>> assumptions, Architecture specified,
+                     Map<String, SparsityPolicy> sparsity) {
 
     /** A design that makes no assumption. */
     public Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units, List<Group> groups) {
-        this(name, architecture, cascade, units, groups, Map.of(), architecture);
+        this(name, architecture, cascade, units, groups, Map.of(), architecture, Map.of());
     }
 
     /** A design on {@code specified} hardware, which its assumptions then change. */
     public static Design of(String name, Architecture specified, Cascade cascade, Map<String, String> units,
                             List<Group> groups, Map<Assumption, List<String>> assumptions) {
+        return of(name, specified, cascade, units, groups, assumptions, Map.of());
+    }
+
+    /** As {@link #of(String, Architecture, Cascade, Map, List, Map)}, with sparsity policies per unit or Einsum. */
+    public static Design of(String name, Architecture specified, Cascade cascade, Map<String, String> units,
+                            List<Group> groups, Map<Assumption, List<String>> assumptions,
+                            Map<String, SparsityPolicy> sparsity) {
         Architecture a = specified;
         for (Assumption x : assumptions.keySet()) {
             a = x.apply(a);
         }
-        return new Design(name, a, cascade, units, groups, Map.copyOf(assumptions), specified);
+        return new Design(name, a, cascade, units, groups, Map.copyOf(assumptions), specified, Map.copyOf(sparsity));
     }
 
     /** This design without the assumptions {@code off} (those it does not make are ignored). */
@@ -60,12 +68,28 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         Map<Assumption, List<String>> kept = new java.util.EnumMap<>(Assumption.class);
         kept.putAll(assumptions);
         off.forEach(kept::remove);
-        return of(name, specified, cascade, units, groups, kept);
+        return of(name, specified, cascade, units, groups, kept, sparsity);
     }
 
     /** This design, its assumptions and all, on other hardware (a sweep's point). */
     public Design onHardware(Architecture hardware) {
-        return of(name, hardware, cascade, units, groups, assumptions);
+        return of(name, hardware, cascade, units, groups, assumptions, sparsity);
+    }
+
+    /** What Einsum {@code einsum} does with ineffectual work: its own policy, else its unit's, else {@link SparsityPolicy#BLOCKS}. */
+    public SparsityPolicy sparsityOf(String einsum) {
+        SparsityPolicy own = sparsity.get(einsum);
+        if (own != null) {
+            return own;
+        }
+        return sparsity.getOrDefault(units.get(einsum), SparsityPolicy.BLOCKS);
+    }
+
+    /** This design with every unit's sparsity policy {@code policy} (the policies per Einsum kept). */
+    public Design withSparsity(SparsityPolicy policy) {
+        Map<String, SparsityPolicy> all = new LinkedHashMap<>();
+        architecture.compute().forEach(u -> all.put(u.name(), policy));
+        return of(name, specified, cascade, units, groups, assumptions, all);
     }
 
     /** The Einsums an assumption takes away (they cost nothing and do not run). */
@@ -123,6 +147,59 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         Group g = new Group(cascade.einsums().stream().map(Einsum::output).toList(), true, onChip,
             Map.copyOf(tile), blocks, Map.of(), 2);
         return new Design(cascade.name() + "-generic", arch, cascade, units, List.of(g));
+    }
+
+    /**
+     * This design running {@code other} instead of its own cascade: an Einsum of the same name keeps
+     * its unit and group where its unit has its operators; any other is bound by default, a contraction
+     * (a sum of products) to the largest 2D array that has its operators, everything else to the vector
+     * unit with the most lanes that has them, and it runs on its own. Groups keep the members
+     * {@code other} has and drop what they would keep of tensors it lacks; an assumption that folds
+     * away an Einsum {@code other} lacks folds nothing.
+     *
+     * @throws IllegalArgumentException naming the Einsum no unit of the architecture can run
+     */
+    public Design withCascade(Cascade other) {
+        Map<String, String> bound = new LinkedHashMap<>();
+        for (Einsum e : other.einsums()) {
+            java.util.Set<String> ops = MappingValidator.requiredOps(e);
+            String own = units.get(e.output());
+            if (own != null && ops.stream().allMatch(o -> MappingValidator.supports(architecture.compute(own), o))) {
+                bound.put(e.output(), own);
+                continue;
+            }
+            ComputeArray.Kind kind = ops.contains("mac") ? ComputeArray.Kind.ARRAY_2D : ComputeArray.Kind.ARRAY_1D;
+            var fit = architecture.compute().stream()
+                .filter(u -> ops.stream().allMatch(o -> MappingValidator.supports(u, o)))
+                .sorted(java.util.Comparator.comparing((ComputeArray u) -> u.kind() == kind ? 0 : 1)
+                    .thenComparing(u -> -u.pes()))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no unit of " + architecture.name()
+                    + " has the operators " + ops + " that " + e.output() + " of " + other.name() + " needs"));
+            bound.put(e.output(), fit.name());
+        }
+        List<Group> kept = new ArrayList<>();
+        for (Group g : groups) {
+            List<String> members = g.einsums().stream().filter(bound::containsKey)
+                .filter(e -> bound.get(e).equals(units.get(e))).toList();
+            if (members.isEmpty()) {
+                continue;
+            }
+            Map<String, String> keep = new LinkedHashMap<>();
+            g.keep().forEach((t, where) -> {
+                boolean touched = members.stream().anyMatch(e -> e.equals(t)
+                    || MappingValidator.tensorRanks(other.producer(e)).containsKey(t));
+                if (touched && (!where.equals(Group.STREAM)
+                        || other.tensor(t).role() == TensorDecl.Role.INTERMEDIATE)) {
+                    keep.put(t, where);
+                }
+            });
+            kept.add(new Group(members, g.pipelined(), g.onChip(), g.tile(), g.block(), keep, g.inFlight(), g.dataflow()));
+        }
+        Map<Assumption, List<String>> still = new java.util.EnumMap<>(Assumption.class);
+        assumptions.forEach((a, names) -> still.put(a, names.stream().filter(bound::containsKey).toList()));
+        Map<String, SparsityPolicy> policies = new LinkedHashMap<>(sparsity);
+        policies.keySet().removeIf(k -> architecture.compute(k) == null && !bound.containsKey(k));
+        return of(name, specified, other, bound, List.copyOf(kept), still, policies);
     }
 
     public static List<String> presetNames() {
@@ -190,7 +267,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     private static Design parse(String file, String text, Path folder) {
         Located root = compose(file, text, "a design");
         Map<String, Located> m = mapping(root, List.of("design", "architecture", "cascade", "units", "groups",
-            "assumptions"), "a design");
+            "assumptions", "sparsity"), "a design");
         String name = scalar(require(m, "design", root));
         Located archNode = require(m, "architecture", root);
         Architecture arch = architecture(folder, archNode);
@@ -303,7 +380,21 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                 }
             }
         }
-        return of(name, arch, cascade, units, List.copyOf(groups), assumptions);
+        Map<String, SparsityPolicy> sparsity = new LinkedHashMap<>();
+        if (m.containsKey("sparsity")) {
+            for (var p : mapping(m.get("sparsity"), null, "the sparsity policies").entrySet()) {
+                if (arch.compute(p.getKey()) == null && !units.containsKey(p.getKey())) {
+                    throw new InvalidInputException(keyPos(m.get("sparsity"), p.getKey()), "'" + p.getKey()
+                        + "' is neither a compute unit of " + arch.name() + " nor an Einsum of " + cascade.name());
+                }
+                try {
+                    sparsity.put(p.getKey(), SparsityPolicy.named(scalar(p.getValue())));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException(p.getValue().pos(), e.getMessage());
+                }
+            }
+        }
+        return of(name, arch, cascade, units, List.copyOf(groups), assumptions, sparsity);
     }
 
     private static Dataflow dataflow(Path folder, Located node, Cascade cascade, List<String> members) {

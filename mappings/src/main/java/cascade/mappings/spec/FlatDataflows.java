@@ -111,10 +111,23 @@ public record FlatDataflows(String file, Map<String, String> where, List<Row> ro
                 return r;
             }
         }
+        // A length the table does not list runs as the next listed one, padded (1000 tokens as 1024).
+        Row padded = null;
+        for (Row r : rows) {
+            boolean covers = r.sizes().entrySet().stream().allMatch(x -> x.getKey().equals("P") || x.getKey().equals("M")
+                ? x.getValue() >= sizes.get(x.getKey()) : x.getValue().equals(sizes.get(x.getKey())));
+            if (covers && (padded == null || r.sizes().get("P") < padded.sizes().get("P")
+                    || r.sizes().get("P").equals(padded.sizes().get("P")) && r.sizes().get("M") < padded.sizes().get("M"))) {
+                padded = r;
+            }
+        }
+        if (padded != null) {
+            return padded;
+        }
         Map<String, Long> point = new LinkedHashMap<>();
         RANKS.forEach(k -> point.put(k, sizes.get(k)));
         throw new InvalidInputException(new SourcePos(file, 1, 1), "FLAT's dataflow table lists no configuration for "
-            + point + (where.isEmpty() ? "" : " where " + where) + "; it lists " + String.join(", ",
+            + point + " nor for a longer sequence" + (where.isEmpty() ? "" : " where " + where) + "; it lists " + String.join(", ",
             rows.stream().map(r -> "P=" + r.sizes().get("P") + " E=" + r.sizes().get("E")).distinct().toList()));
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import cascade.einsum.InvalidInputException;
 import cascade.hw.ComputeArray;
 import cascade.mappings.lowering.Lowering;
+import cascade.mappings.lowering.Schedule;
 import cascade.mappings.spec.Assumption;
 import cascade.mappings.spec.Design;
 import cascade.mappings.spec.ModelShape;
@@ -85,11 +86,21 @@ class PaperModelTest {
     }
 
     @Test
-    void aLengthFlatsTableDoesNotListIsALocatedError() {
+    void aLengthBeyondFlatsTableIsALocatedError() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
-            () -> LOWERING.lower(Design.preset("flat"), ModelShape.BERT.bindings(3000), 1));
+            () -> LOWERING.lower(Design.preset("flat"), ModelShape.BERT.bindings(1L << 21), 1));
         assertTrue(e.getMessage().startsWith("designs/flat-configurations.csv:1:1: FLAT's dataflow table lists no "
-            + "configuration for {E=64, F=64, P=3000, M=3000}"), e.getMessage());
+            + "configuration for {E=64, F=64, P=2097152, M=2097152} nor for a longer sequence"), e.getMessage());
+    }
+
+    @Test
+    void aLengthBetweenFlatsRowsRunsAsTheNextListedOne() {
+        // 3000 tokens take the 4096-token configuration (the tile and residency of the padded length).
+        var table = Design.preset("flat").groups().getFirst().dataflow().table();
+        assertEquals(Map.of("E", 64L, "F", 64L, "P", 4096L, "M", 4096L),
+            table.at(Map.of("E", 64L, "F", 64L, "P", 3000L, "M", 3000L)).sizes());
+        Schedule.Stage at3000 = LOWERING.lower(Design.preset("flat"), ModelShape.BERT.bindings(3000), 1).stages().getFirst();
+        assertEquals(Map.of("P", 3000L), at3000.tile(), "the whole head, as at 4096");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package cascade.sim.cli;
 
+import cascade.einsum.Cascade;
+import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.mappings.spec.Assumption;
@@ -34,13 +36,34 @@ final class DesignWorkload {
     @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
     Output.Format format;
 
+    @Option(names = "--cascade", paramLabel = "NAME|FILE",
+        description = "run this cascade on the design's architecture and policies instead of the design's own; an Einsum "
+            + "the design does not bind goes to the largest 2D array (a contraction) or the widest vector unit")
+    String cascade;
+
+    @Option(names = "--bind", paramLabel = "NAME=VALUE,…", description = "the cascade's parameters (S, W, J, …) or ranks")
+    String bind;
+
+    @Option(names = "--queries", paramLabel = "N",
+        description = "queries per sequence (P); default the sequence length (prefill). Decoding one token: --queries 1")
+    Long queries;
+
     @Option(names = "--without", paramLabel = "ASSUMPTION,…", split = ",",
         description = "turn off modelling assumptions the design makes: unlimitedOnChipBandwidth, trafficBoundMemory, "
             + "pipelinedExp, foldedScale")
     List<String> without = List.of();
 
     Design design() throws IOException {
-        return withoutAssumptions(named(), without);
+        Design d = withoutAssumptions(named(), without);
+        if (cascade == null) {
+            return d;
+        }
+        if (!Files.isRegularFile(Path.of(cascade)) && !CascadeLibrary.contains(cascade)) {
+            throw new InvalidInputException(new SourcePos("--cascade", 1, 1), "no file or library cascade named '"
+                + cascade + "'; './cascade list' shows the library");
+        }
+        Cascade other = Inputs.cascade(cascade);
+        return Inputs.option("--cascade", () -> d.withCascade(other));
     }
 
     /** {@code d} less the assumptions named, each checked by name. */
@@ -76,7 +99,21 @@ final class DesignWorkload {
 
     /** The design lowered onto the workload (the standard mapper budget). */
     Schedule schedule() throws IOException {
-        return Lowering.standard().lower(design(), workload().bindings(seq), heads());
+        Design d = design();
+        return Lowering.standard().lower(d, bindings(d.cascade()), heads());
+    }
+
+    /** The workload's sizes, the queries and the parameters bound. */
+    Map<String, Long> bindings(Cascade c) {
+        Map<String, Long> b = new java.util.LinkedHashMap<>(workload().bindings(seq));
+        if (queries != null) {
+            if (queries <= 0) {
+                throw new InvalidInputException(new SourcePos("--queries", 1, 1), "must be positive");
+            }
+            b.put("P", queries);
+        }
+        b.putAll(Inputs.bindings(bind, c));
+        return b;
     }
 
     long heads() {
@@ -89,6 +126,9 @@ final class DesignWorkload {
         m.put("design", designName);
         m.put("workload", workload().name());
         m.put("seq", seq);
+        if (queries != null) {
+            m.put("queries", queries);
+        }
         m.put("batch", batch);
         return m;
     }
@@ -100,7 +140,21 @@ final class DesignWorkload {
         return m;
     }
 
+    /** With --cascade: the cascade run, the unit each Einsum ran on and those bound by the default rule. */
+    void bindingInto(Map<String, Object> json, Design d) throws IOException {
+        if (cascade == null) {
+            return;
+        }
+        Design own = named();
+        json.put("cascade", d.cascade().name());
+        json.put("units", d.units());
+        json.put("boundByDefault", d.units().keySet().stream()
+            .filter(e -> !d.units().get(e).equals(own.units().get(e))).toList());
+    }
+
     String describe() {
-        return String.format(Locale.ROOT, "%s attention, seq %d, batch %d", workload().name(), seq, batch);
+        return String.format(Locale.ROOT, "%s attention%s, seq %d%s, batch %d", workload().name(),
+            cascade == null ? "" : " (" + cascade + (bind == null ? "" : ", " + bind) + ")", seq,
+            queries == null ? "" : ", " + queries + " queries", batch);
     }
 }

@@ -2,6 +2,7 @@ package cascade.sim.cli;
 
 import cascade.hw.ComputeArray;
 import cascade.mappings.model.ClosedForm;
+import cascade.mappings.lowering.Schedule;
 import cascade.mappings.model.Report;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,12 +34,14 @@ final class EstimateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Report r = ClosedForm.INSTANCE.cost(run.schedule());
+        Schedule s = run.schedule();
+        Report r = ClosedForm.INSTANCE.cost(s);
         PrintWriter out = spec.commandLine().getOut();
         if (explain.figure != null) {
             return explain.print(out, r);
         }
         Map<String, Object> json = run.json(r);
+        run.bindingInto(json, s.design());
         if (run.format == Output.Format.json) {
             Output.json(out, json);
             return 0;

@@ -16,6 +16,7 @@ final class Reports {
         m.put("seconds", r.seconds());
         m.put("energyPj", r.energyPj());
         m.put("dramBytes", r.dramBytes());
+        m.put("dramBytesByTensor", r.dramBytesByTensor());
         m.put("util2d", r.utilization(ComputeArray.Kind.ARRAY_2D));
         m.put("util1d", r.utilization(ComputeArray.Kind.ARRAY_1D));
         m.put("utilization", r.utilization());

@@ -127,6 +127,7 @@ final class SimCommand implements Callable<Integer> {
             return explain.print(out, r);
         }
         Map<String, Object> json = run.json(r);
+        run.bindingInto(json, s.design());
         if (values) {
             json.put("valuesMaxRelativeErrorVsExecutor", valuesError);
         }

@@ -9,6 +9,7 @@ import cascade.mappings.model.CostModel;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.model.Report;
 import cascade.mappings.spec.MappingValidator;
+import cascade.mappings.lowering.Occupancy;
 import cascade.mappings.lowering.Schedule;
 import cascade.traces.Timeline;
 import java.util.ArrayList;
@@ -135,10 +136,15 @@ public final class Simulator {
                 Schedule.Work work = st.works().get(w);
                 long n = r.runs[w];
                 runs.merge(work.einsum(), n, Long::sum);
-                work.count(actions, schedule.design().cascade(), n);
+                long dense = Math.multiplyExact(work.each().points(), n);
+                // The effectual points of the runs performed: counted run by run in the steps, else the lowering's share.
+                long effectual = work.phase() == Schedule.Phase.STEPPED && st.occupancy() != null ? r.effectualDone[w]
+                    : Math.multiplyExact(work.effectualPerHead(), schedule.heads());
+                work.count(actions, schedule.design().cascade(), n, work.policy().skipsEnergy() ? effectual : dense);
+                long timed = work.policy().skipsTime() ? effectual : dense;
                 int u = units.indexOf(arch.compute(work.unit()));
-                points[u] += (double) work.each().points() * n;
-                busyCycles[u] += work.each().busyCycles() * n;
+                points[u] += (double) timed;
+                busyCycles[u] += dense == 0 ? 0 : work.each().busyCycles() * n * ((double) timed / dense);
             }
             for (int l = 0; l < st.loads().size(); l++) {
                 st.loads().get(l).count(actions, dram.name(), r.loadedWords[l]);
@@ -165,6 +171,12 @@ public final class Simulator {
         final boolean[] placed;
         int left;
         long completion = Long.MIN_VALUE;
+        /** The occupancy's class of this run ({@link Occupancy#FULL} for a dense stage or a run outside the steps). */
+        int cls = Occupancy.FULL;
+        /** A run nothing needs: it passes its block's state through once the run before it is done. */
+        boolean skipped;
+        /** Among the stage's performed runs, this one's place (-1 for a skipped run): the FIFOs hold performed runs only. */
+        long rank = -1;
 
         Instance(int works, int count) {
             finish = new long[works];
@@ -172,13 +184,16 @@ public final class Simulator {
             left = count;
         }
 
-        Instance shifted(long dt) {
+        Instance shifted(long dt, long dRank) {
             Instance c = new Instance(finish.length, left);
+            c.rank = rank < 0 ? rank : rank + dRank;
             for (int i = 0; i < finish.length; i++) {
                 c.finish[i] = placed[i] ? finish[i] + dt : 0;
                 c.placed[i] = placed[i];
             }
             c.completion = completion == Long.MIN_VALUE ? Long.MIN_VALUE : completion + dt;
+            c.cls = cls;
+            c.skipped = skipped;
             return c;
         }
     }
@@ -199,6 +214,9 @@ public final class Simulator {
     }
 
     private record Remembered(long first, long reference, long[] counters) {
+    }
+
+    private record TileSeen(Key key, Remembered state) {
     }
 
     private final class StageRun {
@@ -226,6 +244,12 @@ public final class Simulator {
         final long stepWords;
         final long tileWords;
         final long[] runs;
+        /** Effectual points of the stepped runs placed, per work. */
+        final long[] effectualDone;
+        final Occupancy occ;
+        /** Per class (lazily) and work: a run's occupancy, and its words at each shared level. */
+        final long[][] occupancyOfClass;
+        final long[][][] sharedWordsOfClass;
         final long[] loadedWords;
         final Set<Integer> stageUnits = new HashSet<>();
         final boolean[] usedYet;
@@ -236,6 +260,13 @@ public final class Simulator {
         /** Unpipelined stages run one task at a time: when the last one finished. */
         long serial = Long.MIN_VALUE;
         final int inFlight;
+        /** Performed runs released so far, the lowest rank not yet complete, and recent ranks' completions. */
+        long perfReleased;
+        long firstPerf;
+        final long[] ringRank;
+        final long[] ringDone;
+        /** Open runs at most (skipped ones waiting on their block's previous step count too). */
+        final long maxOpen;
         long first;
         long released;
         long end;
@@ -300,9 +331,18 @@ public final class Simulator {
             tileWords = st.loads().stream().filter(l -> l.wordsPerStep() == 0).mapToLong(Schedule.Load::wordsPerTile).sum()
                 + st.spillWordsPerTile();
             runs = new long[works];
+            effectualDone = new long[works];
+            occ = st.occupancy();
+            int classes = occ == null ? 2 : occ.runsOfClass().length;
+            occupancyOfClass = new long[classes][];
+            sharedWordsOfClass = new long[classes][][];
             loadedWords = new long[st.loads().size()];
             usedYet = new boolean[units.size()];
             inFlight = st.inFlight();
+            ringRank = new long[2 * inFlight + 2];
+            ringDone = new long[2 * inFlight + 2];
+            java.util.Arrays.fill(ringRank, -1);
+            maxOpen = inFlight + 2 * blocks + 1;
             int maxLag = st.works().stream().flatMap(x -> x.overwrites().stream()).mapToInt(Schedule.Lagged::lag).max().orElse(1);
             lookback = Math.max(1, maxLag) * blocks + inFlight + 1;
         }
@@ -340,11 +380,15 @@ public final class Simulator {
                 }
             }
             Map<Key, Remembered> seen = new HashMap<>();
-            Key lastTileKey = null;
-            Remembered lastTile = null;
+            // Tiles repeat one by one, or head by head where the occupancy differs from tile to tile.
+            long tilePeriod = occ == null || occ.uniformTiles() ? 1 : occ.tilesPerHead();
+            Map<Long, TileSeen> tilesSeen = new HashMap<>();
             long currentTile = -1;
             while (first < total) {
                 release();
+                if (first >= total) {
+                    break;
+                }
                 long tile = first / perTile;
                 if (tile != currentTile) {
                     currentTile = tile;
@@ -352,14 +396,16 @@ public final class Simulator {
                     if (options.extrapolate()) {
                         Key k = key(first, true);
                         Remembered now = remember();
-                        if (k.equals(lastTileKey) && tile < tiles - 1) {
-                            long jumps = tiles - 1 - tile;
-                            jump(jumps, perTile, now.reference - lastTile.reference, now.counters, lastTile.counters);
-                            lastTileKey = null;
+                        TileSeen earlier = tilesSeen.get(tile - tilePeriod);
+                        if (earlier != null && k.equals(earlier.key()) && tile + tilePeriod <= tiles - 1) {
+                            long jumps = (tiles - 1 - tile) / tilePeriod;
+                            jump(jumps, tilePeriod * perTile, now.reference - earlier.state().reference, now.counters,
+                                earlier.state().counters);
+                            tilesSeen.clear();
                             continue;
                         }
-                        lastTileKey = k;
-                        lastTile = now;
+                        tilesSeen.put(tile, new TileSeen(k, now));
+                        tilesSeen.keySet().removeIf(x -> x < tile - tilePeriod);
                     }
                 }
                 long before = first;
@@ -372,7 +418,7 @@ public final class Simulator {
                     if (earlier != null && (first - earlier.first) % blocks == 0) {
                         long period = first - earlier.first;
                         long margin = lookback + inFlight + 2 * blocks;
-                        long jumps = (stepEnd - margin - first) / period;
+                        long jumps = periodicRuns(earlier.first, period, (stepEnd - margin - first) / period, margin);
                         if (jumps >= 1) {
                             jump(jumps, period, now.reference - earlier.reference, now.counters, earlier.counters);
                             seen.clear();
@@ -391,21 +437,125 @@ public final class Simulator {
 
         /** Opens the instances that fit in the window. */
         void release() {
-            long limit = Math.min(total, first + inFlight);
-            while (released < limit) {
-                long i = released++;
+            while (released < total && released - first < maxOpen) {
+                long i = released;
+                int cls = classOf(i);
+                boolean skip = !occupancyPerforms(cls);
+                if (!skip && perfReleased - firstPerf >= inFlight) {
+                    break; // the FIFOs are full of performed runs
+                }
+                released++;
                 Schedule.Phase p = phaseAt(i);
-                open.put(i, new Instance(works, countOf[p.ordinal()]));
+                Instance opened = new Instance(works, countOf[p.ordinal()]);
+                opened.cls = cls;
+                opened.skipped = skip;
+                if (!skip) {
+                    opened.rank = perfReleased++;
+                }
+                open.put(i, opened);
                 if (i % perTile == 0 && tileWords > 0) {
                     long tile = i / perTile;
                     if (!tileLoaded.containsKey(tile)) {
                         // Issued when the instance enters the window, and not before the last tile's first phase.
-                        long entered = i - inFlight >= 0 ? open.get(i - inFlight).completion : start;
+                        long entered = opened.rank >= inFlight ? doneOfRank(opened.rank - inFlight) : start;
                         long after = tile == 0 ? start : Math.max(firstPhaseDone, entered);
                         loadTile(tile, after);
                     }
                 }
+                settleSkipped();
             }
+        }
+
+        /** When performed run {@code rank} completed (it has: the FIFO rule releases nothing before). */
+        private long doneOfRank(long rank) {
+            int slot = (int) (rank % ringRank.length);
+            return ringRank[slot] == rank ? ringDone[slot] : Long.MIN_VALUE;
+        }
+
+        /** The occupancy's class of instance {@code i}. */
+        int classOf(long i) {
+            if (occ == null || phaseAt(i) != Schedule.Phase.STEPPED) {
+                return Occupancy.FULL;
+            }
+            long k = i % perTile - nBefore;
+            return occ.classAt((i / perTile) % occ.tilesPerHead(), k / blocks, k % blocks);
+        }
+
+        private boolean occupancyPerforms(int cls) {
+            return occ == null || occ.performed(cls);
+        }
+
+        /**
+         * The largest number of periods, up to {@code wanted}, over which every run's class repeats
+         * the one a period before (always {@code wanted} for a dense stage).
+         */
+        long periodicRuns(long from, long period, long wanted, long margin) {
+            if (occ == null || wanted <= 0) {
+                return wanted;
+            }
+            long end = Math.min(total, first + wanted * period + margin);
+            for (long x = from; x + period < end; x++) {
+                if (classOf(x) != classOf(x + period)) {
+                    return Math.max(0, (x + period - margin - first) / period);
+                }
+            }
+            return wanted;
+        }
+
+        /**
+         * Completes the skipped runs whose state is there to pass on: a skipped run's results are its
+         * block's previous step's (or its first phase's), taken once those are complete.
+         */
+        void settleSkipped() {
+            boolean settled = true;
+            while (settled) {
+                settled = false;
+                for (long x = first; x < released; x++) {
+                    Instance in = open.get(x);
+                    if (!in.skipped || in.left == 0) {
+                        continue;
+                    }
+                    long k = x % perTile - nBefore;
+                    Instance prev = k >= blocks ? open.get(x - blocks) : null;
+                    long pred = predecessorInPhases(x);
+                    Instance pi = pred >= 0 ? open.get(pred) : null;
+                    if ((prev != null && prev.left > 0) || (pred >= 0 && (pi == null || pi.left > 0))
+                            || (stepWords > 0 && chunks.get(chunkOf(x)) == null)) {
+                        continue;
+                    }
+                    long base = pi != null ? pi.completion : start;
+                    for (int w = 0; w < works; w++) {
+                        in.placed[w] = true;
+                        in.finish[w] = prev != null ? prev.finish[w] : base;
+                    }
+                    in.completion = prev != null ? prev.completion : base;
+                    in.left = 0;
+                    complete(x, in);
+                    settled = true;
+                    break;
+                }
+            }
+        }
+
+        /** Occupancy of work w in a run of class {@code cls}: shorter where its policy skips the ineffectual points. */
+        private long occupancyOf(int w, int cls) {
+            if (cls == Occupancy.FULL) {
+                return occupancy[w];
+            }
+            if (occupancyOfClass[cls] == null) {
+                occupancyOfClass[cls] = new long[works];
+                sharedWordsOfClass[cls] = new long[works][levels.size()];
+                for (int x = 0; x < works; x++) {
+                    Schedule.Work work = st.works().get(x);
+                    long eff = work.phase() == Schedule.Phase.STEPPED ? occ.effectualOf(cls, x, work.each().points())
+                        : work.each().points();
+                    occupancyOfClass[cls][x] = work.runCycles(occupancy[x], eff);
+                    for (int l = 0; l < levels.size(); l++) {
+                        sharedWordsOfClass[cls][x][l] = work.runCycles(sharedWords[x][l], eff);
+                    }
+                }
+            }
+            return occupancyOfClass[cls][w];
         }
 
         private void creditLoads(boolean perStep) {
@@ -421,9 +571,13 @@ public final class Simulator {
 
         private void issueChunkLoad(long chunk, long after) {
             Chunk c = chunks.computeIfAbsent(chunk, k -> newChunk());
-            c.loaded = transfer(stepWords, after, "load chunk");
-            creditLoads(true);
             long tile = chunk / steps;
+            if (occ != null && !occ.chunkNeeded(tile % occ.tilesPerHead(), chunk % steps)) {
+                c.loaded = Math.max(after, start); // no block needs it: not fetched
+            } else {
+                c.loaded = transfer(stepWords, after, "load chunk");
+                creditLoads(true);
+            }
             if (st.prefetchTiles() && tileWords > 0 && chunk % steps == steps - 1 && tile + 1 < tiles
                     && !tileLoaded.containsKey(tile + 1)) {
                 // Two tiles' inputs fit: the next tile's load queues behind this tile's last chunk, into the buffer
@@ -502,11 +656,10 @@ public final class Simulator {
                 t = Math.max(t, tileLoaded.get(i / perTile));
             }
             t = Math.max(t, serial);
-            long w0 = i - inFlight;
+            long w0 = in.rank - inFlight;
             window[0] = Long.MIN_VALUE;
             if (w0 >= 0) {
-                Instance wi = open.get(w0);
-                long done = wi == null ? Long.MIN_VALUE : wi.completion;
+                long done = doneOfRank(w0);
                 window[0] = done;
                 t = Math.max(t, done);
             }
@@ -580,10 +733,13 @@ public final class Simulator {
                 }
             }
             usedYet[u] = true;
-            long finishCompute = begin + occupancy[w];
+            Instance placing = open.get(i);
+            long occupied = occupancyOf(w, placing.cls);
+            long[] wordsAt = placing.cls == Occupancy.FULL ? sharedWords[w] : sharedWordsOfClass[placing.cls][w];
+            long finishCompute = begin + occupied;
             long done = finishCompute;
             for (int l = 0; l < levels.size(); l++) {
-                long words = sharedWords[w][l];
+                long words = wordsAt[l];
                 if (words == 0) {
                     continue;
                 }
@@ -596,11 +752,11 @@ public final class Simulator {
                     options.timeline().add(level.name(), st.works().get(w).einsum(), ts, cycles);
                 }
             }
-            busy[u] += occupancy[w];
+            busy[u] += occupied;
             stallIn[u] += done - finishCompute;
             unitFree[u] = done;
             if (options.timeline() != null) {
-                options.timeline().add(units.get(u).name(), st.works().get(w).einsum(), begin, occupancy[w]);
+                options.timeline().add(units.get(u).name(), st.works().get(w).einsum(), begin, occupied);
             }
             if (options.values() != null && i / perTile < st.tilesPerHead()) {
                 compute(i, w);
@@ -613,10 +769,14 @@ public final class Simulator {
                 serial = in.finish[w];
             }
             runs[w]++;
+            if (occ != null && phase[w] == Schedule.Phase.STEPPED) {
+                effectualDone[w] += occ.effectualOf(in.cls, w, st.works().get(w).each().points());
+            }
             simulated++;
             end = Math.max(end, in.finish[w]);
             if (--in.left == 0) {
                 complete(i, in);
+                settleSkipped();
             }
         }
 
@@ -653,6 +813,14 @@ public final class Simulator {
         }
 
         private void complete(long i, Instance in) {
+            if (in.rank >= 0) {
+                int slot = (int) (in.rank % ringRank.length);
+                ringRank[slot] = in.rank;
+                ringDone[slot] = in.completion;
+                while (firstPerf < perfReleased && doneOfRank(firstPerf) != Long.MIN_VALUE) {
+                    firstPerf++;
+                }
+            }
             long k = i % perTile;
             if (k == firstPhaseLength() - 1) {
                 firstPhaseDone = in.completion;
@@ -679,8 +847,10 @@ public final class Simulator {
         }
 
         private Remembered remember() {
-            long[] c = new long[works + units.size() * 3 + loadedWords.length];
+            long[] c = new long[works + units.size() * 3 + loadedWords.length + works + 1];
+            c[c.length - 1] = perfReleased;
             System.arraycopy(runs, 0, c, 0, works);
+            System.arraycopy(effectualDone, 0, c, works + units.size() * 3 + loadedWords.length, works);
             for (int u = 0; u < units.size(); u++) {
                 c[works + 3 * u] = busy[u];
                 c[works + 3 * u + 1] = stallIn[u];
@@ -747,6 +917,15 @@ public final class Simulator {
             }
             v.add(rel(firstPhaseDone, f));
             v.add(rel(serial, f));
+            v.add(perfReleased - firstPerf);
+            for (long r = perfReleased - inFlight; r < perfReleased; r++) {
+                v.add(r < 0 ? -2 : rel(doneOfRank(r), f));
+            }
+            if (occ != null) {
+                for (long x = Math.max(0, at - lookback); x < Math.min(total, released + lookback); x++) {
+                    v.add((long) classOf(x));
+                }
+            }
             return new Key(v.stream().mapToLong(Long::longValue).toArray());
         }
 
@@ -773,11 +952,29 @@ public final class Simulator {
             for (int l = 0; l < loadedWords.length; l++) {
                 loadedWords[l] += n * (now[works + units.size() * 3 + l] - before[works + units.size() * 3 + l]);
             }
+            int e0 = works + units.size() * 3 + loadedWords.length;
+            for (int w = 0; w < works; w++) {
+                effectualDone[w] += n * (now[e0 + w] - before[e0 + w]);
+            }
+            long dRank = n * (now[now.length - 1] - before[before.length - 1]);
+            long[] rank = ringRank.clone();
+            long[] done = ringDone.clone();
+            java.util.Arrays.fill(ringRank, -1);
+            for (int x = 0; x < rank.length; x++) {
+                if (rank[x] >= 0) {
+                    int slot = (int) ((rank[x] + dRank) % ringRank.length);
+                    ringRank[slot] = rank[x] + dRank;
+                    ringDone[slot] = done[x] == Long.MIN_VALUE ? done[x] : done[x] + shift;
+                }
+            }
+            perfReleased += dRank;
+            firstPerf += dRank;
             for (int l = 0; l < levelFree.length; l++) {
                 levelFree[l] += shift;
             }
             HashMap<Long, Instance> moved = new HashMap<>();
-            open.forEach((i, in) -> moved.put(i + by, in.shifted(shift)));
+            long dRankOpen = n * (now[now.length - 1] - before[before.length - 1]);
+            open.forEach((i, in) -> moved.put(i + by, in.shifted(shift, dRankOpen)));
             open.clear();
             open.putAll(moved);
             long chunkBy = by / perTile * steps + (by % perTile) / blocks;

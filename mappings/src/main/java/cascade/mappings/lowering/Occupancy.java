@@ -1,0 +1,69 @@
+package cascade.mappings.lowering;
+
+/**
+ * Which runs of a stepped stage are performed, and how much of each is effectual: for every tile of
+ * a head, step and block, a class. Class {@link #EMPTY} is a run nothing needs (every point of every
+ * sparse work ineffectual, so the step leaves the recurrences as they were and the run is skipped);
+ * {@link #FULL} a run whose every point is effectual; above, the distinct partly effectual runs, each
+ * with its works' effectual points per run. Masks are periodic per block row and causal or window
+ * masks give a few distinct shapes, so there are few classes.
+ *
+ * <p>Heads repeat the same pattern; {@code runsOfClass} counts runs per head; {@code anyNeeded}, per
+ * tile of a head and step, whether a block's run there is not empty; {@code uniformTiles}, whether
+ * every tile of a head has the same classes (then tiles repeat, not only heads). The arrays are not
+ * copied and must not change once built.
+ */
+public record Occupancy(boolean skipsEmpty, long tilesPerHead, long steps, long blocks, short[] classOf,
+                        long[][] effectual, long[] runsOfClass, boolean[] anyNeeded, boolean uniformTiles) {
+    public static final short EMPTY = 0;
+    public static final short FULL = 1;
+
+    /** The class of the run of {@code block} at {@code step} in the head's tile {@code tileInHead}. */
+    public int classAt(long tileInHead, long step, long block) {
+        return classOf[Math.toIntExact((tileInHead * steps + step) * blocks + block)];
+    }
+
+    /** Whether a run of this class happens (an empty one does only where the stage cannot skip). */
+    public boolean performed(int cls) {
+        return cls != EMPTY || !skipsEmpty;
+    }
+
+    /** Whether some block of the tile needs the step's chunk of the inputs (else it is not fetched). */
+    public boolean chunkNeeded(long tileInHead, long step) {
+        return !skipsEmpty || anyNeeded[Math.toIntExact(tileInHead * steps + step)];
+    }
+
+    /** Stepped runs performed per head. */
+    public long performedRunsPerHead() {
+        long n = 0;
+        for (int c = 0; c < runsOfClass.length; c++) {
+            n += performed(c) ? runsOfClass[c] : 0;
+        }
+        return n;
+    }
+
+    /** Chunks fetched per head. */
+    public long neededChunksPerHead() {
+        long n = 0;
+        for (long t = 0; t < tilesPerHead; t++) {
+            for (long s = 0; s < steps; s++) {
+                n += chunkNeeded(t, s) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /** Effectual points per head of stepped work {@code w} (whose dense run has {@code densePoints}). */
+    public long effectualPerHead(int w, long densePoints) {
+        long n = 0;
+        for (int c = 0; c < runsOfClass.length; c++) {
+            n += runsOfClass[c] * effectualOf(c, w, densePoints);
+        }
+        return n;
+    }
+
+    /** Effectual points of work {@code w} in one run of class {@code cls}. */
+    public long effectualOf(int cls, int w, long densePoints) {
+        return cls == EMPTY ? 0 : cls == FULL ? densePoints : effectual[cls][w];
+    }
+}
