@@ -249,6 +249,53 @@ class MainTest {
     }
 
     @Test
+    void sparsityInputsAreCheckedWithExitTwo(@TempDir Path dir) throws IOException {
+        Path design = dir.resolve("d.yaml");
+        String fusemax = cascade.einsum.Resources.read(cascade.mappings.spec.Design.class, "/designs/fusemax.yaml");
+        Files.writeString(design, fusemax + "sparsity:\n  PE2D: sometimes\n");
+        long line = fusemax.lines().count() + 2;
+        Outcome policy = run("estimate", "--design", design.toString(), "--workload", "bert", "--seq", "1K");
+        assertEquals(2, policy.code());
+        assertTrue(policy.err().startsWith(design + ":" + line + ":9: unknown sparsity policy 'sometimes'; known: dense, "
+            + "blocks, gate, skip"), policy.err());
+        Files.writeString(design, fusemax + "sparsity:\n  PE3D: skip\n");
+        Outcome unit = run("estimate", "--design", design.toString(), "--workload", "bert", "--seq", "1K");
+        assertEquals(2, unit.code());
+        assertTrue(unit.err().startsWith(design + ":" + line + ":3: 'PE3D' is neither a compute unit"), unit.err());
+        Outcome bind = run("sim", "--design", "fusemax", "--cascade", "streaming-llm", "--bind", "S=4,X=3",
+            "--workload", "gpt2", "--seq", "4K");
+        assertEquals(2, bind.code());
+        assertTrue(bind.err().startsWith("--bind:1:5: X is not a rank or parameter of streaming-llm"), bind.err());
+        Outcome op = run("estimate", "--design", "fusemax", "--cascade", "quest", "--workload", "gpt2", "--seq", "4K");
+        assertEquals(2, op.code());
+        assertTrue(op.err().startsWith("--cascade:1:1: no unit of fusemax has the operators [min] that KMIN of quest "
+            + "needs"), op.err());
+        Outcome none = run("sim", "--design", "fusemax", "--cascade", "nonesuch", "--workload", "gpt2", "--seq", "4K");
+        assertEquals(2, none.code());
+        assertTrue(none.err().startsWith("--cascade:1:1: no file or library cascade named 'nonesuch'"), none.err());
+        Outcome queries = run("sim", "--design", "fusemax", "--queries", "0", "--workload", "gpt2", "--seq", "4K");
+        assertEquals(2, queries.code());
+        assertTrue(queries.err().startsWith("--queries:1:1: must be positive"), queries.err());
+    }
+
+    @Test
+    void anyCascadeRunsOnADesignAndSaysHowItWasBound() throws IOException {
+        Outcome o = run("estimate", "--design", "fusemax", "--cascade", "streaming-llm", "--bind", "S=4,W=256",
+            "--workload", "gpt2", "--seq", "4K", "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.out());
+        assertEquals("streaming-llm", json.get("cascade").asText());
+        assertEquals("PE2D", json.get("units").get("SLNV").asText());
+        assertEquals(0, json.get("boundByDefault").size(), "every Einsum of streaming-llm is one fusemax names");
+        long kv = json.get("dramBytesByTensor").get("K").asLong() + json.get("dramBytesByTensor").get("V").asLong();
+        assertTrue(kv > 0 && kv < json.get("dramBytes").asLong());
+        Outcome dense = run("estimate", "--design", "fusemax", "--cascade", "attention-1pass",
+            "--workload", "gpt2", "--seq", "4K", "--format", "json");
+        var denseJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dense.out());
+        assertTrue(json.get("cycles").asLong() < 0.25 * denseJson.get("cycles").asLong(), "StreamingLLM skips the far keys");
+    }
+
+    @Test
     void demoWritesTheReproductionWhole(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("demo");
         Outcome o = run("demo", "--quick", "--out", out.toString());

@@ -922,8 +922,8 @@ public final class Simulator {
                 v.add(r < 0 ? -2 : rel(doneOfRank(r), f));
             }
             if (occ != null) {
-                for (long x = Math.max(0, at - lookback); x < Math.min(total, released + lookback); x++) {
-                    v.add((long) classOf(x));
+                for (long x = at - lookback; x < released + lookback; x++) {
+                    v.add(x < 0 || x >= total ? -3L : (long) classOf(x));
                 }
             }
             return new Key(v.stream().mapToLong(Long::longValue).toArray());
