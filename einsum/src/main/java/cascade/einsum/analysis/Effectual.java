@@ -96,6 +96,26 @@ public final class Effectual {
         return OpCounts.MaskCounter.count(cascade, p, ranks, sizes, lo, extent, exact);
     }
 
+    /**
+     * The count of {@link #count(Predicate, List, Map, Map, Map, boolean[])}, remembered in {@code cache}
+     * by what it depends on, so that the many equal runs of a mask (the diagonal blocks of a causal mask,
+     * the sinks of every query block) are counted once.
+     */
+    public long countShared(Predicate p, List<String> ranks, Map<String, Long> sizes, Map<String, Long> lo,
+                            Map<String, Long> extent, Map<List<Long>, Long> cache) {
+        List<Long> key = new ArrayList<>();
+        OpCounts.MaskCounter.signature(cascade, p, ranks, sizes, lo, extent, key);
+        for (String r : ranks) {
+            key.add(extent.getOrDefault(r, sizes.get(r)));
+        }
+        Long known = cache.get(key);
+        if (known == null) {
+            known = count(p, ranks, sizes, lo, extent, new boolean[] {true});
+            cache.put(key, known);
+        }
+        return known;
+    }
+
     /** Whether {@code p} keeps all of the box over {@code ranks}, none, or (as far as bounds tell) some. */
     public Coverage coverage(Predicate p, List<String> ranks, Map<String, Long> sizes, Map<String, Long> lo,
                              Map<String, Long> extent) {

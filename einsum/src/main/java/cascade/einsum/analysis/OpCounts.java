@@ -245,6 +245,42 @@ public final class OpCounts {
             };
         }
 
+        /**
+         * What the count over a box depends on: each comparison's verdict over the box where it keeps
+         * all or none, else its value at the box's low corner (in coordinates from that corner every
+         * comparison keeps its coefficients), and the box's extents. Boxes of equal signature keep
+         * equally many points.
+         */
+        static void signature(Cascade c, Predicate p, List<String> ranks, Map<String, Long> sizes, Map<String, Long> lo,
+                              Map<String, Long> extent, List<Long> into) {
+            switch (p) {
+                case Predicate.Compare cmp -> {
+                    switch (coverage(c, cmp, ranks, sizes, lo, extent)) {
+                        case ALL -> into.add(Long.MAX_VALUE);
+                        case NONE -> into.add(Long.MIN_VALUE);
+                        case SOME -> {
+                            Map<String, Long> corner = new LinkedHashMap<>();
+                            ranks.forEach(r -> corner.put(r, 1L));
+                            long[] minMax = new long[2];
+                            bound(c, cmp.left(), 1, ranks, sizes, lo, corner, minMax);
+                            bound(c, cmp.right(), -1, ranks, sizes, lo, corner, minMax);
+                            into.add(minMax[0]);
+                        }
+                    }
+                }
+                case Predicate.And a -> {
+                    signature(c, a.left(), ranks, sizes, lo, extent, into);
+                    signature(c, a.right(), ranks, sizes, lo, extent, into);
+                }
+                case Predicate.Or o -> {
+                    signature(c, o.left(), ranks, sizes, lo, extent, into);
+                    signature(c, o.right(), ranks, sizes, lo, extent, into);
+                }
+                case Predicate.Not n -> signature(c, n.arg(), ranks, sizes, lo, extent, into);
+                case Predicate.TensorMask t -> into.add(0L); // counted as every point: the extents decide
+            }
+        }
+
         /** Adds sign · the affine's least and greatest value over the box to {@code minMax}. */
         private static void bound(Cascade c, Index.Affine a, long sign, List<String> ranks, Map<String, Long> sizes,
                                   Map<String, Long> lo, Map<String, Long> extent, long[] minMax) {

@@ -179,6 +179,8 @@ final class Sparsity {
         List<String> blockRanks = new ArrayList<>(block.keySet());
         Map<String, Long> lo = new LinkedHashMap<>();
         long[] perClass = new long[Short.MAX_VALUE];
+        Run run = new Run(works, pred, involved, freeMultiplier, boxPoints, stepSizes, effectual, classes);
+        String bisected = blockRanks.size() == 1 ? blockRanks.getFirst() : null;
         for (long t = 0; t < tilesPerHead; t++) {
             Map<String, Long> tileLo = new LinkedHashMap<>();
             long rest = t;
@@ -188,62 +190,30 @@ final class Sparsity {
                 tileLo.put(r, rest % count * tile.get(r));
                 rest /= count;
             }
+            if (bisected != null) {
+                // One block rank: a rectangle of steps and blocks all masked or all kept is settled at once.
+                classifyRect(run, bisected, tileLo.getOrDefault(bisected, 0L), block.get(bisected), stepRank, t * steps,
+                    blocks, 0, steps, 0, blocks, classOf);
+            }
             for (long s = 0; s < steps; s++) {
+                long row = (t * steps + s) * blocks;
+                if (bisected == null) {
+                    for (long b = 0; b < blocks; b++) {
+                        lo.clear();
+                        long brest = b;
+                        for (int k = blockRanks.size() - 1; k >= 0; k--) {
+                            String r = blockRanks.get(k);
+                            long inTile = tile.getOrDefault(r, sizes.get(r));
+                            long count = (inTile + block.get(r) - 1) / block.get(r);
+                            lo.put(r, tileLo.getOrDefault(r, 0L) + brest % count * block.get(r));
+                            brest /= count;
+                        }
+                        lo.put(stepRank, s);
+                        classOf[Math.toIntExact(row + b)] = run.classOf(lo);
+                    }
+                }
                 for (long b = 0; b < blocks; b++) {
-                    lo.clear();
-                    long brest = b;
-                    for (int k = blockRanks.size() - 1; k >= 0; k--) {
-                        String r = blockRanks.get(k);
-                        long inTile = tile.getOrDefault(r, sizes.get(r));
-                        long count = (inTile + block.get(r) - 1) / block.get(r);
-                        lo.put(r, tileLo.getOrDefault(r, 0L) + brest % count * block.get(r));
-                        brest /= count;
-                    }
-                    lo.put(stepRank, s);
-                    long[] eff = new long[n];
-                    boolean none = true;
-                    boolean all = true;
-                    Map<List<Object>, Long> keptHere = new HashMap<>(); // works sharing a predicate share its count
-                    for (int w = 0; w < n; w++) {
-                        if (pred[w] == null) {
-                            eff[w] = works.get(w).each().points();
-                            continue;
-                        }
-                        int x = w;
-                        long kept = keptHere.computeIfAbsent(List.of(pred[w], involved[w]), k ->
-                            switch (effect.coverage(pred[x], involved[x], sizes, lo, stepSizes)) {
-                                case NONE -> 0L;
-                                case ALL -> boxPoints[x];
-                                case SOME -> effect.count(pred[x], involved[x], sizes, lo, stepSizes, new boolean[] {true});
-                            });
-                        eff[w] = kept * freeMultiplier[w];
-                        none &= kept == 0;
-                        all &= kept == boxPoints[w];
-                    }
-                    short cls;
-                    if (none) {
-                        cls = Occupancy.EMPTY;
-                    } else if (all) {
-                        cls = Occupancy.FULL;
-                    } else {
-                        List<Long> key = new ArrayList<>(n);
-                        for (long x : eff) {
-                            key.add(x);
-                        }
-                        Short known = classes.get(key);
-                        if (known == null) {
-                            if (effectual.size() >= Short.MAX_VALUE) {
-                                throw new IllegalArgumentException("more than " + Short.MAX_VALUE
-                                    + " distinct partly effectual runs in one stage");
-                            }
-                            known = (short) effectual.size();
-                            classes.put(key, known);
-                            effectual.add(eff);
-                        }
-                        cls = known;
-                    }
-                    int at = Math.toIntExact((t * steps + s) * blocks + b);
-                    classOf[at] = cls;
+                    short cls = classOf[Math.toIntExact(row + b)];
                     perClass[cls]++;
                     if (cls != Occupancy.EMPTY) {
                         anyNeeded[Math.toIntExact(t * steps + s)] = true;
@@ -258,6 +228,151 @@ final class Sparsity {
         }
         return new Occupancy(skipsEmpty, tilesPerHead, steps, blocks, classOf, effectual.toArray(long[][]::new),
             java.util.Arrays.copyOf(perClass, effectual.size()), anyNeeded, uniform);
+    }
+
+    /**
+     * Classifies steps [s0, s1) × blocks [b0, b1) of a tile whose first step's row starts at
+     * {@code firstRow}: splits the longer side while the rectangle is neither all masked nor all kept.
+     */
+    private void classifyRect(Run run, String rank, long tileLo, long blockSize, String stepRank, long firstRow,
+                              long blocks, long s0, long s1, long b0, long b1, short[] classOf) {
+        Map<String, Long> lo = new LinkedHashMap<>();
+        lo.put(rank, tileLo + b0 * blockSize);
+        lo.put(stepRank, s0);
+        if (s1 - s0 > 1 || b1 - b0 > 1) {
+            Effectual.Coverage c = run.coverage(lo, rank, (b1 - b0) * blockSize, stepRank, s1 - s0);
+            if (c != Effectual.Coverage.SOME) {
+                for (long s = s0; s < s1; s++) {
+                    long row = (firstRow + s) * blocks;
+                    java.util.Arrays.fill(classOf, Math.toIntExact(row + b0), Math.toIntExact(row + b1),
+                        c == Effectual.Coverage.NONE ? Occupancy.EMPTY : Occupancy.FULL);
+                }
+                return;
+            }
+            if (s1 - s0 >= b1 - b0) {
+                long mid = (s0 + s1) / 2;
+                classifyRect(run, rank, tileLo, blockSize, stepRank, firstRow, blocks, s0, mid, b0, b1, classOf);
+                classifyRect(run, rank, tileLo, blockSize, stepRank, firstRow, blocks, mid, s1, b0, b1, classOf);
+            } else {
+                long mid = (b0 + b1) / 2;
+                classifyRect(run, rank, tileLo, blockSize, stepRank, firstRow, blocks, s0, s1, b0, mid, classOf);
+                classifyRect(run, rank, tileLo, blockSize, stepRank, firstRow, blocks, s0, s1, mid, b1, classOf);
+            }
+            return;
+        }
+        classOf[Math.toIntExact((firstRow + s0) * blocks + b0)] = run.classOf(lo);
+    }
+
+    /** The classification of single runs and ranges of them, over a stage's sparse works. */
+    private final class Run {
+        final List<Schedule.Work> works;
+        final Predicate[] pred;
+        final List<String>[] involved;
+        final long[] freeMultiplier;
+        final long[] boxPoints;
+        final Map<String, Long> stepSizes;
+        final List<long[]> effectual;
+        final Map<List<Long>, Short> classes;
+        /** Works whose predicate and ranks are one another's share a group: counted once per run. */
+        final int[] group;
+        final int[] groupLeader;
+        final List<Map<List<Long>, Long>> counts = new ArrayList<>();
+        final Map<String, Long> extent;
+
+        Run(List<Schedule.Work> works, Predicate[] pred, List<String>[] involved, long[] freeMultiplier, long[] boxPoints,
+            Map<String, Long> stepSizes, List<long[]> effectual, Map<List<Long>, Short> classes) {
+            this.works = works;
+            this.pred = pred;
+            this.involved = involved;
+            this.freeMultiplier = freeMultiplier;
+            this.boxPoints = boxPoints;
+            this.stepSizes = stepSizes;
+            this.effectual = effectual;
+            this.classes = classes;
+            this.extent = new LinkedHashMap<>(stepSizes);
+            group = new int[pred.length];
+            List<Integer> leaders = new ArrayList<>();
+            for (int w = 0; w < pred.length; w++) {
+                group[w] = -1;
+                if (pred[w] == null) {
+                    continue;
+                }
+                for (int g = 0; g < leaders.size() && group[w] < 0; g++) {
+                    int l = leaders.get(g);
+                    if (pred[l] == pred[w] && involved[l].equals(involved[w])) {
+                        group[w] = g;
+                    }
+                }
+                if (group[w] < 0) {
+                    group[w] = leaders.size();
+                    leaders.add(w);
+                    counts.add(new HashMap<>());
+                }
+            }
+            groupLeader = leaders.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** NONE if every sparse work keeps nothing of the range, ALL if every one keeps all of it, else SOME. */
+        Effectual.Coverage coverage(Map<String, Long> lo, String rank, long extentOfRank, String stepRank, long stepsOf) {
+            extent.put(rank, extentOfRank);
+            extent.put(stepRank, stepsOf);
+            boolean none = true;
+            boolean all = true;
+            for (int w : groupLeader) {
+                Effectual.Coverage c = effect.coverage(pred[w], involved[w], sizes, lo, extent);
+                none &= c == Effectual.Coverage.NONE;
+                all &= c == Effectual.Coverage.ALL;
+                if (!none && !all) {
+                    break;
+                }
+            }
+            extent.put(rank, stepSizes.get(rank));
+            extent.put(stepRank, stepSizes.get(stepRank));
+            return none ? Effectual.Coverage.NONE : all ? Effectual.Coverage.ALL : Effectual.Coverage.SOME;
+        }
+
+        /** The class of the run whose box starts at {@code lo}. */
+        short classOf(Map<String, Long> lo) {
+            int n = works.size();
+            long[] kept = new long[groupLeader.length];
+            boolean none = true;
+            boolean all = true;
+            for (int g = 0; g < groupLeader.length; g++) {
+                int x = groupLeader[g];
+                kept[g] = switch (effect.coverage(pred[x], involved[x], sizes, lo, stepSizes)) {
+                    case NONE -> 0L;
+                    case ALL -> boxPoints[x];
+                    case SOME -> effect.countShared(pred[x], involved[x], sizes, lo, stepSizes, counts.get(g));
+                };
+                none &= kept[g] == 0;
+                all &= kept[g] == boxPoints[x];
+            }
+            if (none) {
+                return Occupancy.EMPTY;
+            }
+            if (all) {
+                return Occupancy.FULL;
+            }
+            long[] eff = new long[n];
+            for (int w = 0; w < n; w++) {
+                eff[w] = group[w] < 0 ? works.get(w).each().points() : kept[group[w]] * freeMultiplier[w];
+            }
+            List<Long> key = new ArrayList<>(n);
+            for (long x : eff) {
+                key.add(x);
+            }
+            Short known = classes.get(key);
+            if (known == null) {
+                if (effectual.size() >= Short.MAX_VALUE) {
+                    throw new IllegalArgumentException("more than " + Short.MAX_VALUE
+                        + " distinct partly effectual runs in one stage");
+                }
+                known = (short) effectual.size();
+                classes.put(key, known);
+                effectual.add(eff);
+            }
+            return known;
+        }
     }
 
     @SuppressWarnings("unchecked")
