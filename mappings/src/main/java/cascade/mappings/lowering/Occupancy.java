@@ -8,19 +8,29 @@ package cascade.mappings.lowering;
  * with its works' effectual points per run. Masks are periodic per block row and causal or window
  * masks give a few distinct shapes, so there are few classes.
  *
+ * <p>Where the stage skips empty runs, the steps no block of a tile needs are left out: {@code steps}
+ * is then the most steps any tile needs, {@code realStep} maps each tile's kept steps to the stage's
+ * (a tile that needs fewer ends in empty steps, -1). A step left out leaves every block's state as it
+ * was, so its absence is exact; it is what lets the simulator play a band mask at 1M tokens.
+ *
  * <p>Heads repeat the same pattern; {@code runsOfClass} counts runs per head; {@code anyNeeded}, per
  * tile of a head and step, whether a block's run there is not empty; {@code uniformTiles}, whether
  * every tile of a head has the same classes (then tiles repeat, not only heads). The arrays are not
  * copied and must not change once built.
  */
 public record Occupancy(boolean skipsEmpty, long tilesPerHead, long steps, long blocks, short[] classOf,
-                        long[][] effectual, long[] runsOfClass, boolean[] anyNeeded, boolean uniformTiles) {
+                        long[][] effectual, long[] runsOfClass, boolean[] anyNeeded, boolean uniformTiles, int[] realStep) {
     public static final short EMPTY = 0;
     public static final short FULL = 1;
 
     /** The class of the run of {@code block} at {@code step} in the head's tile {@code tileInHead}. */
     public int classAt(long tileInHead, long step, long block) {
         return classOf[Math.toIntExact((tileInHead * steps + step) * blocks + block)];
+    }
+
+    /** The stage's step that step {@code step} of the head's tile {@code tileInHead} is, or -1 for a padding step. */
+    public int stageStep(long tileInHead, long step) {
+        return realStep[Math.toIntExact(tileInHead * steps + step)];
     }
 
     /** Whether a run of this class happens (an empty one does only where the stage cannot skip). */

@@ -221,13 +221,51 @@ final class Sparsity {
                 }
             }
         }
+        long kept = steps;
+        int[] realStep;
+        if (skipsEmpty) {
+            // Steps no block of a tile needs are left out; tiles are padded to the most any needs.
+            kept = 1;
+            for (long t = 0; t < tilesPerHead; t++) {
+                long n2 = 0;
+                for (long st = 0; st < steps; st++) {
+                    n2 += anyNeeded[Math.toIntExact(t * steps + st)] ? 1 : 0;
+                }
+                kept = Math.max(kept, n2);
+            }
+            short[] compact = new short[Math.toIntExact(tilesPerHead * kept * blocks)];
+            boolean[] compactNeeded = new boolean[Math.toIntExact(tilesPerHead * kept)];
+            realStep = new int[Math.toIntExact(tilesPerHead * kept)];
+            java.util.Arrays.fill(realStep, -1);
+            for (long t = 0; t < tilesPerHead; t++) {
+                long at = 0;
+                for (long st = 0; st < steps; st++) {
+                    if (!anyNeeded[Math.toIntExact(t * steps + st)]) {
+                        continue;
+                    }
+                    System.arraycopy(classOf, Math.toIntExact((t * steps + st) * blocks), compact,
+                        Math.toIntExact((t * kept + at) * blocks), Math.toIntExact(blocks));
+                    compactNeeded[Math.toIntExact(t * kept + at)] = true;
+                    realStep[Math.toIntExact(t * kept + at)] = Math.toIntExact(st);
+                    at++;
+                }
+            }
+            perClass[Occupancy.EMPTY] -= tilesPerHead * steps * blocks - compact.length;
+            classOf = compact;
+            anyNeeded = compactNeeded;
+        } else {
+            realStep = new int[Math.toIntExact(tilesPerHead * steps)];
+            for (int i = 0; i < realStep.length; i++) {
+                realStep[i] = (int) (i % steps);
+            }
+        }
         boolean uniform = true;
-        int perTile = Math.toIntExact(steps * blocks);
+        int perTile = Math.toIntExact(kept * blocks);
         for (int i = perTile; i < classOf.length && uniform; i++) {
             uniform = classOf[i] == classOf[i % perTile];
         }
-        return new Occupancy(skipsEmpty, tilesPerHead, steps, blocks, classOf, effectual.toArray(long[][]::new),
-            java.util.Arrays.copyOf(perClass, effectual.size()), anyNeeded, uniform);
+        return new Occupancy(skipsEmpty, tilesPerHead, kept, blocks, classOf, effectual.toArray(long[][]::new),
+            java.util.Arrays.copyOf(perClass, effectual.size()), anyNeeded, uniform, realStep);
     }
 
     /**

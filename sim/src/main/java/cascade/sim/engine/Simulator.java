@@ -219,6 +219,23 @@ public final class Simulator {
     private record TileSeen(Key key, Remembered state) {
     }
 
+    /** A growable array of longs: a state key is built often, and boxing each entry was most of its cost. */
+    private static final class LongBuffer {
+        private long[] values = new long[256];
+        private int size;
+
+        void add(long x) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = x;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+
     private final class StageRun {
         final Schedule.Stage st;
         final long start;
@@ -319,7 +336,8 @@ public final class Simulator {
                 overwriteLag[w] = work.overwrites().stream().mapToInt(Schedule.Lagged::lag).toArray();
             }
             blocks = st.blocks();
-            steps = st.steps();
+            // A sparse stage leaves out the steps no block of a tile needs (the occupancy's steps).
+            steps = st.occupancy() != null ? st.occupancy().steps() : st.steps();
             nBefore = countOf[0] > 0 ? blocks : 0;
             nStepped = countOf[1] > 0 ? steps * blocks : 0;
             nAfter = countOf[2] > 0 ? blocks : 0;
@@ -410,7 +428,8 @@ public final class Simulator {
                 }
                 long before = first;
                 placeNext();
-                if (options.extrapolate() && first != before && first < total && phaseAt(first) == Schedule.Phase.STEPPED) {
+                if (options.extrapolate() && first != before && first < total && phaseAt(first) == Schedule.Phase.STEPPED
+                        && rowRepeats(first)) {
                     long stepEnd = (first / perTile) * perTile + nBefore + nStepped;
                     Key k = key(first, false);
                     Remembered earlier = seen.get(k);
@@ -451,6 +470,7 @@ public final class Simulator {
                 opened.skipped = skip;
                 if (!skip) {
                     opened.rank = perfReleased++;
+                    performing.add(i);
                 }
                 open.put(i, opened);
                 if (i % perTile == 0 && tileWords > 0) {
@@ -462,6 +482,9 @@ public final class Simulator {
                         loadTile(tile, after);
                     }
                 }
+                if (skip) {
+                    toSettle.add(i);
+                }
                 settleSkipped();
             }
         }
@@ -470,6 +493,29 @@ public final class Simulator {
         private long doneOfRank(long rank) {
             int slot = (int) (rank % ringRank.length);
             return ringRank[slot] == rank ? ringDone[slot] : Long.MIN_VALUE;
+        }
+
+        /**
+         * Whether the step of stepped instance {@code i} has its blocks' classes as the step before:
+         * only then can a period of whole steps start there (always, for a dense stage). Under a band
+         * or causal mask the rows shift every step, and remembering states there would be wasted.
+         */
+        boolean rowRepeats(long i) {
+            if (occ == null) {
+                return true;
+            }
+            long k = i % perTile - nBefore;
+            long step = k / blocks;
+            if (step == 0) {
+                return false;
+            }
+            long rowStart = i - k % blocks;
+            for (long b = 0; b < blocks; b++) {
+                if (classOf(rowStart + b) != classOf(rowStart + b - blocks)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The occupancy's class of instance {@code i}. */
@@ -502,38 +548,59 @@ public final class Simulator {
             return wanted;
         }
 
+        /** Open performed runs not yet complete, in order: the ones whose tasks may be placed. */
+        final java.util.ArrayList<Long> performing = new java.util.ArrayList<>();
+        /** Open runs below this have been forgotten. */
+        long purged;
+        /** The first open run when chunks and tiles were last forgotten. */
+        long firstAtPurge = -1;
+
+        /** Skipped runs that may now pass their block's state on; {@link #settleSkipped()} tries them. */
+        final java.util.ArrayDeque<Long> toSettle = new java.util.ArrayDeque<>();
+
         /**
          * Completes the skipped runs whose state is there to pass on: a skipped run's results are its
-         * block's previous step's (or its first phase's), taken once those are complete.
+         * block's previous step's (or its first phase's), taken once those are complete. A run is tried
+         * when it opens, when the run it waits for completes and when its chunk is issued.
          */
         void settleSkipped() {
-            boolean settled = true;
-            while (settled) {
-                settled = false;
-                for (long x = first; x < released; x++) {
-                    Instance in = open.get(x);
-                    if (!in.skipped || in.left == 0) {
-                        continue;
-                    }
-                    long k = x % perTile - nBefore;
-                    Instance prev = k >= blocks ? open.get(x - blocks) : null;
-                    long pred = predecessorInPhases(x);
-                    Instance pi = pred >= 0 ? open.get(pred) : null;
-                    if ((prev != null && prev.left > 0) || (pred >= 0 && (pi == null || pi.left > 0))
-                            || (stepWords > 0 && chunks.get(chunkOf(x)) == null)) {
-                        continue;
-                    }
-                    long base = pi != null ? pi.completion : start;
-                    for (int w = 0; w < works; w++) {
-                        in.placed[w] = true;
-                        in.finish[w] = prev != null ? prev.finish[w] : base;
-                    }
-                    in.completion = prev != null ? prev.completion : base;
-                    in.left = 0;
-                    complete(x, in);
-                    settled = true;
-                    break;
+            while (!toSettle.isEmpty()) {
+                long x = toSettle.poll();
+                Instance in = x >= first && x < released ? open.get(x) : null;
+                if (in == null || !in.skipped || in.left == 0) {
+                    continue;
                 }
+                long k = x % perTile - nBefore;
+                Instance prev = k >= blocks ? open.get(x - blocks) : null;
+                long pred = predecessorInPhases(x);
+                Instance pi = pred >= 0 ? open.get(pred) : null;
+                if ((prev != null && prev.left > 0) || (pred >= 0 && (pi == null || pi.left > 0))
+                        || (stepWords > 0 && chunks.get(chunkOf(x)) == null)) {
+                    continue; // tried again when what it waits for is there
+                }
+                long base = pi != null ? pi.completion : start;
+                for (int w = 0; w < works; w++) {
+                    in.placed[w] = true;
+                    in.finish[w] = prev != null ? prev.finish[w] : base;
+                }
+                in.completion = prev != null ? prev.completion : base;
+                in.left = 0;
+                complete(x, in);
+            }
+        }
+
+        /** After instance {@code i} completes: the skipped run of its block at the next step may pass its state on. */
+        private void wake(long i) {
+            if (occ == null) {
+                return;
+            }
+            long k = i % perTile;
+            if (k < nBefore) {
+                if (nStepped > 0) {
+                    toSettle.add(i - k + nBefore + k);
+                }
+            } else if (k < nBefore + nStepped && k - nBefore + blocks < nStepped) {
+                toSettle.add(i + blocks);
             }
         }
 
@@ -572,6 +639,12 @@ public final class Simulator {
         private void issueChunkLoad(long chunk, long after) {
             Chunk c = chunks.computeIfAbsent(chunk, k -> newChunk());
             long tile = chunk / steps;
+            if (occ != null) {
+                long firstRun = tile * perTile + nBefore + chunk % steps * blocks; // runs waiting for the chunk to exist
+                for (long b = 0; b < blocks; b++) {
+                    toSettle.add(firstRun + b);
+                }
+            }
             if (occ != null && !occ.chunkNeeded(tile % occ.tilesPerHead(), chunk % steps)) {
                 c.loaded = Math.max(after, start); // no block needs it: not fetched
             } else {
@@ -695,7 +768,7 @@ public final class Simulator {
             long bestWindow = Long.MIN_VALUE;
             long bestReady = 0;
             long[] window = new long[1];
-            for (long i = first; i < released; i++) {
+            for (long i : performing) {
                 Instance in = open.get(i);
                 Schedule.Phase p = phaseAt(i);
                 for (int w = 0; w < works; w++) {
@@ -804,6 +877,9 @@ public final class Simulator {
             } else if (block > 0 || tile > 0) {
                 return; // the whole Einsum was computed by the first block's task
             }
+            if (occ != null && phase[w] == Schedule.Phase.STEPPED) {
+                step = occ.stageStep(tile % occ.tilesPerHead(), step);
+            }
             options.values().run(st.works().get(w).einsum(), step, lane0, lane1);
         }
 
@@ -813,7 +889,9 @@ public final class Simulator {
         }
 
         private void complete(long i, Instance in) {
+            wake(i);
             if (in.rank >= 0) {
+                performing.remove(Long.valueOf(i));
                 int slot = (int) (in.rank % ringRank.length);
                 ringRank[slot] = in.rank;
                 ringDone[slot] = in.completion;
@@ -836,9 +914,15 @@ public final class Simulator {
             while (first < released && open.get(first).left == 0) {
                 first++;
             }
-            open.keySet().removeIf(x -> x < first - lookback);
-            chunks.keySet().removeIf(x -> x < chunkFloor() - 2);
-            tileLoaded.keySet().removeIf(x -> x < first / perTile - 1);
+            while (purged < first - lookback) {
+                open.remove(purged++);
+            }
+            if (first != firstAtPurge) { // what lies far enough behind the first open run is forgotten
+                firstAtPurge = first;
+                long floor = chunkFloor() - 2;
+                chunks.keySet().removeIf(x -> x < floor);
+                tileLoaded.keySet().removeIf(x -> x < first / perTile - 1);
+            }
         }
 
         private long chunkFloor() {
@@ -876,7 +960,7 @@ public final class Simulator {
          */
         private Key key(long at, boolean atTileStart) {
             long f = reference();
-            List<Long> v = new ArrayList<>();
+            LongBuffer v = new LongBuffer();
             for (int u = 0; u < units.size(); u++) {
                 v.add(stageUnits.contains(u) ? unitFree[u] - f : 0);
                 v.add(usedYet[u] ? 1L : 0L);
@@ -890,10 +974,10 @@ public final class Simulator {
             for (long i = at - lookback; i < released; i++) {
                 Instance in = open.get(i);
                 if (in == null) {
-                    v.add(-2L);
+                    v.add(-2);
                     continue;
                 }
-                v.add((long) in.left);
+                v.add(in.left);
                 v.add(rel(in.completion, f));
                 for (int w = 0; w < works; w++) {
                     v.add(in.placed[w] ? rel(in.finish[w], f) : -1);
@@ -903,10 +987,10 @@ public final class Simulator {
             for (long c = base - 2; c <= base + 3; c++) {
                 Chunk ch = chunks.get(c);
                 if (ch == null) {
-                    v.add(-2L);
+                    v.add(-2);
                     continue;
                 }
-                v.add((long) ch.left);
+                v.add(ch.left);
                 v.add(rel(ch.loaded, f));
                 v.add(rel(ch.completion, f));
             }
@@ -926,7 +1010,7 @@ public final class Simulator {
                     v.add(x < 0 || x >= total ? -3L : (long) classOf(x));
                 }
             }
-            return new Key(v.stream().mapToLong(Long::longValue).toArray());
+            return new Key(v.toArray());
         }
 
         private static long rel(long t, long f) {
@@ -995,6 +1079,8 @@ public final class Simulator {
             }
             first += by;
             released += by;
+            purged += by;
+            performing.replaceAll(x -> x + by);
             end += shift;
         }
     }
