@@ -30,7 +30,7 @@ import static cascade.hw.YamlNodes.sequence;
  */
 public final class ArchitectureLoader {
     private static final List<String> TOP = List.of("architecture", "extends", "description", "source", "clock",
-        "technology", "word", "storage", "compute");
+        "technology", "word", "storage", "compute", "addCompute");
     private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
         "width", "bandwidth", "latency", "read", "write", "leak", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",
@@ -158,7 +158,10 @@ public final class ArchitectureLoader {
         checkUnique(storage.stream().map(StorageLevel::name).toList(), sequence(storageNode, "storage levels"), "storage level");
         List<ComputeArray> compute = new ArrayList<>();
         Located computeNode = require(top, "compute", root);
-        List<Located> units = sequence(computeNode, "compute units");
+        List<Located> units = new ArrayList<>(sequence(computeNode, "compute units"));
+        if (top.containsKey("addCompute")) { // units beside those of the preset extended
+            units.addAll(sequence(top.get("addCompute"), "compute units to add"));
+        }
         for (Located unit : units) {
             compute.add(computeArray(unit, word, technology.value(), source, storage, overrides, used));
         }

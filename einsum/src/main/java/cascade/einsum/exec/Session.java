@@ -93,6 +93,15 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Tensor {@code name}'s values as stored (row-major over its ranks; a windowed recurrence keeps its last steps). */
+    public float[] tensor(String name) {
+        Layout l = layouts.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException("no tensor " + name + " in " + cascade.name());
+        }
+        return l.data;
+    }
+
     public Map<String, float[]> outputs() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (TensorDecl t : cascade.outputs()) {

@@ -48,9 +48,12 @@ public final class Lowering {
         return withMapper(STANDARD_STARTS, STANDARD_STEPS);
     }
 
-    /** A lowering whose Einsums are mapped by the mapper's local search with this budget (its searches cached). */
+    /**
+     * A lowering whose Einsums are mapped by the mapper's local search with this budget (its searches
+     * cached); a top-k on a top-k engine takes the engine's time on synthetic attention's numbers.
+     */
     public static Lowering withMapper(long starts, long steps) {
-        return new Lowering(new MapperCoster(starts, steps));
+        return new Lowering(new TopKCoster(new MapperCoster(starts, steps)));
     }
 
     /** The design lowered onto these sizes: every stage, its run counts and each Einsum's cost per run. */
@@ -69,7 +72,7 @@ public final class Lowering {
                 if (lowered.add(gi)) {
                     stages.add(lowerGroup(d, gi, bindings, sizes, sparsity));
                 }
-            } else if (!d.folded().contains(e.output())) {
+            } else if (!d.folded().contains(e.output()) && !d.maintained().contains(e.output())) {
                 Estimate.EinsumEstimate each = coster.best(d, e.output(), sizes, Map.of());
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
                     each, List.of(), List.of(), List.of(), d.sparsityOf(e.output()),

@@ -25,7 +25,13 @@ public enum Assumption {
      * The 1/√E scaling of the queries is folded into the query projection's weights, so the
      * Einsums the design names under it cost nothing (the artifact's cascades have no such Einsum).
      */
-    FOLDED_SCALE("foldedScale");
+    FOLDED_SCALE("foldedScale"),
+    /**
+     * Summaries of the KV cache alone (Quest's per-page key minima and maxima) are kept up to date as
+     * tokens are appended, a page at a time, so a step reads the Einsums' outputs from DRAM instead of
+     * computing them from every key (as Quest keeps its page metadata); the Einsums it names do not run.
+     */
+    MAINTAINED_SUMMARIES("maintainedSummaries");
 
     private final String yamlName;
 
@@ -35,6 +41,11 @@ public enum Assumption {
 
     public String yamlName() {
         return yamlName;
+    }
+
+    /** Whether the assumption names Einsums (a list in the design) rather than being true or false. */
+    public boolean namesEinsums() {
+        return this == FOLDED_SCALE || this == MAINTAINED_SUMMARIES;
     }
 
     public static Assumption named(String name) {
@@ -63,7 +74,7 @@ public enum Assumption {
             case PIPELINED_EXP -> new Architecture(arch.name(), arch.description(), arch.file(), arch.clockHz(),
                 arch.technologyNm(), arch.wordBits(), arch.storage(),
                 arch.compute().stream().map(u -> u.withIssue("exp", 1)).toList(), arch.figures());
-            case FOLDED_SCALE -> arch;
+            case FOLDED_SCALE, MAINTAINED_SUMMARIES -> arch;
         };
     }
 

@@ -68,7 +68,9 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         Map<Assumption, List<String>> kept = new java.util.EnumMap<>(Assumption.class);
         kept.putAll(assumptions);
         off.forEach(kept::remove);
-        return of(name, specified, cascade, units, groups, kept, sparsity);
+        Design d = of(name, specified, cascade, units, groups, kept, sparsity);
+        // Summaries no longer maintained elsewhere are computed: they need units, by the default rule.
+        return off.contains(Assumption.MAINTAINED_SUMMARIES) && !maintained().isEmpty() ? d.withCascade(cascade) : d;
     }
 
     /** This design, its assumptions and all, on other hardware (a sweep's point). */
@@ -95,6 +97,11 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     /** The Einsums an assumption takes away (they cost nothing and do not run). */
     public List<String> folded() {
         return assumptions.getOrDefault(Assumption.FOLDED_SCALE, List.of());
+    }
+
+    /** The Einsums whose outputs are kept up to date elsewhere ({@link Assumption#MAINTAINED_SUMMARIES}): read, not run. */
+    public List<String> maintained() {
+        return assumptions.getOrDefault(Assumption.MAINTAINED_SUMMARIES, List.of());
     }
 
     /**
@@ -152,8 +159,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     /**
      * This design running {@code other} instead of its own cascade: an Einsum of the same name keeps
      * its unit and group where its unit has its operators; any other is bound by default, a contraction
-     * (a sum of products) to the largest 2D array that has its operators, everything else to the vector
-     * unit with the most lanes that has them, and it runs on its own. Groups keep the members
+     * (a sum of products) to the largest 2D array that has its operators, a top-k to a top-k engine,
+     * everything else to the vector unit with the most lanes that has them, and it runs on its own. Groups keep the members
      * {@code other} has and drop what they would keep of tensors it lacks; an assumption that folds
      * away an Einsum {@code other} lacks folds nothing.
      *
@@ -162,13 +169,17 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     public Design withCascade(Cascade other) {
         Map<String, String> bound = new LinkedHashMap<>();
         for (Einsum e : other.einsums()) {
+            if (maintained().contains(e.output())) {
+                continue; // kept up to date elsewhere: not run, so not bound
+            }
             java.util.Set<String> ops = MappingValidator.requiredOps(e);
             String own = units.get(e.output());
             if (own != null && ops.stream().allMatch(o -> MappingValidator.supports(architecture.compute(own), o))) {
                 bound.put(e.output(), own);
                 continue;
             }
-            ComputeArray.Kind kind = ops.contains("mac") ? ComputeArray.Kind.ARRAY_2D : ComputeArray.Kind.ARRAY_1D;
+            ComputeArray.Kind kind = e.reduction() instanceof Einsum.TopK ? ComputeArray.Kind.TOPK
+                : ops.contains("mac") ? ComputeArray.Kind.ARRAY_2D : ComputeArray.Kind.ARRAY_1D;
             var fit = architecture.compute().stream()
                 .filter(u -> ops.stream().allMatch(o -> MappingValidator.supports(u, o)))
                 .sorted(java.util.Comparator.comparing((ComputeArray u) -> u.kind() == kind ? 0 : 1)
@@ -196,7 +207,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             kept.add(new Group(members, g.pipelined(), g.onChip(), g.tile(), g.block(), keep, g.inFlight(), g.dataflow()));
         }
         Map<Assumption, List<String>> still = new java.util.EnumMap<>(Assumption.class);
-        assumptions.forEach((a, names) -> still.put(a, names.stream().filter(bound::containsKey).toList()));
+        assumptions.forEach((a, names) -> still.put(a, names.stream()
+            .filter(x -> bound.containsKey(x) || (a == Assumption.MAINTAINED_SUMMARIES && other.producer(x) != null)).toList()));
         Map<String, SparsityPolicy> policies = new LinkedHashMap<>(sparsity);
         policies.keySet().removeIf(k -> architecture.compute(k) == null && !bound.containsKey(k));
         return of(name, specified, other, bound, List.copyOf(kept), still, policies);
@@ -284,11 +296,6 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             }
             units.put(u.getKey(), scalar(u.getValue()));
         }
-        for (var e : cascade.einsums()) {
-            if (!units.containsKey(e.output())) {
-                throw new InvalidInputException(unitsNode.pos(), "Einsum " + e.output() + " has no unit");
-            }
-        }
         List<Group> groups = new ArrayList<>();
         if (m.containsKey("groups")) {
             for (Located g : sequence(m.get("groups"), "groups")) {
@@ -360,10 +367,10 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                 } catch (IllegalArgumentException e) {
                     throw new InvalidInputException(keyPos(m.get("assumptions"), a.getKey()), e.getMessage());
                 }
-                if (which == Assumption.FOLDED_SCALE) {
+                if (which.namesEinsums()) {
                     List<String> folded = new ArrayList<>();
-                    for (Located e : sequence(a.getValue(), "the Einsums folded away")) {
-                        if (!units.containsKey(scalar(e))) {
+                    for (Located e : sequence(a.getValue(), "the Einsums " + a.getKey() + " names")) {
+                        if (cascade.producer(scalar(e)) == null) {
                             throw new InvalidInputException(e.pos(), "no Einsum computes '" + scalar(e) + "'");
                         }
                         folded.add(scalar(e));
@@ -378,6 +385,12 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                         assumptions.put(which, List.of());
                     }
                 }
+            }
+        }
+        List<String> notRun = assumptions.getOrDefault(Assumption.MAINTAINED_SUMMARIES, List.of());
+        for (var e : cascade.einsums()) {
+            if (!units.containsKey(e.output()) && !notRun.contains(e.output())) {
+                throw new InvalidInputException(unitsNode.pos(), "Einsum " + e.output() + " has no unit");
             }
         }
         Map<String, SparsityPolicy> sparsity = new LinkedHashMap<>();

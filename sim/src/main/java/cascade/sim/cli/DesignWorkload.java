@@ -50,11 +50,12 @@ final class DesignWorkload {
 
     @Option(names = "--without", paramLabel = "ASSUMPTION,…", split = ",",
         description = "turn off modelling assumptions the design makes: unlimitedOnChipBandwidth, trafficBoundMemory, "
-            + "pipelinedExp, foldedScale")
+            + "pipelinedExp, foldedScale, maintainedSummaries")
     List<String> without = List.of();
 
     Design design() throws IOException {
-        Design d = withoutAssumptions(named(), without);
+        Design named = named();
+        Design d = Inputs.option("--without", () -> withoutAssumptions(named, without));
         if (cascade == null) {
             return d;
         }
