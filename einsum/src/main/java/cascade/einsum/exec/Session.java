@@ -93,6 +93,56 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Carries every stepped recurrence's state from {@code step} to {@code step + 1} for lane-rank
+     * indices {@code [lane0, lane1)} (all of them when {@code lane0 < 0}): a step whose every point is
+     * ineffectual leaves the recurrences as they were, so a run that skips it copies them instead.
+     */
+    public void passThrough(long step, long lane0, long lane1) {
+        for (Einsum e : plan.stepped()) {
+            if (!e.isRecurrence()) {
+                continue;
+            }
+            Layout l = layouts.get(e.output());
+            List<String> ranks = l.decl.ranks();
+            int stepDim = ranks.indexOf(plan.stepRank());
+            int laneDim = laneRank == null ? -1 : ranks.indexOf(laneRank);
+            long[] lo = new long[ranks.size()];
+            long[] hi = l.extent.clone();
+            if (laneDim >= 0 && lane0 >= 0) {
+                lo[laneDim] = lane0;
+                hi[laneDim] = lane1;
+            }
+            lo[stepDim] = 0;
+            hi[stepDim] = 1;
+            long from = (l.window > 0 ? step % l.window : step) * l.stride[stepDim];
+            long to = (l.window > 0 ? (step + 1) % l.window : step + 1) * l.stride[stepDim];
+            boolean empty = false;
+            for (int d = 0; d < lo.length; d++) {
+                empty |= lo[d] >= hi[d];
+            }
+            if (empty) {
+                continue; // a padded block: no lanes
+            }
+            long[] at = lo.clone();
+            while (true) {
+                long base = 0;
+                for (int d = 0; d < at.length; d++) {
+                    base += d == stepDim ? 0 : at[d] * l.stride[d];
+                }
+                l.data[(int) (base + to)] = l.data[(int) (base + from)];
+                int d = at.length - 1;
+                while (d >= 0 && ++at[d] >= hi[d]) {
+                    at[d] = lo[d];
+                    d--;
+                }
+                if (d < 0) {
+                    break;
+                }
+            }
+        }
+    }
+
     /** Tensor {@code name}'s values as stored (row-major over its ranks; a windowed recurrence keeps its last steps). */
     public float[] tensor(String name) {
         Layout l = layouts.get(name);

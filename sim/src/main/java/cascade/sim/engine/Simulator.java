@@ -877,11 +877,26 @@ public final class Simulator {
             } else if (block > 0 || tile > 0) {
                 return; // the whole Einsum was computed by the first block's task
             }
-            if (occ != null && phase[w] == Schedule.Phase.STEPPED) {
-                step = occ.stageStep(tile % occ.tilesPerHead(), step);
+            if (occ != null && phase[w] != Schedule.Phase.BEFORE && nStepped > 0) {
+                // The steps this block left out leave its recurrences as they were: carry them to here.
+                long upTo = phase[w] == Schedule.Phase.STEPPED ? occ.stageStep(tile % occ.tilesPerHead(), step) : st.steps();
+                long key = tile * blocks + block;
+                long valid = stateStep.getOrDefault(key, 0L);
+                for (long s = valid; s < upTo; s++) {
+                    options.values().passThrough(s, lane0, lane1);
+                }
+                if (phase[w] == Schedule.Phase.STEPPED) {
+                    step = upTo;
+                    stateStep.put(key, upTo + 1);
+                } else {
+                    stateStep.put(key, Math.max(valid, upTo));
+                }
             }
             options.values().run(st.works().get(w).einsum(), step, lane0, lane1);
         }
+
+        /** Timing with values: per block of the first head, the step up to which its recurrences hold their state. */
+        final Map<Long, Long> stateStep = new HashMap<>();
 
         private void loadTile(long tile, long after) {
             tileLoaded.put(tile, transfer(tileWords, after, "load tile"));
