@@ -33,7 +33,19 @@ class ExplainTest {
     @ParameterizedTest
     @ValueSource(strings = {"fusemax", "flat", "unfused"})
     void explainedPartsAddUpOnBothModels(String design) {
-        Schedule s = LOWERING.lower(Design.preset(design), ModelShape.BERT.bindings(4096), 12);
+        addsUp(LOWERING.lower(Design.preset(design), ModelShape.BERT.bindings(4096), 12), design);
+    }
+
+    /** Under a policy that skips ineffectual points a run takes less than a dense one: the parts still add up. */
+    @ParameterizedTest
+    @ValueSource(strings = {"skip", "gate", "dense"})
+    void explainedPartsAddUpUnderEachSparsityPolicy(String policy) {
+        Design d = Design.preset("fusemax").withCascade(cascade.einsum.CascadeLibrary.load("streaming-llm"))
+            .withSparsity(cascade.mappings.spec.SparsityPolicy.named(policy));
+        addsUp(LOWERING.lower(d, ModelShape.BERT.bindings(4096), 12), policy);
+    }
+
+    private static void addsUp(Schedule s, String design) {
         for (CostModel model : List.of(ClosedForm.INSTANCE, Simulator.Model.DEFAULT)) {
             Report r = model.cost(s);
             double components = 0;

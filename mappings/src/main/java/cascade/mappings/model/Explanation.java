@@ -74,8 +74,10 @@ public record Explanation(String figure, double value, String unit, String rule,
                     for (Report.WorkCycles w : st.works()) {
                         if (!st.pipelined() || w.unit().equals(busiest)) {
                             parts.add(new Part(stage + (st.pipelined() ? " (pipelined, busiest unit " + busiest + ")" : "")
-                                + ": " + w.einsum() + " on " + w.unit() + ", runs × cycles per run", w.runs(),
-                                w.cyclesPerRun(), "cycles/run", null, (double) w.runs() * w.cyclesPerRun()));
+                                + ": " + w.einsum() + " on " + w.unit() + ", runs × cycles per run"
+                                + (w.cycles() == w.runs() * w.cyclesPerRun() ? "" : " (mean: ineffectual points skipped)"),
+                                w.runs(), w.runs() == 0 ? 0 : (double) w.cycles() / w.runs(), "cycles/run", null,
+                                (double) w.cycles()));
                         }
                     }
                 }

@@ -126,7 +126,8 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
     }
 
     /** An Einsum's runs in a stage and the cycles of one run (its mapping's compute or bandwidth bound). */
-    public record WorkCycles(String einsum, String unit, long runs, long cyclesPerRun) {
+    /** An Einsum's runs in a stage, a dense run's cycles, and all its runs' cycles (fewer where a policy skips points). */
+    public record WorkCycles(String einsum, String unit, long runs, long cyclesPerRun, long cycles) {
     }
 
     /** Per Einsum, over all runs and heads. */
