@@ -37,6 +37,7 @@ final class CompareCommand implements Callable<Integer> {
         if (run.format == Output.Format.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.putAll(run.header(s.design().name()));
+            run.bindingInto(json, s.design());
             json.put("model", Reports.of(model));
             json.put("sim", Reports.of(sim));
             Output.json(out, json);
