@@ -243,7 +243,8 @@ public final class Simulator {
         final int[] unitOf;
         final long[] occupancy;
         final long[] latency;
-        final long[][] sharedWords; // [work][level]
+        final long[][] sharedWords; // [work][level]: words the unit waits for
+        final long[] postedWrites; // [work]: words written to DRAM behind the unit's back
         final int[][] same;
         final int[][] previous;
         final int[][] overwrites; // [work][k]: reader work index; lags in overwriteLag
@@ -297,6 +298,7 @@ public final class Simulator {
             occupancy = new long[works];
             latency = new long[works];
             sharedWords = new long[works][levels.size()];
+            postedWrites = new long[works];
             same = new int[works][];
             previous = new int[works][];
             overwrites = new int[works][];
@@ -319,7 +321,12 @@ public final class Simulator {
                         continue;
                     }
                     if (sharedLevel(level)) {
-                        sharedWords[w][l] = each.wordsAt(level.name());
+                        // Writes to DRAM are posted: they take DRAM's bandwidth but do not hold the unit.
+                        long posted = l == 0 ? writesAt(each, level.name()) : 0;
+                        sharedWords[w][l] = each.wordsAt(level.name()) - posted;
+                        if (l == 0) {
+                            postedWrites[w] = posted;
+                        }
                     } else {
                         occ = Math.max(occ, each.bandwidthCycles().getOrDefault(level.name(), 0L));
                     }
@@ -604,6 +611,16 @@ public final class Simulator {
             }
         }
 
+        /** DRAM words the Einsum writes per run (its output, or a spill). */
+        private static long writesAt(Estimate.EinsumEstimate each, String level) {
+            return each.accesses().stream().filter(a -> a.level().equals(level)).mapToLong(Estimate.Accesses::writes).sum();
+        }
+
+        private long effectualOfRun(int w, int cls) {
+            Schedule.Work work = st.works().get(w);
+            return work.phase() == Schedule.Phase.STEPPED ? occ.effectualOf(cls, w, work.each().points()) : work.each().points();
+        }
+
         /** Occupancy of work w in a run of class {@code cls}: shorter where its policy skips the ineffectual points. */
         private long occupancyOf(int w, int cls) {
             if (cls == Occupancy.FULL) {
@@ -825,6 +842,19 @@ public final class Simulator {
                     options.timeline().add(level.name(), st.works().get(w).einsum(), ts, cycles);
                 }
             }
+            long posted = placing.cls == Occupancy.FULL ? postedWrites[w]
+                : st.works().get(w).runCycles(postedWrites[w], effectualOfRun(w, placing.cls));
+            long written = done;
+            if (posted > 0) {
+                StorageLevel dram = levels.getFirst();
+                long ts = Math.max(begin, levelFree[0]);
+                long cycles = (long) Math.ceil(posted / dram.bandwidthWordsPerCycle());
+                levelFree[0] = ts + cycles;
+                written = Math.max(done, ts + cycles);
+                if (options.timeline() != null && cycles > 0) {
+                    options.timeline().add(dram.name(), st.works().get(w).einsum() + " (write)", ts, cycles);
+                }
+            }
             busy[u] += occupied;
             stallIn[u] += done - finishCompute;
             unitFree[u] = done;
@@ -836,7 +866,7 @@ public final class Simulator {
             }
             Instance in = open.get(i);
             in.placed[w] = true;
-            in.finish[w] = done + latency[w];
+            in.finish[w] = Math.max(done + latency[w], written);
             in.completion = Math.max(in.completion, in.finish[w]);
             if (!st.pipelined()) {
                 serial = in.finish[w];
