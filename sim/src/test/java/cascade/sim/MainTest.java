@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -276,6 +277,15 @@ class MainTest {
         Outcome queries = run("sim", "--design", "fusemax", "--queries", "0", "--workload", "gpt2", "--seq", "4K");
         assertEquals(2, queries.code());
         assertTrue(queries.err().startsWith("--queries:1:1: must be positive"), queries.err());
+    }
+
+    @Test
+    void anotherCascadeRunsOnEveryPaperDesign() {
+        for (String design : List.of("fusemax", "flat", "unfused")) {
+            Outcome o = run("sim", "--design", design, "--cascade", "attention-causal", "--workload", "bert", "--seq", "1000",
+                "--batch", "1");
+            assertEquals(0, o.code(), design + ": " + o.err());
+        }
     }
 
     @Test

@@ -161,7 +161,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
      * its unit and group where its unit has its operators; any other is bound by default, a contraction
      * (a sum of products) to the largest 2D array that has its operators, a top-k to a top-k engine,
      * everything else to the vector unit with the most lanes that has them, and it runs on its own. Groups keep the members
-     * {@code other} has and drop what they would keep of tensors it lacks; an assumption that folds
+     * {@code other} has and drop what they would keep of tensors it lacks (and a dataflow table that
+     * places such tensors: the group then runs a head at a time); an assumption that folds
      * away an Einsum {@code other} lacks folds nothing.
      *
      * @throws IllegalArgumentException naming the Einsum no unit of the architecture can run
@@ -204,7 +205,13 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                     keep.put(t, where);
                 }
             });
-            kept.add(new Group(members, g.pipelined(), g.onChip(), g.tile(), g.block(), keep, g.inFlight(), g.dataflow()));
+            // A dataflow table that places tensors the other cascade lacks, or slices one it does not compute, does not apply.
+            Dataflow flow = g.dataflow();
+            if (flow != null && (!members.contains(flow.slice()) || flow.table().rows().stream()
+                    .anyMatch(r -> r.onChip().keySet().stream().anyMatch(t -> other.tensor(t) == null)))) {
+                flow = null;
+            }
+            kept.add(new Group(members, g.pipelined(), g.onChip(), g.tile(), g.block(), keep, g.inFlight(), flow));
         }
         Map<Assumption, List<String>> still = new java.util.EnumMap<>(Assumption.class);
         assumptions.forEach((a, names) -> still.put(a, names.stream()
