@@ -332,6 +332,15 @@ public final class Simulator {
                     }
                 }
                 occupancy[w] = occ;
+                if (work.policy().skipsTime() && (work.phase() != Schedule.Phase.STEPPED || st.occupancy() == null)) {
+                    // Outside the classified steps a skipping unit is charged the work's average effectual share per run.
+                    long average = st.averageEffectual(work);
+                    occupancy[w] = work.runCycles(occ, average);
+                    for (int l = 0; l < levels.size(); l++) {
+                        sharedWords[w][l] = work.runCycles(sharedWords[w][l], average);
+                    }
+                    postedWrites[w] = work.runCycles(postedWrites[w], average);
+                }
                 long lat = 1;
                 for (String op : MappingValidator.requiredOps(schedule.design().cascade().producer(work.einsum()))) {
                     lat = Math.max(lat, unit.latencyCycles().getOrDefault(op, 1));

@@ -117,6 +117,22 @@ class SparseSimulationTest {
         assertTrue(fastSim.skippedTasks() > 0, "nothing skipped as a repeat");
     }
 
+    /**
+     * Outside the classified steps (the unfused design's stages run whole heads) a skipping design is
+     * charged each Einsum's effectual share per run, by the simulator as by the closed form.
+     */
+    @Test
+    void skippingOutsideTheStepsIsChargedAlikeByBothModels() {
+        Design plain = Design.preset("unfused").withCascade(CascadeLibrary.load("attention-causal"));
+        Map<String, Long> bind = Map.of("P", N, "M", N, "E", E, "F", E);
+        Schedule skipping = LOWERING.lower(plain.withSparsity(SparsityPolicy.SKIP), bind, 2);
+        Report sim = Simulator.run(skipping, Simulator.Options.defaults());
+        Report model = ClosedForm.INSTANCE.cost(skipping);
+        assertTrue(Math.abs(sim.cycles() - model.cycles()) < 0.01 * model.cycles(), sim.cycles() + " vs " + model.cycles());
+        Report blocks = Simulator.run(LOWERING.lower(plain, bind, 2), Simulator.Options.defaults());
+        assertTrue(sim.cycles() < 0.7 * blocks.cycles(), "causal skips about half: " + sim.cycles() + " vs " + blocks.cycles());
+    }
+
     /** 1000 tokens: the padded chunk under a design that computes every point, the effectual work under skipping. */
     @Test
     void aLengthNotAMultipleOfTheChunk() {
