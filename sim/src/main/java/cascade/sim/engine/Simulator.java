@@ -677,17 +677,11 @@ public final class Simulator {
                 c.loaded = transfer(stepWords, after, "load chunk");
                 creditLoads(true);
             }
-            if (st.prefetchTiles() && tileWords > 0 && tile + 1 < tiles && !tileLoaded.containsKey(tile + 1)) {
-                // Two tiles' inputs fit: the next tile's inputs stream in beside this tile's chunks, a share behind each
-                // (into the buffer the tile before this one has finished with), so DRAM's idle time between chunks
-                // carries them and no chunk waits behind a whole tile's load.
-                long step = chunk % steps;
-                long share = tileWords / steps + (step == steps - 1 ? tileWords % steps : 0);
-                long arrived = transfer(share, after, "prefetch tile");
-                if (step == steps - 1) {
-                    tileLoaded.put(tile + 1, arrived);
-                    creditLoads(false);
-                }
+            if (st.prefetchTiles() && tileWords > 0 && chunk % steps == steps - 1 && tile + 1 < tiles
+                    && !tileLoaded.containsKey(tile + 1)) {
+                // Two tiles' inputs fit: the next tile's load queues behind this tile's last chunk, into the buffer
+                // the tile before this one has finished with.
+                loadTile(tile + 1, after);
             }
         }
 
