@@ -136,32 +136,16 @@ public final class Effectual {
         Predicate mask = e.mask();
         boolean dataMask = mask != null && mentionsTensor(mask);
         Predicate bodyEffect = null;
-        if (body != null) {
-            boolean matches = switch (e.reduction()) {
-                case Einsum.NoReduction n -> true;
-                case Einsum.Reduce r -> r.op() == Einsum.ReduceOp.SUM ? body.kind() == Null.ZERO
-                    : r.op() == Einsum.ReduceOp.MAX && body.kind() == Null.NEG_INF;
-                case Einsum.TopK t -> false;
-            };
-            if (matches) {
-                bodyEffect = body.where();
-            }
+        if (body != null && absorbs(e.reduction(), body.kind())) {
+            bodyEffect = body.where();
         }
         effectual.put(e.output(), and(mask, bodyEffect, e.pos()));
         if (e.isRecurrence()) {
             return;
         }
         Support out = null;
-        if (body != null && !(e.reduction() instanceof Einsum.TopK) && !mentionsAny(body.where(), e.reducedRanks())) {
-            boolean reductionKeeps = switch (e.reduction()) {
-                case Einsum.NoReduction n -> true;
-                case Einsum.Reduce r -> r.op() == Einsum.ReduceOp.SUM ? body.kind() == Null.ZERO
-                    : r.op() == Einsum.ReduceOp.MAX && body.kind() == Null.NEG_INF;
-                case Einsum.TopK t -> false;
-            };
-            if (reductionKeeps) {
-                out = body;
-            }
+        if (body != null && absorbs(e.reduction(), body.kind()) && !mentionsAny(body.where(), e.reducedRanks())) {
+            out = body;
         }
         if (mask != null && !dataMask && !mentionsAny(mask, e.reducedRanks())) {
             Null fill = fillNull(e);
@@ -173,6 +157,16 @@ public final class Effectual {
         if (out != null) {
             supports.put(e.output(), out);
         }
+    }
+
+    /** Whether a term holding {@code kind} leaves the reduction as it was: 0 in a sum, -inf in a max (or no reduction). */
+    private static boolean absorbs(Einsum.Reduction reduction, Null kind) {
+        return switch (reduction) {
+            case Einsum.NoReduction n -> true;
+            case Einsum.Reduce r -> r.op() == Einsum.ReduceOp.SUM ? kind == Null.ZERO
+                : r.op() == Einsum.ReduceOp.MAX && kind == Null.NEG_INF;
+            case Einsum.TopK t -> false;
+        };
     }
 
     /** The null a masked Einsum fills with; a fill that names sizes is taken as no null (it is rarely 0 or -inf). */

@@ -288,24 +288,30 @@ public final class OpCounts {
             minMax[0] += offset;
             minMax[1] += offset;
             for (Index.Term t : a.terms()) {
-                boundRank(c, t.rank(), sign * t.coeff(), ranks, sizes, lo, extent, minMax);
+                expand(c, t.rank(), sign * t.coeff(), ranks, sizes, (r, k) -> {
+                    long from = lo.getOrDefault(r, 0L);
+                    long to = from + extent.getOrDefault(r, sizes.get(r)) - 1;
+                    minMax[0] += Math.min(k * from, k * to);
+                    minMax[1] += Math.max(k * from, k * to);
+                });
             }
         }
 
-        private static void boundRank(Cascade c, String rank, long coeff, List<String> ranks, Map<String, Long> sizes,
-                                      Map<String, Long> lo, Map<String, Long> extent, long[] minMax) {
+        /**
+         * Calls {@code onIterated} with every iterated rank of {@code coeff · rank} and its coefficient:
+         * a whole rank (m) is its parts, row-major (m = m1 · M0 + m0).
+         */
+        private static void expand(Cascade c, String rank, long coeff, List<String> ranks, Map<String, Long> sizes,
+                                   java.util.function.ObjLongConsumer<String> onIterated) {
             if (ranks.contains(rank)) {
-                long from = lo.getOrDefault(rank, 0L);
-                long to = from + extent.getOrDefault(rank, sizes.get(rank)) - 1;
-                minMax[0] += Math.min(coeff * from, coeff * to);
-                minMax[1] += Math.max(coeff * from, coeff * to);
+                onIterated.accept(rank, coeff);
                 return;
             }
             for (Partition p : c.partitions()) {
                 if (p.whole().equals(rank)) {
                     long multiplier = coeff;
                     for (int k = p.parts().size() - 1; k >= 0; k--) {
-                        boundRank(c, p.parts().get(k), multiplier, ranks, sizes, lo, extent, minMax);
+                        expand(c, p.parts().get(k), multiplier, ranks, sizes, onIterated);
                         multiplier *= sizes.get(p.parts().get(k));
                     }
                     return;
@@ -355,32 +361,13 @@ public final class OpCounts {
                                    Map<String, Long> sizes, List<String> ranks, long[] ab) {
             ab[0] += sign * a.offsetValue(sizes);
             for (Index.Term t : a.terms()) {
-                addRank(c, t.rank(), sign * t.coeff(), env, inner, sizes, ranks, ab);
-            }
-        }
-
-        private static void addRank(Cascade c, String rank, long coeff, Map<String, Long> env, String inner,
-                                    Map<String, Long> sizes, List<String> ranks, long[] ab) {
-            if (ranks.contains(rank)) {
-                if (rank.equals(inner)) {
-                    ab[1] += coeff;
-                    ab[0] += coeff * env.get(rank);
-                } else {
-                    ab[0] += coeff * env.get(rank);
-                }
-                return;
-            }
-            for (Partition p : c.partitions()) {
-                if (p.whole().equals(rank)) {
-                    long multiplier = coeff;
-                    for (int k = p.parts().size() - 1; k >= 0; k--) {
-                        addRank(c, p.parts().get(k), multiplier, env, inner, sizes, ranks, ab);
-                        multiplier *= sizes.get(p.parts().get(k));
+                expand(c, t.rank(), sign * t.coeff(), ranks, sizes, (r, k) -> {
+                    ab[0] += k * env.get(r); // the inner rank's offset: env holds its low end
+                    if (r.equals(inner)) {
+                        ab[1] += k;
                     }
-                    return;
-                }
+                });
             }
-            throw new IllegalStateException("rank " + rank + " is not iterated");
         }
     }
 }
