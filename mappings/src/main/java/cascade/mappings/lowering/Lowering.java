@@ -217,23 +217,20 @@ public final class Lowering {
         tile.keySet().forEach(r -> sparsity.padBlocks(r, tiles(tileSizes, sizes, r) * tileSizes.get(r)));
         block.keySet().forEach(r -> sparsity.padBlocks(r, tiles(tileSizes, sizes, r)
             * ((tileSizes.get(r) + blockSizes.get(r) - 1) / blockSizes.get(r)) * blockSizes.get(r)));
+        Map<String, Long> tileOf = new LinkedHashMap<>();
+        tile.keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
+        Map<String, Long> blockOf = new LinkedHashMap<>();
+        block.keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
         Occupancy occupancy = !stepped.isEmpty()
-            ? sparsity.occupancy(d, works, plan.stepRank(), tileOfSizes(tile, tileSizes), blockOfSizes(block, blockSizes),
-                stepSizes, tiles, blocks, steps)
+            ? sparsity.occupancy(works, plan.stepRank(), tileOf, blockOf, stepSizes, tiles, blocks, steps)
             : null;
         for (int w = 0; w < works.size(); w++) {
             Schedule.Work x = works.get(w);
             long runs = (x.phase() == Schedule.Phase.STEPPED ? steps : 1) * blocks * tiles;
             long dense = Math.multiplyExact(x.each().points(), runs);
-            long effectual = x.phase() == Schedule.Phase.STEPPED && occupancy != null
-                ? occupancy.effectualPerHead(w, x.each().points()) : sparsity.perHead(x.einsum(), dense);
-            works.set(w, new Schedule.Work(x.einsum(), x.unit(), x.phase(), x.each(), x.sameStep(), x.previousStep(),
-                x.overwrites(), x.policy(), effectual));
+            works.set(w, x.withEffectualPerHead(x.phase() == Schedule.Phase.STEPPED && occupancy != null
+                ? occupancy.effectualPerHead(w, x.each().points()) : sparsity.perHead(x.einsum(), dense)));
         }
-        Map<String, Long> tileOf = new LinkedHashMap<>();
-        tile.keySet().forEach(r -> tileOf.put(r, tileSizes.get(r)));
-        Map<String, Long> blockOf = new LinkedHashMap<>();
-        block.keySet().forEach(r -> blockOf.put(r, blockSizes.get(r)));
         // Room beside the group's own footprint for a second copy of a tile's inputs: the next tile can load early.
         Map<String, Long> withNextTile = new LinkedHashMap<>(wordsAt);
         loads.stream().filter(l -> l.wordsPerStep() == 0)
@@ -246,18 +243,6 @@ public final class Lowering {
     /** How many tiles cover rank {@code r}. */
     private static long tiles(Map<String, Long> tileSizes, Map<String, Long> sizes, String r) {
         return (sizes.get(r) + tileSizes.get(r) - 1) / tileSizes.get(r);
-    }
-
-    private static Map<String, Long> tileOfSizes(Map<String, Long> tile, Map<String, Long> tileSizes) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        tile.keySet().forEach(r -> m.put(r, tileSizes.get(r)));
-        return m;
-    }
-
-    private static Map<String, Long> blockOfSizes(Map<String, Long> block, Map<String, Long> blockSizes) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        block.keySet().forEach(r -> m.put(r, blockSizes.get(r)));
-        return m;
     }
 
     /** A group's sizes at one tiling: tiles and blocks, and the sizes a tile, a block and a step cover. */

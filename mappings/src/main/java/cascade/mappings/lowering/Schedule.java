@@ -51,6 +51,11 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
             }
         }
 
+        /** This work with {@code effectual} points per head (the lowering counts them once every work is costed). */
+        public Work withEffectualPerHead(long effectual) {
+            return new Work(einsum, unit, phase, each, sameStep, previousStep, overwrites, policy, effectual);
+        }
+
         /** {@code perRun} × {@code runs} in the share {@code charged / dense} (exact when the share is whole). */
         public static long share(long perRun, long runs, long charged, long dense) {
             return charged == dense ? Math.multiplyExact(perRun, runs) : Math.round((double) perRun * runs * charged / dense);

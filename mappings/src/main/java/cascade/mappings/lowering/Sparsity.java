@@ -2,13 +2,11 @@ package cascade.mappings.lowering;
 
 import cascade.einsum.Cascade;
 import cascade.einsum.ConstExpr;
-import cascade.einsum.Einsum;
 import cascade.einsum.Index;
 import cascade.einsum.Partition;
 import cascade.einsum.Predicate;
 import cascade.einsum.SourcePos;
 import cascade.einsum.analysis.Effectual;
-import cascade.mappings.spec.Design;
 import cascade.mappings.spec.SparsityPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,10 +81,9 @@ final class Sparsity {
 
     /** The effectual points of {@code einsum} (its mask, the algebra's nulls, the padding); null where all are. */
     Predicate of(String einsum) {
-        Predicate found = predicates.computeIfAbsent(einsum, e -> {
-            Einsum x = cascade.producer(e);
-            Predicate p = effect.where(e);
-            List<String> ranks = Effectual.countedRanks(x);
+        if (!predicates.containsKey(einsum)) { // a null (every point effectual) is remembered too
+            Predicate p = effect.where(einsum);
+            List<String> ranks = Effectual.countedRanks(cascade.producer(einsum));
             for (var pad : padded.entrySet()) {
                 if (iteratesAll(ranks, pad.getKey())) {
                     Predicate inside = new Predicate.Compare(new Index.Affine(List.of(new Index.Term(1, pad.getKey())), null,
@@ -95,13 +92,10 @@ final class Sparsity {
                     p = p == null ? inside : new Predicate.And(p, inside, PADDING);
                 }
             }
-            return p == null ? NONE : p;
-        });
-        return found == NONE ? null : found;
+            predicates.put(einsum, p);
+        }
+        return predicates.get(einsum);
     }
-
-    private static final Predicate NONE = new Predicate.Compare(new Index.Affine(List.of(), null, PADDING),
-        Predicate.CmpOp.EQ, new Index.Affine(List.of(), null, PADDING), PADDING);
 
     /** Whether {@code ranks} iterate {@code rank} itself or all of its parts. */
     private boolean iteratesAll(List<String> ranks, String rank) {
@@ -131,7 +125,7 @@ final class Sparsity {
      * The occupancy of a stepped stage: per tile of a head, step and block, which class of run it is,
      * or null where none of its stepped works has an ineffectual point.
      */
-    Occupancy occupancy(Design d, List<Schedule.Work> works, String stepRank, Map<String, Long> tile,
+    Occupancy occupancy(List<Schedule.Work> works, String stepRank, Map<String, Long> tile,
                         Map<String, Long> block, Map<String, Long> stepSizes, long tilesPerHead, long blocks, long steps) {
         int n = works.size();
         Predicate[] pred = new Predicate[n];
