@@ -2,7 +2,6 @@ package cascade.mappings.spec;
 
 import cascade.hw.Architecture;
 import cascade.hw.StorageLevel;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
  * applied to what the design is built from (its architecture, or the Einsums it costs), so the
  * analytical model and the simulator both honour it through the one lowering.
  */
-public enum Assumption {
+public enum Assumption implements YamlNamed {
     /**
      * On-chip levels never limit an Einsum: its time on its array is the computes over the PEs
      * it uses (the FuseMax artifact's "cycle count of the MAC level"); only DRAM's bandwidth binds.
@@ -39,6 +38,7 @@ public enum Assumption {
         this.yamlName = yamlName;
     }
 
+    @Override
     public String yamlName() {
         return yamlName;
     }
@@ -49,20 +49,11 @@ public enum Assumption {
     }
 
     public static Assumption named(String name) {
-        for (Assumption a : values()) {
-            if (a.yamlName.equals(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown assumption '" + name + "'; known: " + String.join(", ", names()));
+        return YamlNamed.named(values(), name, "assumption");
     }
 
     public static List<String> names() {
-        List<String> out = new ArrayList<>();
-        for (Assumption a : values()) {
-            out.add(a.yamlName);
-        }
-        return out;
+        return YamlNamed.names(values());
     }
 
     /** {@code arch} as this assumption has it (unchanged for an assumption about Einsums). */

@@ -1,6 +1,5 @@
 package cascade.mappings.spec;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -8,7 +7,7 @@ import java.util.List;
  * and the algebra make null ({@link cascade.einsum.analysis.Effectual}). A design names one per unit
  * or per Einsum under {@code sparsity:}; the default is {@link #BLOCKS}, which no dense result feels.
  */
-public enum SparsityPolicy {
+public enum SparsityPolicy implements YamlNamed {
     /** Computes every point, even of a chunk and block that nothing needs (the padded, unmasked cost). */
     DENSE("dense"),
     /** Runs of a stage whose every point is ineffectual are skipped (no cycle, no fetch); a partly masked run is paid whole. */
@@ -24,25 +23,17 @@ public enum SparsityPolicy {
         this.yamlName = yamlName;
     }
 
+    @Override
     public String yamlName() {
         return yamlName;
     }
 
     public static SparsityPolicy named(String name) {
-        for (SparsityPolicy p : values()) {
-            if (p.yamlName.equals(name)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown sparsity policy '" + name + "'; known: " + String.join(", ", names()));
+        return YamlNamed.named(values(), name, "sparsity policy");
     }
 
     public static List<String> names() {
-        List<String> out = new ArrayList<>();
-        for (SparsityPolicy p : values()) {
-            out.add(p.yamlName);
-        }
-        return out;
+        return YamlNamed.names(values());
     }
 
     /** Whether an ineffectual point inside a performed run spends no time. */
