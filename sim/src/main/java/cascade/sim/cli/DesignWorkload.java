@@ -1,7 +1,6 @@
 package cascade.sim.cli;
 
 import cascade.einsum.Cascade;
-import cascade.einsum.CascadeLibrary;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.mappings.spec.Assumption;
@@ -53,17 +52,17 @@ final class DesignWorkload {
             + "pipelinedExp, foldedScale, maintainedSummaries")
     List<String> without = List.of();
 
+    /** The units of the design as named, before --cascade rebinds it: what bindingInto compares with. */
+    private Map<String, String> namedUnits = Map.of();
+
     Design design() throws IOException {
         Design named = named();
+        namedUnits = named.units();
         Design d = Inputs.option("--without", () -> withoutAssumptions(named, without));
         if (cascade == null) {
             return d;
         }
-        if (!Files.isRegularFile(Path.of(cascade)) && !CascadeLibrary.contains(cascade)) {
-            throw new InvalidInputException(new SourcePos("--cascade", 1, 1), "no file or library cascade named '"
-                + cascade + "'; './cascade list' shows the library");
-        }
-        Cascade other = Inputs.cascade(cascade);
+        Cascade other = Inputs.cascade(cascade, new SourcePos("--cascade", 1, 1));
         return Inputs.option("--cascade", () -> d.withCascade(other));
     }
 
@@ -142,15 +141,14 @@ final class DesignWorkload {
     }
 
     /** With --cascade: the cascade run, the unit each Einsum ran on and those bound by the default rule. */
-    void bindingInto(Map<String, Object> json, Design d) throws IOException {
+    void bindingInto(Map<String, Object> json, Design d) {
         if (cascade == null) {
             return;
         }
-        Design own = named();
         json.put("cascade", d.cascade().name());
         json.put("units", d.units());
         json.put("boundByDefault", d.units().keySet().stream()
-            .filter(e -> !d.units().get(e).equals(own.units().get(e))).toList());
+            .filter(e -> !d.units().get(e).equals(namedUnits.get(e))).toList());
     }
 
     String describe() {

@@ -51,6 +51,11 @@ final class Inputs {
 
     /** A file path, or the name of a library cascade. */
     static Cascade cascade(String word) {
+        return cascade(word, new SourcePos("<command line>", 1, 1));
+    }
+
+    /** As {@link #cascade(String)}, a word that names nothing reported at {@code where} (an option's position). */
+    static Cascade cascade(String word, SourcePos where) {
         Path path = Path.of(word);
         if (Files.isRegularFile(path)) {
             try {
@@ -62,7 +67,7 @@ final class Inputs {
         if (CascadeLibrary.contains(word)) {
             return CascadeLibrary.load(word);
         }
-        throw new InvalidInputException(new SourcePos("<command line>", 1, 1), "no file or library cascade named '"
+        throw new InvalidInputException(where, "no file or library cascade named '"
             + word + "'; './cascade list' shows the library");
     }
 

@@ -268,6 +268,7 @@ public final class Simulator {
         /** Per class (lazily) and work: a run's occupancy, and its words at each shared level. */
         final long[][] occupancyOfClass;
         final long[][][] sharedWordsOfClass;
+        final long[][] postedWritesOfClass;
         final long[] loadedWords;
         final Set<Integer> stageUnits = new HashSet<>();
         final boolean[] usedYet;
@@ -370,6 +371,7 @@ public final class Simulator {
             int classes = occ == null ? 2 : occ.runsOfClass().length;
             occupancyOfClass = new long[classes][];
             sharedWordsOfClass = new long[classes][][];
+            postedWritesOfClass = new long[classes][];
             loadedWords = new long[st.loads().size()];
             usedYet = new boolean[units.size()];
             inFlight = st.inFlight();
@@ -613,7 +615,7 @@ public final class Simulator {
             long k = i % perTile;
             if (k < nBefore) {
                 if (nStepped > 0) {
-                    toSettle.add(i - k + nBefore + k);
+                    toSettle.add(i + nBefore); // the block's first stepped run
                 }
             } else if (k < nBefore + nStepped && k - nBefore + blocks < nStepped) {
                 toSettle.add(i + blocks);
@@ -625,6 +627,7 @@ public final class Simulator {
             return each.accesses().stream().filter(a -> a.level().equals(level)).mapToLong(Estimate.Accesses::writes).sum();
         }
 
+        /** Effectual points of work w in a run of class {@code cls} (a work outside the steps: its dense run's). */
         private long effectualOfRun(int w, int cls) {
             Schedule.Work work = st.works().get(w);
             return work.phase() == Schedule.Phase.STEPPED ? occ.effectualOf(cls, w, work.each().points()) : work.each().points();
@@ -638,14 +641,15 @@ public final class Simulator {
             if (occupancyOfClass[cls] == null) {
                 occupancyOfClass[cls] = new long[works];
                 sharedWordsOfClass[cls] = new long[works][levels.size()];
+                postedWritesOfClass[cls] = new long[works];
                 for (int x = 0; x < works; x++) {
                     Schedule.Work work = st.works().get(x);
-                    long eff = work.phase() == Schedule.Phase.STEPPED ? occ.effectualOf(cls, x, work.each().points())
-                        : work.each().points();
+                    long eff = effectualOfRun(x, cls);
                     occupancyOfClass[cls][x] = work.runCycles(occupancy[x], eff);
                     for (int l = 0; l < levels.size(); l++) {
                         sharedWordsOfClass[cls][x][l] = work.runCycles(sharedWords[x][l], eff);
                     }
+                    postedWritesOfClass[cls][x] = work.runCycles(postedWrites[x], eff);
                 }
             }
             return occupancyOfClass[cls][w];
@@ -851,8 +855,7 @@ public final class Simulator {
                     options.timeline().add(level.name(), st.works().get(w).einsum(), ts, cycles);
                 }
             }
-            long posted = placing.cls == Occupancy.FULL ? postedWrites[w]
-                : st.works().get(w).runCycles(postedWrites[w], effectualOfRun(w, placing.cls));
+            long posted = placing.cls == Occupancy.FULL ? postedWrites[w] : postedWritesOfClass[placing.cls][w];
             long written = done;
             if (posted > 0) {
                 StorageLevel dram = levels.getFirst();
@@ -882,7 +885,7 @@ public final class Simulator {
             }
             runs[w]++;
             if (occ != null && phase[w] == Schedule.Phase.STEPPED) {
-                effectualDone[w] += occ.effectualOf(in.cls, w, st.works().get(w).each().points());
+                effectualDone[w] += effectualOfRun(w, in.cls);
             }
             simulated++;
             end = Math.max(end, in.finish[w]);
@@ -1111,8 +1114,7 @@ public final class Simulator {
                 levelFree[l] += shift;
             }
             HashMap<Long, Instance> moved = new HashMap<>();
-            long dRankOpen = n * (now[now.length - 1] - before[before.length - 1]);
-            open.forEach((i, in) -> moved.put(i + by, in.shifted(shift, dRankOpen)));
+            open.forEach((i, in) -> moved.put(i + by, in.shifted(shift, dRank)));
             open.clear();
             open.putAll(moved);
             long chunkBy = by / perTile * steps + (by % perTile) / blocks;
