@@ -11,6 +11,7 @@ import cascade.einsum.exec.Executor;
 import cascade.einsum.exec.Oracle;
 import cascade.einsum.exec.Tensors;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Run a cascade on random inputs with the executor and the scalar oracle, and compare them.",
     footer = {"", "Examples:", "  ./cascade run fusemax --bind M=2048,P=2048,E=64,F=64 --seed 1",
         "  ./cascade run attention-1pass --bind M=65536,P=128,E=128,F=128 --no-oracle --format json",
-        "  ./cascade run quest --precision bf16"})
+        "  ./cascade run quest --precision bf16",
+        "  ./cascade run attention-1pass --inputs arrays/ --out results/   (Q.npy, K.npy, V.npy in; AV.npy out)"})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,6 +54,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
     Output.Format format;
 
+    @Option(names = "--inputs", paramLabel = "DIR", description = "read each input tensor from DIR/NAME.npy (shaped in its "
+        + "declared index order; the shapes bind the ranks they span) instead of seeded random values")
+    Path inputsDir;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "write every output tensor to DIR/NAME.npy")
+    Path outDir;
+
     @Override
     public Integer call() {
         Cascade c = Inputs.cascade(cascade);
@@ -62,10 +71,20 @@ final class RunCommand implements Callable<Integer> {
             }
             c = c.withFloatType(t);
         }
-        Map<String, Long> bindings = bind == null && CascadeLibrary.contains(cascade)
-            ? CascadeLibrary.exampleBindings(cascade) : Inputs.bindings(bind, c);
+        Map<String, Long> explicit = Inputs.bindings(bind, c);
+        Map<String, Long> bindings = new LinkedHashMap<>(bind == null && CascadeLibrary.contains(cascade)
+            ? CascadeLibrary.exampleBindings(cascade) : Map.of());
+        TensorFiles.Loaded files = inputsDir == null ? null : TensorFiles.read(inputsDir, c, explicit);
+        if (files != null) {
+            // A shape fixes a rank; an example size must not also fix one of its parts.
+            for (String rank : files.shapeSizes().keySet()) {
+                bindings.keySet().removeAll(c.rankFamily(rank));
+            }
+            bindings.putAll(files.shapeSizes());
+        }
+        bindings.putAll(explicit);
         Map<String, Long> sizes = c.sizes(bindings);
-        Map<String, float[]> inputs = Tensors.randomInputs(c, sizes, seed);
+        Map<String, float[]> inputs = files == null ? Tensors.randomInputs(c, sizes, seed) : TensorFiles.values(files);
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Map<String, float[]> fast;
         long t0 = System.nanoTime();
@@ -73,10 +92,14 @@ final class RunCommand implements Callable<Integer> {
             fast = executor.run(c, sizes, inputs).outputs();
         }
         double executorMs = (System.nanoTime() - t0) / 1e6;
+        if (outDir != null) {
+            TensorFiles.writeOutputs(outDir, c, sizes, fast);
+        }
         double flops = Analysis.of(c, sizes, "M").flops();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("cascade", c.name());
         json.put("sizes", new java.util.TreeMap<>(sizes));
+        json.put("inputs", files == null ? "random, seed " + seed : inputsDir.toString());
         json.put("seed", seed);
         json.put("threads", n);
         json.put("executorMs", executorMs);
@@ -104,7 +127,8 @@ final class RunCommand implements Callable<Integer> {
             Output.json(out, json);
             return 0;
         }
-        out.println(c.name() + " at " + new java.util.TreeMap<>(sizes) + ", seed " + seed + ", " + n + " threads");
+        out.println(c.name() + " at " + new java.util.TreeMap<>(sizes) + ", " + (files == null ? "seed " + seed : "inputs from " + inputsDir)
+            + ", " + n + " threads" + (outDir == null ? "" : ", outputs written to " + outDir));
         out.printf("  executor: %.1f ms (%.1f GFLOP/s)%n", executorMs, flops / executorMs / 1e6);
         if (!noOracle) {
             out.printf("  oracle:   %.1f ms%n", (Double) json.get("oracleMs"));
