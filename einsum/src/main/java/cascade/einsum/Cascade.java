@@ -21,6 +21,7 @@ import org.jgrapht.graph.DefaultEdge;
 public final class Cascade {
     private final String name;
     private final String description;
+    private final String paper;
     private final String file;
     private final Map<String, RankDecl> ranks;
     private final List<Partition> partitions;
@@ -28,10 +29,11 @@ public final class Cascade {
     private final List<Einsum> einsums;
     private final Graph<String, DefaultEdge> dataflow;
 
-    Cascade(String name, String description, String file, Map<String, RankDecl> ranks, List<Partition> partitions,
+    Cascade(String name, String description, String paper, String file, Map<String, RankDecl> ranks, List<Partition> partitions,
             Map<String, TensorDecl> tensors, List<Einsum> einsums, Graph<String, DefaultEdge> dataflow) {
         this.name = name;
         this.description = description;
+        this.paper = paper;
         this.file = file;
         this.ranks = Map.copyOf(ranks);
         this.partitions = List.copyOf(partitions);
@@ -55,6 +57,11 @@ public final class Cascade {
 
     public String description() {
         return description;
+    }
+
+    /** The title of the paper the cascade follows ({@code paper "…"}), or null. */
+    public String paper() {
+        return paper;
     }
 
     public String file() {
@@ -144,7 +151,7 @@ public final class Cascade {
         Map<String, TensorDecl> retyped = new LinkedHashMap<>();
         tensors.forEach((n, t) -> retyped.put(n, t.type().isFloating()
             ? new TensorDecl(t.name(), t.ranks(), type, t.role(), t.recurrenceRank(), t.pos()) : t));
-        return new Cascade(name, description, file, ranks, partitions, retyped, einsums, dataflow);
+        return new Cascade(name, description, paper, file, ranks, partitions, retyped, einsums, dataflow);
     }
 
     @Override

@@ -5,8 +5,8 @@ import java.util.Set;
 
 /**
  * A constant known once sizes are bound: numbers, {@code inf}, rank sizes and parameters,
- * combined with {@code + - * /}, unary minus and {@code sqrt}. Used for scale factors,
- * initial values, mask fills and index offsets.
+ * combined with {@code + - * /}, unary minus, {@code sqrt} and {@code log}. Used for scale factors,
+ * initial values, mask fills, index offsets and constant operands.
  */
 public sealed interface ConstExpr {
     SourcePos pos();
@@ -84,6 +84,23 @@ public sealed interface ConstExpr {
         @Override
         public String toString() {
             return "sqrt(" + arg + ")";
+        }
+    }
+
+    record Log(ConstExpr arg, SourcePos pos) implements ConstExpr {
+        @Override
+        public double eval(Map<String, Long> sizes) {
+            return Math.log(arg.eval(sizes));
+        }
+
+        @Override
+        public void symbols(Set<String> into) {
+            arg.symbols(into);
+        }
+
+        @Override
+        public String toString() {
+            return "log(" + arg + ")";
         }
     }
 

@@ -15,10 +15,44 @@ public sealed interface Expr {
     void accesses(Consumer<Access> visitor);
 
     enum UnaryOp {
-        EXP, RECIP, SQRT, NEG, ABS, SCALE;
+        EXP(List.of("exp")), RECIP(List.of("div")), SQRT(List.of("sqrt")), NEG(List.of("neg")), ABS(List.of("abs")),
+        SCALE(List.of("mul")),
+        /** 1 / (1 + exp(-x)). */
+        SIGMOID(List.of("neg", "exp", "add", "div")),
+        /** log(1 + exp(x)). */
+        SOFTPLUS(List.of("exp", "add", "log")),
+        /** x where x > 0, else exp(x) - 1 (alpha = 1). */
+        ELU(List.of("exp", "add", "max")),
+        RELU(List.of("max")),
+        /** x * sigmoid(x). */
+        SILU(List.of("neg", "exp", "add", "div", "mul")),
+        /** 2 * sigmoid(2x) - 1. */
+        TANH(List.of("mul", "neg", "exp", "add", "div", "mul", "add")),
+        /** The natural logarithm. */
+        LOG(List.of("log"));
+
+        private final List<String> primitives;
+
+        UnaryOp(List<String> primitives) {
+            this.primitives = primitives;
+        }
 
         public String keyword() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * The arithmetic a datapath evaluates it with, once per occurrence: what the analyses count
+         * and what a unit must offer. A function is costed as the textbook identity written beside
+         * it, not as a primitive of its own, so no architecture needs a sigmoid unit to run one.
+         */
+        public List<String> primitives() {
+            return primitives;
+        }
+
+        /** Whether it is defined only on floating-point values. */
+        public boolean needsFloating() {
+            return this != NEG && this != ABS && this != SCALE && this != RELU;
         }
     }
 
@@ -107,6 +141,22 @@ public sealed interface Expr {
         @Override
         public String toString() {
             return op == UnaryOp.SCALE ? "scale(" + arg + ", " + constant + ")" : op.keyword() + "(" + arg + ")";
+        }
+    }
+
+    /** A constant operand: {@code 1 + X[i]}, {@code X[i] / M}. */
+    record Constant(ConstExpr value, SourcePos pos) implements Expr {
+        @Override
+        public void ranks(Set<String> into) {
+        }
+
+        @Override
+        public void accesses(Consumer<Access> visitor) {
+        }
+
+        @Override
+        public String toString() {
+            return value.toString();
         }
     }
 

@@ -14,10 +14,10 @@ import java.util.Set;
 final class Parser {
     static final Set<String> KEYWORDS = Set.of("cascade", "rank", "param", "input", "output", "tensor", "where",
         "else", "init", "and", "or", "not", "inf", "exp", "recip", "sqrt", "neg", "abs", "scale", "max", "min", "sum",
-        "topk");
+        "topk", "sigmoid", "softplus", "elu", "relu", "silu", "tanh", "log");
 
     /** What the parser hands to the validator: declarations and statements in file order. */
-    record Parsed(String name, String description, SourcePos namePos, List<RankDecl> ranks,
+    record Parsed(String name, String description, String paper, SourcePos namePos, List<RankDecl> ranks,
                   List<Partition> partitions, List<TensorDecl> tensors, List<Einsum> einsums) {
     }
 
@@ -27,6 +27,7 @@ final class Parser {
 
     private String name;
     private String description = "";
+    private String paper;
     private SourcePos namePos;
     private final List<RankDecl> ranks = new ArrayList<>();
     private final List<Partition> partitions = new ArrayList<>();
@@ -56,7 +57,7 @@ final class Parser {
             name = base;
             namePos = new SourcePos(file, 1, 1);
         }
-        return new Parsed(name, description, namePos, ranks, partitions, tensors, einsums);
+        return new Parsed(name, description, paper, namePos, ranks, partitions, tensors, einsums);
     }
 
     private void statement() {
@@ -66,6 +67,7 @@ final class Parser {
         }
         switch (t.text()) {
             case "cascade" -> cascadeHeader();
+            case "paper" -> paperStatement();
             case "rank" -> rankStatement();
             case "param" -> paramStatement();
             case "input", "output", "tensor" -> tensorDeclaration();
@@ -99,6 +101,22 @@ final class Parser {
         }
     }
 
+    /** {@code paper "Title"}: the publication the cascade follows, by its exact title. */
+    private void paperStatement() {
+        Token kw = next();
+        if (paper != null) {
+            throw error(kw, "the cascade already names its paper, \"" + paper + "\"");
+        }
+        if (peek().kind() != Kind.STRING) {
+            throw error(peek(), "expected the paper's title in quotes after 'paper', found " + peek().describe());
+        }
+        Token title = next();
+        if (title.text().isBlank()) {
+            throw error(title, "the paper's title is empty");
+        }
+        paper = title.text();
+    }
+
     private void rankStatement() {
         next();
         Token first = expectUpperIdent("a rank name");
@@ -116,11 +134,20 @@ final class Parser {
             partitions.add(new Partition(first.text(), parts, first.pos()));
             return;
         }
-        ranks.add(new RankDecl(first.text(), optionalSize(), false, first.pos()));
+        ranks.add(plainRank(first));
         while (accept(",")) {
-            Token r = expectUpperIdent("a rank name");
-            ranks.add(new RankDecl(r.text(), optionalSize(), false, r.pos()));
+            ranks.add(plainRank(expectUpperIdent("a rank name")));
         }
+    }
+
+    /** {@code R}, {@code R = 64}, or {@code D = C}: a second index over rank C. */
+    private RankDecl plainRank(Token name) {
+        if (peek().is("=") && peekAt(1).kind() == Kind.IDENT && isUpper(peekAt(1).text())) {
+            next();
+            Token of = expectUpperIdent("the rank whose size " + name.text() + " shares");
+            return new RankDecl(name.text(), null, false, name.pos(), of.text());
+        }
+        return new RankDecl(name.text(), optionalSize(), false, name.pos());
     }
 
     private void paramStatement() {
@@ -253,7 +280,7 @@ final class Parser {
         while (peek().is("+") || peek().is("-")) {
             Token op = next();
             Expr right = term();
-            left = new Expr.Binary(op.is("+") ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB, left, right, left.pos());
+            left = fold(new Expr.Binary(op.is("+") ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB, left, right, left.pos()));
         }
         return left;
     }
@@ -263,7 +290,7 @@ final class Parser {
         while (peek().is("*") || peek().is("/")) {
             Token op = next();
             Expr right = factor();
-            left = new Expr.Binary(op.is("*") ? Expr.BinaryOp.MUL : Expr.BinaryOp.DIV, left, right, left.pos());
+            left = fold(new Expr.Binary(op.is("*") ? Expr.BinaryOp.MUL : Expr.BinaryOp.DIV, left, right, left.pos()));
         }
         return left;
     }
@@ -272,7 +299,7 @@ final class Parser {
         Token t = peek();
         if (t.is("-")) {
             next();
-            return new Expr.Unary(Expr.UnaryOp.NEG, factor(), null, t.pos());
+            return fold(new Expr.Unary(Expr.UnaryOp.NEG, factor(), null, t.pos()));
         }
         if (t.is("(")) {
             next();
@@ -281,16 +308,24 @@ final class Parser {
             return e;
         }
         if (t.kind() == Kind.IDENT && isUpper(t.text())) {
+            if (!peekAt(1).is("[")) {
+                next();
+                return new Expr.Constant(new ConstExpr.Symbol(t.text(), t.pos()), t.pos());
+            }
             return access();
+        }
+        if (t.kind() == Kind.NUMBER || t.is("inf")) {
+            ConstExpr c = constUnary();
+            return new Expr.Constant(c, t.pos());
         }
         if (t.kind() == Kind.IDENT) {
             next();
             switch (t.text()) {
-                case "exp", "recip", "sqrt", "neg", "abs" -> {
+                case "exp", "recip", "sqrt", "neg", "abs", "sigmoid", "softplus", "elu", "relu", "silu", "tanh", "log" -> {
                     expect("(");
                     Expr arg = expr();
                     expect(")");
-                    return new Expr.Unary(Expr.UnaryOp.valueOf(t.text().toUpperCase(Locale.ROOT)), arg, null, t.pos());
+                    return fold(new Expr.Unary(Expr.UnaryOp.valueOf(t.text().toUpperCase(Locale.ROOT)), arg, null, t.pos()));
                 }
                 case "scale" -> {
                     expect("(");
@@ -312,14 +347,30 @@ final class Parser {
                     if (t.text().matches("(sum|max|min|topk)_.*")) {
                         throw error(t, "a reduction such as " + t.text() + " may only begin the right-hand side; split it into its own Einsum");
                     }
-                    throw error(t, "unknown function '" + t.text() + "'; expected exp, recip, sqrt, neg, abs, scale, max or min");
+                    throw error(t, "unknown function '" + t.text() + "'; expected exp, log, recip, sqrt, neg, abs, "
+                        + "sigmoid, softplus, elu, relu, silu, tanh, scale, max or min");
                 }
             }
         }
-        if (t.kind() == Kind.NUMBER) {
-            throw error(t, "a number cannot be an operand; use scale(x, " + t.text() + ") to multiply by a constant");
-        }
         throw error(t, "expected a tensor access or a function, found " + t.describe());
+    }
+
+    /**
+     * Arithmetic on constants alone is a constant ({@code 1 - log(M)}), so the analyses charge no
+     * datapath operation for it at every point.
+     */
+    private static Expr fold(Expr x) {
+        return switch (x) {
+            case Expr.Binary b when b.left() instanceof Expr.Constant l && b.right() instanceof Expr.Constant r
+                && !b.op().isFunction() -> new Expr.Constant(new ConstExpr.Arith(b.op().symbol().charAt(0), l.value(), r.value(), b.pos()), b.pos());
+            case Expr.Unary u when u.arg() instanceof Expr.Constant c && u.op() == Expr.UnaryOp.NEG ->
+                new Expr.Constant(new ConstExpr.Neg(c.value(), u.pos()), u.pos());
+            case Expr.Unary u when u.arg() instanceof Expr.Constant c && u.op() == Expr.UnaryOp.SQRT ->
+                new Expr.Constant(new ConstExpr.Sqrt(c.value(), u.pos()), u.pos());
+            case Expr.Unary u when u.arg() instanceof Expr.Constant c && u.op() == Expr.UnaryOp.LOG ->
+                new Expr.Constant(new ConstExpr.Log(c.value(), u.pos()), u.pos());
+            default -> x;
+        };
     }
 
     private Expr.Access access() {
@@ -480,11 +531,11 @@ final class Parser {
         if (t.is("inf")) {
             return new ConstExpr.Num(Double.POSITIVE_INFINITY, t.pos());
         }
-        if (t.is("sqrt")) {
+        if (t.is("sqrt") || t.is("log")) {
             expect("(");
             ConstExpr arg = constExpr();
             expect(")");
-            return new ConstExpr.Sqrt(arg, t.pos());
+            return t.is("sqrt") ? new ConstExpr.Sqrt(arg, t.pos()) : new ConstExpr.Log(arg, t.pos());
         }
         if (t.is("(")) {
             ConstExpr e = constExpr();
@@ -494,7 +545,7 @@ final class Parser {
         if (t.kind() == Kind.IDENT && isUpper(t.text())) {
             return new ConstExpr.Symbol(t.text(), t.pos());
         }
-        throw error(t, "expected a constant (a number, inf, a size or parameter, sqrt(...)), found " + t.describe());
+        throw error(t, "expected a constant (a number, inf, a size or parameter, sqrt(...), log(...)), found " + t.describe());
     }
 
     private void endOfStatement() {

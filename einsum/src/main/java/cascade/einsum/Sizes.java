@@ -19,10 +19,17 @@ final class Sizes {
                 sizes.put(r.name(), v);
             }
         }
-        // Parts without a size follow from the whole, or the whole from its parts.
+        // Parts without a size follow from the whole, or the whole from its parts; a second index
+        // over a rank takes its size.
         boolean changed = true;
         while (changed) {
             changed = false;
+            for (RankDecl r : c.ranks().values()) {
+                if (r.sizeOf() != null && !sizes.containsKey(r.name()) && sizes.containsKey(r.sizeOf())) {
+                    sizes.put(r.name(), sizes.get(r.sizeOf()));
+                    changed = true;
+                }
+            }
             for (Partition p : c.partitions()) {
                 List<String> unknown = p.parts().stream().filter(x -> !sizes.containsKey(x)).toList();
                 long known = p.parts().stream().filter(sizes::containsKey).mapToLong(sizes::get).reduce(1, Math::multiplyExact);
@@ -56,6 +63,12 @@ final class Sizes {
             if (product != sizes.get(p.whole())) {
                 problems.add(new Diagnostic(p.pos(), "rank " + p.whole() + " = " + sizes.get(p.whole())
                     + " but its parts " + String.join(" × ", p.parts()) + " multiply to " + product));
+            }
+        }
+        for (RankDecl r : c.ranks().values()) {
+            if (r.sizeOf() != null && !sizes.get(r.name()).equals(sizes.get(r.sizeOf()))) {
+                problems.add(new Diagnostic(r.pos(), "rank " + r.name() + " is a second index over " + r.sizeOf()
+                    + " and so has its size " + sizes.get(r.sizeOf()) + ", but is bound to " + sizes.get(r.name())));
             }
         }
         for (Einsum e : c.einsums()) {

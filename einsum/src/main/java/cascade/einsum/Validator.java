@@ -54,7 +54,7 @@ final class Validator {
         List<Einsum> ordered = topologicalOrder(resolved, dag);
         inferTypes(ordered);
         check();
-        return new Cascade(parsed.name(), parsed.description(), file, ranks, parsed.partitions(), tensors, ordered, dag);
+        return new Cascade(parsed.name(), parsed.description(), parsed.paper(), file, ranks, parsed.partitions(), tensors, ordered, dag);
     }
 
     private void check() {
@@ -77,6 +77,20 @@ final class Validator {
                     + previous.pos().line() + ":" + previous.pos().col() + ")");
             } else if (!r.isParameter() && Parser.KEYWORDS.contains(r.indexName())) {
                 problem(r.pos(), "rank " + r.name() + " would have the index '" + r.indexName() + "', which is a keyword; rename the rank");
+            }
+        }
+        for (RankDecl r : parsed.ranks()) {
+            if (r.sizeOf() == null) {
+                continue;
+            }
+            RankDecl of = ranks.get(r.sizeOf());
+            if (r.sizeOf().equals(r.name())) {
+                problem(r.pos(), "rank " + r.name() + " cannot be a second index over itself");
+            } else if (of == null || of.isParameter()) {
+                problem(r.pos(), "rank " + r.name() + " = " + r.sizeOf() + ": " + r.sizeOf() + " is not a declared rank");
+            } else if (of.sizeOf() != null) {
+                problem(r.pos(), "rank " + r.name() + " = " + r.sizeOf() + ": " + r.sizeOf() + " is itself a second index over "
+                    + of.sizeOf() + "; write " + r.name() + " = " + of.sizeOf());
             }
         }
         Set<String> partitioned = new HashSet<>();
@@ -307,6 +321,15 @@ final class Validator {
                 yield new Expr.Unary(u.op(), resolveExpr(u.arg(), owner), u.constant(), u.pos());
             }
             case Expr.Binary b -> new Expr.Binary(b.op(), resolveExpr(b.left(), owner), resolveExpr(b.right(), owner), b.pos());
+            case Expr.Constant k -> {
+                if (k.value() instanceof ConstExpr.Symbol s && tensors.containsKey(s.name())) {
+                    problem(s.pos(), s.name() + " is a tensor: read it with its subscripts, " + s.name()
+                        + indexList(tensors.get(s.name()).ranks()));
+                } else {
+                    checkConstant(k.value());
+                }
+                yield k;
+            }
         };
     }
 
@@ -404,9 +427,16 @@ final class Validator {
         return null;
     }
 
-    /** A bare index must be the rank it addresses; computed and gathered subscripts fit anywhere (bounds checked once sized). */
-    private static boolean fits(Index index, String rank) {
-        return !(index instanceof Index.Affine a) || !a.isPlain() || a.plainRank().equals(rank);
+    /**
+     * A bare index must be the rank it addresses, or a second index over it ({@code rank D = C});
+     * computed and gathered subscripts fit anywhere (bounds checked once sized).
+     */
+    private boolean fits(Index index, String rank) {
+        if (!(index instanceof Index.Affine a) || !a.isPlain() || a.plainRank().equals(rank)) {
+            return true;
+        }
+        RankDecl r = ranks.get(a.plainRank());
+        return r != null && rank.equals(r.sizeOf());
     }
 
     private String slotMismatch(TensorDecl t, List<Index> indices) {
@@ -446,6 +476,7 @@ final class Validator {
                 + "; declare it with 'param " + s.name() + " = …' or as a rank");
             case ConstExpr.Neg n -> checkConstant(n.arg());
             case ConstExpr.Sqrt q -> checkConstant(q.arg());
+            case ConstExpr.Log q -> checkConstant(q.arg());
             case ConstExpr.Arith a -> {
                 checkConstant(a.left());
                 checkConstant(a.right());
@@ -589,8 +620,7 @@ final class Validator {
             }
             case Expr.Unary u -> {
                 ElementType arg = typeOf(u.arg());
-                if (arg != null && !arg.isFloating() && (u.op() == Expr.UnaryOp.EXP || u.op() == Expr.UnaryOp.RECIP
-                        || u.op() == Expr.UnaryOp.SQRT)) {
+                if (arg != null && !arg.isFloating() && u.op().needsFloating()) {
                     problem(u.pos(), u.op().keyword() + " needs a floating-point operand, but " + u.arg() + " is "
                         + arg.keyword());
                 }
@@ -608,6 +638,7 @@ final class Validator {
                 }
                 yield ElementType.join(l, r);
             }
+            case Expr.Constant k -> null; // takes the type of what it meets
         };
     }
 

@@ -393,7 +393,7 @@ public final class ArchitectureLoader {
     }
 
     /** The operations a compute unit may list (the Einsum operators, as the 1D/2D arrays execute them). */
-    public static final List<String> OPS = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt", "compare");
+    public static final List<String> OPS = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt", "log", "compare");
 
     // ---- helpers ----
 

@@ -193,13 +193,20 @@ public final class Effectual {
                     yield null;
                 }
                 yield switch (u.op()) {
-                    case EXP -> s.kind() == Null.NEG_INF ? new Support(Null.ZERO, s.where()) : null;
+                    // f(-inf) = 0
+                    case EXP, SIGMOID, SOFTPLUS -> s.kind() == Null.NEG_INF ? new Support(Null.ZERO, s.where()) : null;
+                    // f(-inf) = 0 and f(0) = 0
+                    case RELU, SILU -> new Support(Null.ZERO, s.where());
                     case SCALE -> s;
-                    case NEG, ABS, SQRT -> s.kind() == Null.ZERO ? s : null;
+                    // f(0) = 0 only
+                    case NEG, ABS, SQRT, ELU, TANH -> s.kind() == Null.ZERO ? s : null;
+                    // log(0) = -inf
+                    case LOG -> s.kind() == Null.ZERO ? new Support(Null.NEG_INF, s.where()) : null;
                     case RECIP -> null;
                 };
             }
             case Expr.Binary b -> binary(b);
+            case Expr.Constant k -> null;
         };
     }
 

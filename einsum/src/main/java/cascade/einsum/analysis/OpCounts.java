@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class OpCounts {
     /** The operator categories, in report order. */
-    public static final List<String> CATEGORIES = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt",
+    public static final List<String> CATEGORIES = List.of("mac", "add", "mul", "div", "max", "min", "exp", "sqrt", "log",
         "neg", "abs", "gather", "topkElements");
 
     /**
@@ -106,17 +106,12 @@ public final class OpCounts {
                 }
             }
             case Expr.Unary u -> {
-                String k = switch (u.op()) {
-                    case EXP -> "exp";
-                    case RECIP -> "div";
-                    case SQRT -> "sqrt";
-                    case NEG -> "neg";
-                    case ABS -> "abs";
-                    case SCALE -> "mul";
-                };
-                ops.merge(k, points, Math::addExact);
+                for (String k : u.op().primitives()) {
+                    ops.merge(k, points, Math::addExact);
+                }
                 countNodes(u.arg(), points, ops);
             }
+            case Expr.Constant k -> { }
             case Expr.Binary b -> {
                 String k = switch (b.op()) {
                     case ADD, SUB -> "add";

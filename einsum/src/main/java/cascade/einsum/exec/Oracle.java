@@ -149,14 +149,7 @@ public final class Oracle {
             case Expr.Access a -> store.get(a.tensor())[offset(a)];
             case Expr.Unary u -> {
                 double v = value(u.arg());
-                yield switch (u.op()) {
-                    case EXP -> Math.exp(v);
-                    case RECIP -> 1 / v;
-                    case SQRT -> Math.sqrt(v);
-                    case NEG -> -v;
-                    case ABS -> Math.abs(v);
-                    case SCALE -> v * u.constant().eval(sizes);
-                };
+                yield u.op() == Expr.UnaryOp.SCALE ? v * u.constant().eval(sizes) : Functions.apply(u.op(), v);
             }
             case Expr.Binary b -> {
                 double l = value(b.left());
@@ -170,6 +163,7 @@ public final class Oracle {
                     case MIN -> Math.min(l, r);
                 };
             }
+            case Expr.Constant k -> k.value().eval(sizes);
         };
     }
 

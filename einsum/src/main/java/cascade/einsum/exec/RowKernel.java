@@ -21,6 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class RowKernel implements Kernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final int BLOCK = 2048;
 
     private enum Kind { MAP, REDUCE, TOPK }
@@ -102,7 +103,7 @@ final class RowKernel implements Kernel {
 
     // ---- expression nodes: each evaluates a row into its own scratch buffer ----
 
-    private abstract static sealed class Node permits Leaf, Unary, Binary {
+    private abstract static sealed class Node permits Leaf, Unary, Constant, Binary {
         final int id;
 
         Node(int id) {
@@ -186,6 +187,13 @@ final class RowKernel implements Kernel {
                     case NEG -> v.neg();
                     case ABS -> v.abs();
                     case SCALE -> v.mul(constant);
+                    case SIGMOID -> ONE.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
+                    case SOFTPLUS -> v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+                    case ELU -> v.blend(v.lanewise(VectorOperators.EXPM1), v.compare(VectorOperators.LE, 0f));
+                    case RELU -> v.max(0f);
+                    case SILU -> v.div(ONE.add(v.neg().lanewise(VectorOperators.EXP)));
+                    case TANH -> v.lanewise(VectorOperators.TANH);
+                    case LOG -> v.lanewise(VectorOperators.LOG);
                 };
                 v.intoArray(dst, j);
             }
@@ -195,10 +203,29 @@ final class RowKernel implements Kernel {
                     case EXP -> (float) Math.exp(x);
                     case RECIP -> 1f / x;
                     case SQRT -> (float) Math.sqrt(x);
-                    case NEG -> -x;
-                    case ABS -> Math.abs(x);
                     case SCALE -> x * constant;
+                    default -> (float) Functions.apply(op, x);
                 };
+            }
+        }
+    }
+
+    /** A constant operand: a row of one value, filled once per thread. */
+    private static final class Constant extends Node {
+        final float value;
+
+        Constant(int id, float value) {
+            super(id);
+            this.value = value;
+        }
+
+        @Override
+        void eval(Context ctx, long[] idx, int rowRank, int len) {
+            float[] dst = ctx.buffers[id];
+            if (ctx.arrays[id] != dst) {
+                Arrays.fill(dst, value);
+                ctx.arrays[id] = dst;
+                ctx.offsets[id] = 0;
             }
         }
     }
@@ -273,6 +300,7 @@ final class RowKernel implements Kernel {
                 Node r = compile(b.right(), layouts, sizes, ids, counter);
                 yield new Binary(counter[0]++, b.op(), l, r);
             }
+            case Expr.Constant k -> new Constant(counter[0]++, (float) k.value().eval(sizes));
         };
     }
 

@@ -241,15 +241,11 @@ public final class MappingValidator {
         switch (x) {
             case Expr.Access a -> { }
             case Expr.Unary u -> {
-                switch (u.op()) {
-                    case EXP -> ops.add("exp");
-                    case RECIP -> ops.add("div");
-                    case SQRT -> ops.add("sqrt");
-                    case SCALE -> ops.add("mul");
-                    case NEG, ABS -> { }
-                }
+                // a sign change or magnitude is wiring, not an operation a unit must offer
+                u.op().primitives().stream().filter(op -> !op.equals("neg") && !op.equals("abs")).forEach(ops::add);
                 collect(u.arg(), ops);
             }
+            case Expr.Constant k -> { }
             case Expr.Binary b -> {
                 ops.add(switch (b.op()) {
                     case ADD, SUB -> "add";
