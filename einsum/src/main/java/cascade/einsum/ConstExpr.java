@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * A constant known once sizes are bound: numbers, {@code inf}, rank sizes and parameters,
- * combined with {@code + - * /}, unary minus, {@code sqrt} and {@code log}. Used for scale factors,
+ * combined with {@code + - * /}, unary minus, {@code sqrt}, {@code log} and {@code exp}. Used for scale factors,
  * initial values, mask fills, index offsets and constant operands.
  */
 public sealed interface ConstExpr {
@@ -70,10 +70,19 @@ public sealed interface ConstExpr {
         }
     }
 
-    record Sqrt(ConstExpr arg, SourcePos pos) implements ConstExpr {
+    /** {@code sqrt(c)}, {@code log(c)} or {@code exp(c)} of a constant. */
+    record Call(String function, ConstExpr arg, SourcePos pos) implements ConstExpr {
+        public static final java.util.List<String> FUNCTIONS = java.util.List.of("sqrt", "log", "exp");
+
         @Override
         public double eval(Map<String, Long> sizes) {
-            return Math.sqrt(arg.eval(sizes));
+            double x = arg.eval(sizes);
+            return switch (function) {
+                case "sqrt" -> Math.sqrt(x);
+                case "log" -> Math.log(x);
+                case "exp" -> Math.exp(x);
+                default -> throw new IllegalStateException("function " + function);
+            };
         }
 
         @Override
@@ -83,24 +92,7 @@ public sealed interface ConstExpr {
 
         @Override
         public String toString() {
-            return "sqrt(" + arg + ")";
-        }
-    }
-
-    record Log(ConstExpr arg, SourcePos pos) implements ConstExpr {
-        @Override
-        public double eval(Map<String, Long> sizes) {
-            return Math.log(arg.eval(sizes));
-        }
-
-        @Override
-        public void symbols(Set<String> into) {
-            arg.symbols(into);
-        }
-
-        @Override
-        public String toString() {
-            return "log(" + arg + ")";
+            return function + "(" + arg + ")";
         }
     }
 

@@ -365,10 +365,8 @@ final class Parser {
                 && !b.op().isFunction() -> new Expr.Constant(new ConstExpr.Arith(b.op().symbol().charAt(0), l.value(), r.value(), b.pos()), b.pos());
             case Expr.Unary u when u.arg() instanceof Expr.Constant c && u.op() == Expr.UnaryOp.NEG ->
                 new Expr.Constant(new ConstExpr.Neg(c.value(), u.pos()), u.pos());
-            case Expr.Unary u when u.arg() instanceof Expr.Constant c && u.op() == Expr.UnaryOp.SQRT ->
-                new Expr.Constant(new ConstExpr.Sqrt(c.value(), u.pos()), u.pos());
-            case Expr.Unary u when u.arg() instanceof Expr.Constant c && u.op() == Expr.UnaryOp.LOG ->
-                new Expr.Constant(new ConstExpr.Log(c.value(), u.pos()), u.pos());
+            case Expr.Unary u when u.arg() instanceof Expr.Constant c && ConstExpr.Call.FUNCTIONS.contains(u.op().keyword()) ->
+                new Expr.Constant(new ConstExpr.Call(u.op().keyword(), c.value(), u.pos()), u.pos());
             default -> x;
         };
     }
@@ -531,11 +529,11 @@ final class Parser {
         if (t.is("inf")) {
             return new ConstExpr.Num(Double.POSITIVE_INFINITY, t.pos());
         }
-        if (t.is("sqrt") || t.is("log")) {
+        if (ConstExpr.Call.FUNCTIONS.contains(t.text()) && t.kind() == Kind.IDENT) {
             expect("(");
             ConstExpr arg = constExpr();
             expect(")");
-            return t.is("sqrt") ? new ConstExpr.Sqrt(arg, t.pos()) : new ConstExpr.Log(arg, t.pos());
+            return new ConstExpr.Call(t.text(), arg, t.pos());
         }
         if (t.is("(")) {
             ConstExpr e = constExpr();
@@ -545,7 +543,7 @@ final class Parser {
         if (t.kind() == Kind.IDENT && isUpper(t.text())) {
             return new ConstExpr.Symbol(t.text(), t.pos());
         }
-        throw error(t, "expected a constant (a number, inf, a size or parameter, sqrt(...), log(...)), found " + t.describe());
+        throw error(t, "expected a constant (a number, inf, a size or parameter, sqrt(...), log(...), exp(...)), found " + t.describe());
     }
 
     private void endOfStatement() {

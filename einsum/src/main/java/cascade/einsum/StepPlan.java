@@ -53,29 +53,47 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
         Set<String> steppedOutputs = new HashSet<>();
         Set<String> afterOutputs = new HashSet<>();
         Set<String> accumulating = new LinkedHashSet<>();
+        // A tensor over the step rank that some Einsum reads beyond its step (DB[T-1-t] in a backward scan) is
+        // computed whole before the loop when it can be: when it needs nothing the loop computes.
+        Set<String> all = new HashSet<>();
+        c.einsums().forEach(e -> all.add(e.output()));
+        Set<String> readWhole = new HashSet<>();
+        for (Einsum e : c.einsums()) {
+            for (String t : all) {
+                if (readsBeyondTheStep(c, e, r, Set.of(t))) {
+                    readWhole.add(t);
+                }
+            }
+        }
         for (Einsum e : c.einsums()) {
             List<String> preds = Graphs.predecessorListOf(c.dataflow(), e.output());
-            if (e.iterationRanks().contains(r)) {
-                for (String p : preds) {
-                    if (afterOutputs.contains(p)) {
-                        throw new InvalidInputException(e.pos(), e.output() + " is computed step by step over "
-                            + lower(r) + " but needs " + p + ", which needs all of " + lower(r) + " first");
-                    }
-                    if (accumulating.contains(p)) {
-                        throw new InvalidInputException(e.pos(), e.output() + " is computed step by step over "
-                            + lower(r) + " but needs " + p + ", a reduction over all of " + lower(r));
-                    }
-                }
+            if (readWhole.contains(e.output()) && !e.isRecurrence()
+                    && preds.stream().noneMatch(p -> steppedOutputs.contains(p) || afterOutputs.contains(p))) {
+                before.add(e);
+                continue;
+            }
+            boolean needsAllSteps = preds.stream().anyMatch(p -> afterOutputs.contains(p) || accumulating.contains(p))
+                || readsBeyondTheStep(c, e, r, steppedOutputs);
+            if (e.iterationRanks().contains(r) && !needsAllSteps) {
                 stepped.add(e);
                 steppedOutputs.add(e.output());
                 if (e.reducedRanks().contains(r)) {
                     accumulating.add(e.output());
                 }
             } else if (preds.stream().anyMatch(p -> steppedOutputs.contains(p) || afterOutputs.contains(p))) {
+                // Runs once the loop is done: it reads a stepped tensor whole, or at a step not yet computed.
                 after.add(e);
                 afterOutputs.add(e.output());
             } else {
                 before.add(e);
+            }
+        }
+        for (Einsum e : after) {
+            if (e.isRecurrence()) {
+                throw new InvalidInputException(e.pos(), "the recurrence " + e.output() + " over " + lower(r)
+                    + " reads a tensor of the same loop at a step not yet computed (or a reduction over all of "
+                    + lower(r) + "); a step may read another stepped tensor only at " + lower(r) + ", or at "
+                    + lower(r) + "+1 of a recurrence");
             }
         }
         for (Einsum e : stepped) {
@@ -90,16 +108,50 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
             if (!t.ranks().contains(r) || t.role() == TensorDecl.Role.OUTPUT) {
                 continue;
             }
-            windows.put(t.name(), windowFor(c, t, r, Set.copyOf(steppedOutputs)));
+            windows.put(t.name(), windowFor(c, t, r, Set.copyOf(stepped)));
         }
         return new StepPlan(r, before, stepped, after, Map.copyOf(windows), Set.copyOf(accumulating));
     }
 
-    private static int windowFor(Cascade c, TensorDecl t, String r, Set<String> steppedOutputs) {
+    /**
+     * Whether {@code e} reads a tensor computed in the loop at any step but this one or, for a
+     * recurrence, the one it is about to write ({@code HB[T-1-t]} in a backward scan): such a
+     * reader must wait for the whole loop, or it would read steps not yet computed.
+     */
+    private static boolean readsBeyondTheStep(Cascade c, Einsum e, String r, Set<String> steppedOutputs) {
+        boolean[] beyond = {false};
+        java.util.function.Consumer<Expr.Access> check = a -> {
+            if (!steppedOutputs.contains(a.tensor())) {
+                return;
+            }
+            boolean recurrence = r.equals(c.tensor(a.tensor()).recurrenceRank());
+            for (Expr.Slot slot : a.slots()) {
+                if (slot.rank().equals(r) && !stepLocal(slot.indices().getFirst(), r, recurrence)) {
+                    beyond[0] = true;
+                }
+            }
+        };
+        e.body().accesses(check);
+        if (e.mask() != null) {
+            e.mask().accesses(check);
+        }
+        return beyond[0];
+    }
+
+    /** {@code r}, or {@code r+1} of a recurrence over r: what one step may read of a stepped tensor. */
+    private static boolean stepLocal(Index index, String r, boolean recurrence) {
+        if (!(index instanceof Index.Affine af)) {
+            return false;
+        }
+        return r.equals(af.plainRank()) || (recurrence && af.terms().size() == 1 && af.terms().getFirst().rank().equals(r)
+            && af.terms().getFirst().coeff() == 1 && af.offset() instanceof ConstExpr.Num n && n.value() == 1);
+    }
+
+    private static int windowFor(Cascade c, TensorDecl t, String r, Set<Einsum> stepped) {
         boolean recurrence = r.equals(t.recurrenceRank());
         int[] window = {recurrence ? 2 : 1};
         for (Einsum reader : c.einsums()) {
-            boolean inLoop = reader.iterationRanks().contains(r);
+            boolean inLoop = stepped.contains(reader);
             java.util.function.Consumer<Expr.Access> check = a -> {
                 if (!a.tensor().equals(t.name())) {
                     return;
@@ -112,12 +164,10 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
                         window[0] = 0;
                         continue;
                     }
-                    boolean current = r.equals(af.plainRank());
-                    boolean next = recurrence && af.terms().size() == 1 && af.terms().getFirst().rank().equals(r)
-                        && af.terms().getFirst().coeff() == 1 && af.offset() instanceof ConstExpr.Num n && n.value() == 1;
+                    boolean local = stepLocal(af, r, recurrence);
                     boolean last = recurrence && af.terms().isEmpty() && af.offset() instanceof ConstExpr.Symbol s
                         && s.name().equals(r);
-                    if (!((inLoop && (current || next)) || (!inLoop && last))) {
+                    if (!((inLoop && local) || (!inLoop && last))) {
                         window[0] = 0;
                     }
                 }

@@ -475,8 +475,7 @@ final class Validator {
                 + s.name() + "'" + (tensors.containsKey(s.name()) ? " (" + s.name() + " is a tensor, not a constant)" : "")
                 + "; declare it with 'param " + s.name() + " = …' or as a rank");
             case ConstExpr.Neg n -> checkConstant(n.arg());
-            case ConstExpr.Sqrt q -> checkConstant(q.arg());
-            case ConstExpr.Log q -> checkConstant(q.arg());
+            case ConstExpr.Call q -> checkConstant(q.arg());
             case ConstExpr.Arith a -> {
                 checkConstant(a.left());
                 checkConstant(a.right());

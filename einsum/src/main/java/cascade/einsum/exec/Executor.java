@@ -59,7 +59,7 @@ public final class Executor implements AutoCloseable {
         long[] index = new long[ids.count()];
         Map<String, Double> millis = new LinkedHashMap<>();
         cascade.einsums().forEach(e -> millis.put(e.output(), 0.0));
-        runAll(plan.before(), compile(cascade, plan.before(), layouts, sizes, ids, plan.stepRank()), index, millis);
+        runAll(plan.before(), compile(cascade, plan.before(), layouts, sizes, ids, null), index, millis);
         if (plan.hasSteps()) {
             int stepId = ids.id(plan.stepRank());
             List<Kernel> stepped = compile(cascade, plan.stepped(), layouts, sizes, ids, plan.stepRank());
@@ -77,7 +77,8 @@ public final class Executor implements AutoCloseable {
             }
             index[stepId] = 0;
         }
-        runAll(plan.after(), compile(cascade, plan.after(), layouts, sizes, ids, plan.stepRank()), index, millis);
+        // after the loop, an Einsum over the step rank (a reader of a backward scan) iterates all of it
+        runAll(plan.after(), compile(cascade, plan.after(), layouts, sizes, ids, null), index, millis);
         Map<String, float[]> outputs = new LinkedHashMap<>();
         for (TensorDecl t : cascade.outputs()) {
             outputs.put(t.name(), layouts.get(t.name()).data);

@@ -38,7 +38,8 @@ public final class Session implements AutoCloseable {
         }
         List<List<Einsum>> phases = List.of(plan.before(), plan.stepped(), plan.after());
         for (List<Einsum> phase : phases) {
-            List<Kernel> compiled = Executor.compile(cascade, phase, layouts, sizes, ids, plan.stepRank());
+            List<Kernel> compiled = Executor.compile(cascade, phase, layouts, sizes, ids,
+                phase == plan.stepped() ? plan.stepRank() : null);
             for (int i = 0; i < phase.size(); i++) {
                 kernels.put(phase.get(i).output(), compiled.get(i));
             }
