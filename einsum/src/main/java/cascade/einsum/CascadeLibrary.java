@@ -26,6 +26,47 @@ public final class CascadeLibrary {
         return bindings(name, 2);
     }
 
+    /** The entry's family in the atlas: dense, masked, selective, linear or kernel. */
+    public static String family(String name) {
+        return entry(name)[3];
+    }
+
+    /**
+     * The example sizes with the sequence length set to {@code n}: every rank the index lists as a
+     * length rank becomes n, or n through the operations written after it, left to right
+     * ({@code B/64}: blocks of 64 tokens; {@code R*2-1}: one embedding per distance).
+     */
+    public static Map<String, Long> atLength(String name, long n) {
+        Map<String, Long> b = exampleBindings(name);
+        for (String item : entry(name)[4].split(",")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Z][A-Z0-9]*)((?:[*/+-]\\d+)*)").matcher(item);
+            if (!m.matches()) {
+                throw new IllegalStateException("library.index: length rank '" + item + "' of " + name);
+            }
+            long v = n;
+            for (java.util.regex.Matcher op = java.util.regex.Pattern.compile("([*/+-])(\\d+)").matcher(m.group(2)); op.find(); ) {
+                long k = Long.parseLong(op.group(2));
+                v = switch (op.group(1)) {
+                    case "*" -> v * k;
+                    case "/" -> v / k;
+                    case "+" -> v + k;
+                    default -> v - k;
+                };
+            }
+            b.put(m.group(1), v);
+        }
+        return b;
+    }
+
+    private static String[] entry(String name) {
+        for (String[] e : entries()) {
+            if (e[0].equals(name)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("no library cascade named " + name);
+    }
+
     private static Map<String, Long> bindings(String name, int column) {
         for (String[] e : entries()) {
             if (e[0].equals(name)) {

@@ -30,7 +30,8 @@ class AtlasAgreesWithTextbookTest {
     static final List<String> COVERED = List.of("sigmoid-attention", "softplus-attention", "neighborhood-attention", "aaren",
         "mamba-scan", "hydra", "lightning-attention-2", "based", "flowformer", "agent-attention", "kronecker-attention", "moh",
         "tidaldecode", "duo-attention", "attention-calibration", "relative-attention", "landmark-attention", "longheads",
-        "biformer", "seer-attention", "s2-attention", "retrieval-attention", "pointer-network", "gaussian-attention");
+        "biformer", "seer-attention", "s2-attention", "retrieval-attention", "pointer-network", "gaussian-attention",
+        "transnormer", "sparse-query-attention", "recycled-attention");
 
     @AfterAll
     static void close() {
@@ -848,6 +849,72 @@ class AtlasAgreesWithTextbookTest {
             }
         }
         assertClose("gaussian attention", r.get("Y"), expected);
+    }
+
+    @ParameterizedTest(name = "M={0} E={1}")
+    @CsvSource({"256, 16, 52", "500, 32, 53"})
+    void transNormerSrmsNorm(int m, int e, long seed) {
+        Run r = run("transnormer", seed, "E", e, "F", e, "M", m);
+        double[] expected = new double[e * m];
+        for (int t = 0; t < m; t++) {
+            double[] u = new double[e];
+            for (int s = 0; s <= t; s++) {
+                double w = Math.pow(0.95, t - s) * dot(r.get("Q"), 0, t, m, r.get("K"), 0, s, m, e);
+                for (int f = 0; f < e; f++) {
+                    u[f] += w * r.get("V")[f * m + s];
+                }
+            }
+            double meanSquare = 0;
+            for (double x : u) {
+                meanSquare += x * x / e;
+            }
+            for (int f = 0; f < e; f++) {
+                expected[f * m + t] = u[f] / Math.sqrt(meanSquare + 1e-6);
+            }
+        }
+        assertClose("transnormer", r.get("O"), expected);
+    }
+
+    @ParameterizedTest(name = "G={0} HG={1} N={2}")
+    @CsvSource({"2, 2, 256, 32, 54", "4, 1, 512, 64, 55"})
+    void sparseQueryAttention(int g, int hg, int n, int e, long seed) {
+        Run r = run("sparse-query-attention", seed, "G", g, "HG", hg, "E", e, "F", e, "P", n, "M", n);
+        float[] out = r.get("AV");
+        int head = e * n;
+        for (int gi = 0; gi < g; gi++) {
+            for (int hi = 0; hi < hg; hi++) {
+                int q = (gi * hg + hi) * head;
+                double[] expected = Textbook.attention(r.get("Q"), q, r.get("K"), gi * head, r.get("V"), gi * head, e, e, n, n, null);
+                assertClose("sqa head " + (gi * hg + hi), java.util.Arrays.copyOfRange(out, q, q + head), expected);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "M={0} J={1} W={2}")
+    @CsvSource({"512, 16, 32, 32, 56", "2048, 64, 128, 64, 57"})
+    void recycledAttention(int m, int j, int window, int e, long seed) {
+        Run r = run("recycled-attention", seed, "E", e, "F", e, "M", m, "J", j, "W", window);
+        double[] previous = new double[m];
+        for (int mi = 0; mi < m; mi++) {
+            previous[mi] = mi < m - window ? r.get("PREV")[mi] : Double.NEGATIVE_INFINITY;
+        }
+        List<Integer> keys = new ArrayList<>();
+        for (int t : Textbook.topIndices(previous, j)) {
+            keys.add(t);
+        }
+        for (int mi = m - window; mi < m; mi++) {
+            keys.add(mi);
+        }
+        double[] expected = new double[e];
+        attendInto(expected, 0, 1, r.get("Q"), 0, r.get("K"), 0, r.get("V"), 0, e, e, m, keys(keys));
+        assertClose("recycled attention", r.get("AV"), expected);
+    }
+
+    @Test
+    void atLeastThirtyFiveEntriesNameTheirPaper() {
+        long named = CascadeLibrary.names().stream().filter(n -> CascadeLibrary.load(n).paper() != null).count();
+        assertTrue(CascadeLibrary.names().size() >= 40, CascadeLibrary.names().size() + " cascades");
+        assertTrue(named >= 35, named + " cascades name their paper");
     }
 
     @Test

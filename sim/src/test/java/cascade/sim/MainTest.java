@@ -127,7 +127,7 @@ class MainTest {
     void missingSizeNamesTheRankAndItsDeclaration() {
         Outcome o = run("analyze", "attention-1pass", "--bind", "M=4096,E=64,F=64");
         assertEquals(2, o.code());
-        assertTrue(o.err().contains("library/attention-1pass.cas:2:12:"), o.err());
+        assertTrue(o.err().contains("library/attention-1pass.cas:3:12:"), o.err());
         assertTrue(o.err().contains("rank P has no size; bind it with --bind P="), o.err());
     }
 
@@ -269,7 +269,7 @@ class MainTest {
         assertTrue(bind.err().startsWith("--bind:1:5: X is not a rank or parameter of streaming-llm"), bind.err());
         Outcome op = run("estimate", "--design", "fusemax", "--cascade", "quest", "--workload", "gpt2", "--seq", "4K");
         assertEquals(2, op.code());
-        assertTrue(op.err().startsWith("--cascade:1:1: no unit of fusemax has the operators [min] that KMIN of quest "
+        assertTrue(op.err().startsWith("--cascade:1:1: no unit of fusemax has the operators [compare] that TP of quest "
             + "needs"), op.err());
         Outcome none = run("sim", "--design", "fusemax", "--cascade", "nonesuch", "--workload", "gpt2", "--seq", "4K");
         assertEquals(2, none.code());

@@ -92,7 +92,7 @@ class RunNpyTest {
         refused(bound, out, bound.resolve("Q.npy") + ":1:1", "spans E = 4 (shape (4, 3)), but --bind gives E = 8", "--bind", "E=8");
 
         Path partition = inputs(dir.resolve("partition"), new long[] {4, 3}, new long[] {4, 300}, new long[] {2, 300});
-        refused(partition, out, "library/attention-1pass.cas:3:6", "rank M = 300 is not a multiple of 256");
+        refused(partition, out, "library/attention-1pass.cas:4:6", "rank M = 300 is not a multiple of 256");
     }
 
     @Test

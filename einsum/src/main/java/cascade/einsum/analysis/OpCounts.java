@@ -169,7 +169,9 @@ public final class OpCounts {
             if (vars.isEmpty()) {
                 return eval(c, mask, Map.of(), null, 0, sizes, ranks).length() > 0 ? all : 0;
             }
-            String inner = vars.removeLast();
+            // Solve the largest rank as intervals and enumerate the rest: the fewest enumerated points.
+            String inner = vars.stream().max(java.util.Comparator.comparingLong(box::get)).orElseThrow();
+            vars.remove(inner);
             long outerCount = 1;
             for (String r : vars) {
                 outerCount = Math.multiplyExact(outerCount, box.get(r));

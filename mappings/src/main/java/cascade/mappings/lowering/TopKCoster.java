@@ -43,8 +43,9 @@ final class TopKCoster implements Lowering.EinsumCoster {
         ComputeArray unit = d.architecture().compute(d.units().get(einsum));
         if (!(e.reduction() instanceof Einsum.TopK t) || unit.kind() != ComputeArray.Kind.TOPK || unit.topk() == null
                 || !(e.body() instanceof Expr.Access candidates) || !c.tensors().keySet().containsAll(List.of("Q", "K", "V"))
-                || c.inputs().size() != 3) {
-            return base;
+                || c.inputs().size() != 3
+                || e.outputRanks().stream().anyMatch(r -> !r.equals(t.selection()) && c.partitionOfPart(r) != null)) {
+            return base; // synthetic attention is one query's Q, K, V: a selection per block of queries has no such sample
         }
         long n = sizes.get(t.over());
         long k = sizes.get(t.selection());

@@ -287,6 +287,9 @@ public final class Mapper {
         @Override
         public Candidate neighbour(Candidate c, SplittableRandom rnd) {
             long[][] f = deepCopy(c.factors());
+            if (ranks.isEmpty()) {
+                return null; // a scalar Einsum (G[] = max(A[], B[])) has one mapping: nothing to move
+            }
             if (rnd.nextInt(3) > 0) {
                 int rank = rnd.nextInt(ranks.size());
                 int from = rnd.nextInt(slots());

@@ -211,7 +211,13 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                     .anyMatch(r -> r.onChip().keySet().stream().anyMatch(t -> other.tensor(t) == null)))) {
                 flow = null;
             }
-            kept.add(new Group(members, g.pipelined(), g.onChip(), g.tile(), g.block(), keep, g.inFlight(), flow));
+            // A tile or block over a rank the other cascade lacks (a decode step has no P) does not apply.
+            Map<String, Long> tile = new LinkedHashMap<>(g.tile());
+            tile.keySet().retainAll(other.ranks().keySet());
+            Map<String, Long> block = new LinkedHashMap<>(g.block());
+            block.keySet().retainAll(other.ranks().keySet());
+            kept.add(new Group(members, g.pipelined(), g.onChip(), java.util.Collections.unmodifiableMap(tile),
+                java.util.Collections.unmodifiableMap(block), keep, g.inFlight(), flow));
         }
         Map<Assumption, List<String>> still = new java.util.EnumMap<>(Assumption.class);
         assumptions.forEach((a, names) -> still.put(a, names.stream()

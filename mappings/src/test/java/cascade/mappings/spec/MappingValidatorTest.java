@@ -164,6 +164,6 @@ public class MappingValidatorTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> MappingValidator.validate(
             MappingLoader.parse("m.yaml", text), onePass, sizes, ArchitectureLoader.preset("fusemax")));
         Diagnostic d = e.diagnostics().getFirst();
-        assertEquals("m.yaml:4:11: Einsum AV needs 'div', which unit PE2D lacks (it has mac, add, max, exp)", d.toString());
+        assertEquals("m.yaml:4:11: Einsum AV needs 'div', which unit PE2D lacks (it has mac, add, max, min, exp)", d.toString());
     }
 }

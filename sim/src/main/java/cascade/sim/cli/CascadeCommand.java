@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
     description = "Design attention accelerators: Einsum cascades and their analyses, a reference executor, architectures, "
         + "mappings and the mapper, an analytical model and a cycle-level simulator, SpAtten and attention offloading, "
         + "generated RTL, reports.",
-    subcommands = {ListCommand.class, CheckCommand.class, AnalyzeCommand.class, RunCommand.class, ArchCommand.class, MapCommand.class, EstimateCommand.class, SimCommand.class, CompareCommand.class, SweepCommand.class, BenchCommand.class,
+    subcommands = {ListCommand.class, CheckCommand.class, AnalyzeCommand.class, RunCommand.class, AtlasCommand.class, ArchCommand.class, MapCommand.class, EstimateCommand.class, SimCommand.class, CompareCommand.class, SweepCommand.class, BenchCommand.class,
         DemoCommand.class, LibraryCommand.class, TraceCommand.class, OffloadCommand.class, RtlCommand.class, ReportCommand.class,
         TimeloopCommand.class,
         picocli.AutoComplete.GenerateCompletion.class},

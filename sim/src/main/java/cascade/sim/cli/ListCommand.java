@@ -18,10 +18,13 @@ final class ListCommand implements Runnable {
     public void run() {
         List<List<String>> rows = new ArrayList<>();
         for (String name : CascadeLibrary.names()) {
-            rows.add(List.of(name, CascadeLibrary.load(name).description()));
+            cascade.einsum.Cascade c = CascadeLibrary.load(name);
+            rows.add(List.of(name, CascadeLibrary.family(name), c.paper() == null ? "-" : c.paper()));
         }
         var out = spec.commandLine().getOut();
-        Output.table(out, List.of("cascade", "description"), rows);
+        Output.table(out, List.of("cascade", "family", "paper"), rows);
+        out.println(rows.size() + " cascades, " + rows.stream().filter(r -> !r.get(2).equals("-")).count()
+            + " naming their paper; './cascade check NAME' shows one's description, './cascade atlas' them all");
         out.println();
         List<List<String>> presets = new ArrayList<>();
         presets.add(List.of("architectures", String.join(", ", cascade.hw.ArchitectureLoader.presetNames())));

@@ -42,6 +42,7 @@ public final class Report {
     private final Path pngDir;
     private final List<Plot> plots = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<String> tables = new ArrayList<>();
 
     public Report(Path pngDir) {
         this.pngDir = pngDir;
@@ -268,6 +269,37 @@ public final class Report {
         notes.add(text);
     }
 
+    /** A line chart, log-log: a series per name of (x, y) points. */
+    public void lines(String id, String title, String xLabel, String yLabel, Map<String, List<double[]>> series) throws IOException {
+        XYChart c = new XYChartBuilder().width(760).height(440).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        c.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true)
+            .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW).setMarkerSize(6);
+        addSeries(c, series);
+        add(id, title, c);
+    }
+
+    /** A scatter chart, x logarithmic: a series per name of (x, y) points. */
+    public void scatter(String id, String title, String xLabel, String yLabel, Map<String, List<double[]>> series) throws IOException {
+        XYChart c = new XYChartBuilder().width(760).height(440).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter).setXAxisLogarithmic(true)
+            .setMarkerSize(8).setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        addSeries(c, series);
+        add(id, title, c);
+    }
+
+    private static void addSeries(XYChart c, Map<String, List<double[]>> series) {
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("a chart needs at least one series");
+        }
+        series.forEach((name, points) -> c.addSeries(name, points.stream().map(p -> p[0]).toList(),
+            points.stream().map(p -> p[1]).toList()));
+    }
+
+    /** A table under the plots, with a caption. */
+    public void table(String caption, List<String> header, List<List<String>> rows) {
+        tables.add("<h2>" + Page.esc(caption) + "</h2>\n" + Page.table(header, rows));
+    }
+
     public String html(String title) {
         StringBuilder body = new StringBuilder();
         for (String n : notes) {
@@ -278,6 +310,7 @@ public final class Report {
                 .append(" — <a href=\"").append(Page.esc(p.png().getParent().getFileName() + "/" + p.png().getFileName()))
                 .append("\">PNG</a></figcaption></figure>\n");
         }
+        tables.forEach(body::append);
         return Page.page(title, body.toString());
     }
 
