@@ -144,6 +144,27 @@ public sealed interface Expr {
         }
     }
 
+    /**
+     * {@code int8(x)}: the value converted to a type as a store to it would, rounding to nearest
+     * even and saturating; what quantisation ({@code int8(scale(X[i], 1 / S))}) is written with.
+     */
+    record Cast(ElementType type, Expr arg, SourcePos pos) implements Expr {
+        @Override
+        public void ranks(Set<String> into) {
+            arg.ranks(into);
+        }
+
+        @Override
+        public void accesses(Consumer<Access> visitor) {
+            arg.accesses(visitor);
+        }
+
+        @Override
+        public String toString() {
+            return type.keyword() + "(" + arg + ")";
+        }
+    }
+
     /** A constant operand: {@code 1 + X[i]}, {@code X[i] / M}. */
     record Constant(ConstExpr value, SourcePos pos) implements Expr {
         @Override

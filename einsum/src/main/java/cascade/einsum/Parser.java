@@ -318,6 +318,16 @@ final class Parser {
             ConstExpr c = constUnary();
             return new Expr.Constant(c, t.pos());
         }
+        if (t.kind() == Kind.IDENT && ElementType.fromKeyword(t.text()) != null && peekAt(1).is("(")) {
+            next();
+            expect("(");
+            if (peek().is(")")) {
+                throw error(peek(), t.text() + "(x) converts one value to " + t.text() + "; found no value");
+            }
+            Expr arg = expr();
+            expect(")");
+            return new Expr.Cast(ElementType.fromKeyword(t.text()), arg, t.pos());
+        }
         if (t.kind() == Kind.IDENT) {
             next();
             switch (t.text()) {
@@ -348,7 +358,7 @@ final class Parser {
                         throw error(t, "a reduction such as " + t.text() + " may only begin the right-hand side; split it into its own Einsum");
                     }
                     throw error(t, "unknown function '" + t.text() + "'; expected exp, log, recip, sqrt, neg, abs, "
-                        + "sigmoid, softplus, elu, relu, silu, tanh, scale, max or min");
+                        + "sigmoid, softplus, elu, relu, silu, tanh, scale, max, min or a cast such as int8(x)");
                 }
             }
         }

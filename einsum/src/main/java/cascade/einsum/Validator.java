@@ -321,6 +321,7 @@ final class Validator {
                 yield new Expr.Unary(u.op(), resolveExpr(u.arg(), owner), u.constant(), u.pos());
             }
             case Expr.Binary b -> new Expr.Binary(b.op(), resolveExpr(b.left(), owner), resolveExpr(b.right(), owner), b.pos());
+            case Expr.Cast cast -> new Expr.Cast(cast.type(), resolveExpr(cast.arg(), owner), cast.pos());
             case Expr.Constant k -> {
                 if (k.value() instanceof ConstExpr.Symbol s && tensors.containsKey(s.name())) {
                     problem(s.pos(), s.name() + " is a tensor: read it with its subscripts, " + s.name()
@@ -638,6 +639,10 @@ final class Validator {
                 yield ElementType.join(l, r);
             }
             case Expr.Constant k -> null; // takes the type of what it meets
+            case Expr.Cast cast -> {
+                typeOf(cast.arg());
+                yield cast.type();
+            }
         };
     }
 

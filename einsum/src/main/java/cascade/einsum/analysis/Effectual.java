@@ -207,6 +207,10 @@ public final class Effectual {
             }
             case Expr.Binary b -> binary(b);
             case Expr.Constant k -> null;
+            case Expr.Cast cast -> {
+                Support s = support(cast.arg());
+                yield s != null && s.kind() == Null.ZERO ? s : null; // 0 converts to 0; -inf saturates
+            }
         };
     }
 

@@ -112,6 +112,7 @@ public final class OpCounts {
                 countNodes(u.arg(), points, ops);
             }
             case Expr.Constant k -> { }
+            case Expr.Cast cast -> countNodes(cast.arg(), points, ops); // a conversion is wiring and rounding, no datapath op
             case Expr.Binary b -> {
                 String k = switch (b.op()) {
                     case ADD, SUB -> "add";

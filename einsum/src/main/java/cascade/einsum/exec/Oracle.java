@@ -164,6 +164,7 @@ public final class Oracle {
                 };
             }
             case Expr.Constant k -> k.value().eval(sizes);
+            case Expr.Cast cast -> cast.type().round(value(cast.arg()));
         };
     }
 

@@ -103,7 +103,7 @@ final class RowKernel implements Kernel {
 
     // ---- expression nodes: each evaluates a row into its own scratch buffer ----
 
-    private abstract static sealed class Node permits Leaf, Unary, Constant, Binary {
+    private abstract static sealed class Node permits Leaf, Unary, Constant, Cast, Binary {
         final int id;
 
         Node(int id) {
@@ -210,6 +210,31 @@ final class RowKernel implements Kernel {
         }
     }
 
+    /** A conversion to another element type: each value rounded (and saturated) as a store would. */
+    private static final class Cast extends Node {
+        final ElementType type;
+        final Node arg;
+
+        Cast(int id, ElementType type, Node arg) {
+            super(id);
+            this.type = type;
+            this.arg = arg;
+        }
+
+        @Override
+        void eval(Context ctx, long[] idx, int rowRank, int len) {
+            arg.eval(ctx, idx, rowRank, len);
+            float[] a = ctx.arrays[arg.id];
+            int ao = ctx.offsets[arg.id];
+            float[] dst = ctx.buffers[id];
+            for (int j = 0; j < len; j++) {
+                dst[j] = type.round(a[ao + j]);
+            }
+            ctx.arrays[id] = dst;
+            ctx.offsets[id] = 0;
+        }
+    }
+
     /** A constant operand: a row of one value, filled once per thread. */
     private static final class Constant extends Node {
         final float value;
@@ -301,6 +326,7 @@ final class RowKernel implements Kernel {
                 yield new Binary(counter[0]++, b.op(), l, r);
             }
             case Expr.Constant k -> new Constant(counter[0]++, (float) k.value().eval(sizes));
+            case Expr.Cast cast -> new Cast(counter[0]++, cast.type(), compile(cast.arg(), layouts, sizes, ids, counter));
         };
     }
 

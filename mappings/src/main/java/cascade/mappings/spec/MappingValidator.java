@@ -246,6 +246,7 @@ public final class MappingValidator {
                 collect(u.arg(), ops);
             }
             case Expr.Constant k -> { }
+            case Expr.Cast cast -> collect(cast.arg(), ops);
             case Expr.Binary b -> {
                 ops.add(switch (b.op()) {
                     case ADD, SUB -> "add";
