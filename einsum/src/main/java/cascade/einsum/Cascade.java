@@ -28,9 +28,13 @@ public final class Cascade {
     private final Map<String, TensorDecl> tensors;
     private final List<Einsum> einsums;
     private final Graph<String, DefaultEdge> dataflow;
+    /** The text parsed, so real parameters can be bound again; and their values in this cascade. */
+    private final String text;
+    private final Map<String, Double> reals;
 
     Cascade(String name, String description, String paper, String file, Map<String, RankDecl> ranks, List<Partition> partitions,
-            Map<String, TensorDecl> tensors, List<Einsum> einsums, Graph<String, DefaultEdge> dataflow) {
+            Map<String, TensorDecl> tensors, List<Einsum> einsums, Graph<String, DefaultEdge> dataflow, String text,
+            Map<String, Double> reals) {
         this.name = name;
         this.description = description;
         this.paper = paper;
@@ -40,11 +44,40 @@ public final class Cascade {
         this.tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         this.einsums = List.copyOf(einsums);
         this.dataflow = dataflow;
+        this.text = text;
+        this.reals = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reals));
     }
 
     /** Parses and validates cascade text; {@code file} names it in messages. */
     public static Cascade parse(String file, String text) {
-        return Validator.validate(file, Parser.parse(file, text));
+        return parse(file, text, Map.of());
+    }
+
+    private static Cascade parse(String file, String text, Map<String, Double> reals) {
+        Cascade c = Validator.validate(file, Parser.parse(file, text, reals));
+        return new Cascade(c.name, c.description, c.paper, c.file, c.ranks, c.partitions, c.tensors, c.einsums, c.dataflow,
+            text, c.reals);
+    }
+
+    /** The real parameters ({@code param BETA = 0.4}) and their values here. */
+    public Map<String, Double> realParameters() {
+        return reals;
+    }
+
+    /**
+     * The same cascade with real parameters bound to other values: the text parsed again, since a
+     * real parameter is folded into the constants that use it. Bind before retyping ({@link #withFloatType}).
+     */
+    public Cascade withParameters(Map<String, Double> values) {
+        if (values.isEmpty()) {
+            return this;
+        }
+        if (!reals.keySet().containsAll(values.keySet())) {
+            throw new IllegalArgumentException(values.keySet() + " are not all real parameters of " + name + ": " + reals.keySet());
+        }
+        Map<String, Double> merged = new LinkedHashMap<>(reals);
+        merged.putAll(values);
+        return parse(file, text, merged);
     }
 
     public static Cascade load(Path path) throws IOException {
@@ -151,7 +184,7 @@ public final class Cascade {
         Map<String, TensorDecl> retyped = new LinkedHashMap<>();
         tensors.forEach((n, t) -> retyped.put(n, t.type().isFloating()
             ? new TensorDecl(t.name(), t.ranks(), type, t.role(), t.recurrenceRank(), t.pos()) : t));
-        return new Cascade(name, description, paper, file, ranks, partitions, retyped, einsums, dataflow);
+        return new Cascade(name, description, paper, file, ranks, partitions, retyped, einsums, dataflow, text, reals);
     }
 
     @Override

@@ -3,8 +3,10 @@ package cascade.einsum;
 import cascade.einsum.Lexer.Kind;
 import cascade.einsum.Lexer.Token;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,7 +20,7 @@ final class Parser {
 
     /** What the parser hands to the validator: declarations and statements in file order. */
     record Parsed(String name, String description, String paper, SourcePos namePos, List<RankDecl> ranks,
-                  List<Partition> partitions, List<TensorDecl> tensors, List<Einsum> einsums) {
+                  List<Partition> partitions, List<TensorDecl> tensors, List<Einsum> einsums, Map<String, Double> reals) {
     }
 
     private final List<Token> tokens;
@@ -34,13 +36,23 @@ final class Parser {
     private final List<TensorDecl> tensors = new ArrayList<>();
     private final List<Einsum> einsums = new ArrayList<>();
 
-    private Parser(String file, String text) {
+    /** Real parameters as declared ({@code param BETA = 0.4}), each value replaced by an override if given. */
+    private final Map<String, Double> reals = new LinkedHashMap<>();
+    private final Map<String, Double> overrides;
+
+    private Parser(String file, String text, Map<String, Double> overrides) {
         this.file = file;
         this.tokens = Lexer.tokenize(file, text);
+        this.overrides = overrides;
     }
 
     static Parsed parse(String file, String text) {
-        return new Parser(file, text).file();
+        return parse(file, text, Map.of());
+    }
+
+    /** As {@link #parse(String, String)}, with real parameters bound to {@code overrides} where given. */
+    static Parsed parse(String file, String text, Map<String, Double> overrides) {
+        return new Parser(file, text, overrides).file();
     }
 
     private Parsed file() {
@@ -57,7 +69,7 @@ final class Parser {
             name = base;
             namePos = new SourcePos(file, 1, 1);
         }
-        return new Parsed(name, description, paper, namePos, ranks, partitions, tensors, einsums);
+        return new Parsed(name, description, paper, namePos, ranks, partitions, tensors, einsums, Map.copyOf(reals));
     }
 
     private void statement() {
@@ -150,12 +162,37 @@ final class Parser {
         return new RankDecl(name.text(), optionalSize(), false, name.pos());
     }
 
+    /**
+     * {@code param S = 4, W = 256} (whole numbers: sizes of windows and sets) or
+     * {@code param BETA = 0.4} (a real number, written with a point or an exponent). A real
+     * parameter is a constant: each use becomes its value as parsed (or as bound, through an
+     * override), so it may scale or shift values but never address an element.
+     */
     private void paramStatement() {
         next();
         do {
             Token p = expectUpperIdent("a parameter name");
+            if (reals.containsKey(p.text()) || ranks.stream().anyMatch(r -> r.name().equals(p.text()))) {
+                throw error(p, "parameter " + p.text() + " is declared twice");
+            }
+            if (peek().is("=") && peekAt(1).kind() == Kind.NUMBER && !peekAt(1).text().matches("\\d+")) {
+                next();
+                Token v = next();
+                double value = Double.parseDouble(v.text());
+                if (!Double.isFinite(value)) {
+                    throw error(v, "parameter " + p.text() + " = " + v.text() + " is not a finite number");
+                }
+                reals.put(p.text(), overrides.getOrDefault(p.text(), value));
+                continue;
+            }
             ranks.add(new RankDecl(p.text(), optionalSize(), true, p.pos()));
         } while (accept(","));
+    }
+
+    /** A size or parameter named in a constant: a real parameter is its value. */
+    private ConstExpr symbol(Token t) {
+        Double real = reals.get(t.text());
+        return real != null ? new ConstExpr.Num(real, t.pos()) : new ConstExpr.Symbol(t.text(), t.pos());
     }
 
     private Long optionalSize() {
@@ -310,7 +347,7 @@ final class Parser {
         if (t.kind() == Kind.IDENT && isUpper(t.text())) {
             if (!peekAt(1).is("[")) {
                 next();
-                return new Expr.Constant(new ConstExpr.Symbol(t.text(), t.pos()), t.pos());
+                return new Expr.Constant(symbol(t), t.pos());
             }
             return access();
         }
@@ -436,6 +473,10 @@ final class Parser {
                     throw error(named, "expected a rank index, a size or a whole number in a subscript, found " + named.describe());
                 }
                 if (isUpper(named.text())) {
+                    if (reals.containsKey(named.text())) {
+                        throw error(named, named.text() + " is a real parameter; a subscript or mask offset takes only "
+                            + "sizes and whole-number parameters");
+                    }
                     ConstExpr sym = new ConstExpr.Symbol(named.text(), named.pos());
                     ConstExpr scaled = coeff == 1 ? sym
                         : new ConstExpr.Arith('*', new ConstExpr.Num(coeff, named.pos()), sym, named.pos());
@@ -551,7 +592,7 @@ final class Parser {
             return e;
         }
         if (t.kind() == Kind.IDENT && isUpper(t.text())) {
-            return new ConstExpr.Symbol(t.text(), t.pos());
+            return symbol(t);
         }
         throw error(t, "expected a constant (a number, inf, a size or parameter, sqrt(...), log(...), exp(...)), found " + t.describe());
     }

@@ -54,7 +54,8 @@ final class Validator {
         List<Einsum> ordered = topologicalOrder(resolved, dag);
         inferTypes(ordered);
         check();
-        return new Cascade(parsed.name(), parsed.description(), parsed.paper(), file, ranks, parsed.partitions(), tensors, ordered, dag);
+        return new Cascade(parsed.name(), parsed.description(), parsed.paper(), file, ranks, parsed.partitions(), tensors, ordered, dag,
+            null, parsed.reals());
     }
 
     private void check() {

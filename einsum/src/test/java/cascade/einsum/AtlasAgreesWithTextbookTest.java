@@ -295,6 +295,37 @@ class AtlasAgreesWithTextbookTest {
         assertClose("lightning attention", r.get("O"), expected);
     }
 
+    @Test
+    void realParametersBindTheDecayAndTheCalibration() {
+        Cascade c = CascadeLibrary.load("lightning-attention-2").withParameters(Map.of("LAMBDA", 0.8));
+        assertEquals(Map.of("LAMBDA", 0.8), c.realParameters());
+        int blocks = 3;
+        int chunk = 16;
+        int e = 8;
+        int n = blocks * chunk;
+        Map<String, Long> sizes = c.sizes(Map.of("E", (long) e, "F", (long) e, "B", (long) blocks, "C", (long) chunk));
+        Map<String, float[]> in = Tensors.randomInputs(c, sizes, 58);
+        float[] out = EXECUTOR.run(c, sizes, in).outputs().get("O");
+        double[] expected = new double[e * n];
+        for (int t = 0; t < n; t++) {
+            for (int s = 0; s <= t; s++) {
+                double w = Math.pow(0.8, t - s) * dot(in.get("Q"), 0, t, n, in.get("K"), 0, s, n, e);
+                for (int f = 0; f < e; f++) {
+                    expected[f * n + t] += w * in.get("V")[f * n + s];
+                }
+            }
+        }
+        assertClose("lightning at lambda 0.8", out, expected);
+        Cascade act = CascadeLibrary.load("attention-calibration");
+        Map<String, Long> small = act.sizes(Map.of("E", 8L, "F", 8L, "P", 4L, "M", 16L, "S", 1L));
+        Map<String, float[]> x = Tensors.randomInputs(act, small, 59);
+        float[] at04 = EXECUTOR.run(act, small, x).outputs().get("AV");
+        float[] at10 = EXECUTOR.run(act.withParameters(Map.of("BETA", 1.0)), small, x).outputs().get("AV");
+        double[] plain = Textbook.attention(x.get("Q"), 0, x.get("K"), 0, x.get("V"), 0, 8, 8, 4, 16, null);
+        assertClose("beta = 1 leaves attention as it was", at10, plain);
+        assertTrue(Textbook.maxRelativeError(at04, plain) > 1e-3, "beta = 0.4 moves it");
+    }
+
     @ParameterizedTest(name = "P={0} M={1} E={2}")
     @CsvSource({"48, 512, 32, 18", "256, 256, 16, 19"})
     void basedTaylorAttention(int p, int m, int e, long seed) {

@@ -202,6 +202,32 @@ class MainTest {
     }
 
     @Test
+    void anUnknownCascadeIsReportedAtItsOption(@TempDir Path dir) {
+        Outcome map = run("map", "--cascade", "nonesuch", "--bind", "M=64", "--arch", "fusemax", "--einsum", "QK", "--unit", "PE2D");
+        assertEquals(2, map.code());
+        assertTrue(map.err().startsWith("--cascade:1:1: no file or library cascade named 'nonesuch'"), map.err());
+        Outcome export = run("timeloop", "export", "--arch", "fusemax", "--cascade", "nonesuch", "--einsum", "QK", "--unit", "PE2D",
+            "--out", dir.resolve("x").toString());
+        assertEquals(2, export.code());
+        assertTrue(export.err().startsWith("--cascade:1:1: no file or library cascade named 'nonesuch'"), export.err());
+    }
+
+    @Test
+    void realParametersAreBoundWithTheSizes() throws IOException {
+        Outcome bad = run("run", "attention-calibration", "--bind", "E=8,F=8,P=4,M=16,BETA=abc");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("--bind:1:23: BETA is a real parameter; expected a number such as 0.5, found 'abc'"),
+            bad.err());
+        Outcome unknown = run("run", "attention-calibration", "--bind", "E=8,GAMMA=0.5");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("GAMMA is not a rank or parameter of attention-calibration; it has BETA, E, F, M, P, S"),
+            unknown.err());
+        Outcome ok = run("run", "attention-calibration", "--bind", "E=8,F=8,P=4,M=16,BETA=0.25", "--format", "json");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(new ObjectMapper().readTree(ok.out()).get("maxRelError").asDouble() <= 1e-5, ok.out());
+    }
+
+    @Test
     void listShowsTheLibrary() {
         Outcome o = run("list");
         assertEquals(0, o.code());

@@ -38,6 +38,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Cascade c = Inputs.cascade(cascade);
+        c = c.withParameters(Inputs.reals(bind, c));
         Map<String, Long> sizes = c.sizes(Inputs.bindings(bind, c));
         Analysis a = Analysis.of(c, sizes, passRank);
         PrintWriter out = spec.commandLine().getOut();

@@ -59,10 +59,11 @@ final class DesignWorkload {
         Design named = named();
         namedUnits = named.units();
         Design d = Inputs.option("--without", () -> withoutAssumptions(named, without));
-        if (cascade == null) {
+        Cascade own = cascade == null ? d.cascade() : Inputs.cascade(cascade, new SourcePos("--cascade", 1, 1));
+        Cascade other = own.withParameters(Inputs.reals(bind, own));
+        if (cascade == null && other == own) {
             return d;
         }
-        Cascade other = Inputs.cascade(cascade, new SourcePos("--cascade", 1, 1));
         return Inputs.option("--cascade", () -> d.withCascade(other));
     }
 

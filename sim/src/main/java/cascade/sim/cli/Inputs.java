@@ -76,9 +76,22 @@ final class Inputs {
      * a positive whole number. Errors are located by column within the option's value.
      */
     static Map<String, Long> bindings(String spec, Cascade c) {
+        return bound(spec, c).sizes();
+    }
+
+    /** The real parameters {@code --bind} gives ({@code BETA=0.5}); apply them with {@link Cascade#withParameters}. */
+    static Map<String, Double> reals(String spec, Cascade c) {
+        return bound(spec, c).reals();
+    }
+
+    private record Bound(Map<String, Long> sizes, Map<String, Double> reals) {
+    }
+
+    private static Bound bound(String spec, Cascade c) {
         Map<String, Long> b = new LinkedHashMap<>();
+        Map<String, Double> reals = new LinkedHashMap<>();
         if (spec == null || spec.isBlank()) {
-            return b;
+            return new Bound(b, reals);
         }
         int col = 1;
         for (String item : spec.split(",", -1)) {
@@ -89,25 +102,44 @@ final class Inputs {
             }
             String name = item.substring(0, eq).strip();
             String value = item.substring(eq + 1).strip();
+            SourcePos at = new SourcePos("--bind", 1, col + eq + 1);
+            if (b.containsKey(name) || reals.containsKey(name)) {
+                throw new InvalidInputException(pos, name + " is bound twice");
+            }
+            if (c.realParameters().containsKey(name)) {
+                double v;
+                try {
+                    v = Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    throw new InvalidInputException(at, name + " is a real parameter; expected a number such as 0.5, found '"
+                        + value + "'");
+                }
+                if (!Double.isFinite(v)) {
+                    throw new InvalidInputException(at, name + " must be a finite number, found '" + value + "'");
+                }
+                reals.put(name, v);
+                col += item.length() + 1;
+                continue;
+            }
             if (!c.ranks().containsKey(name)) {
+                java.util.TreeSet<String> all = new java.util.TreeSet<>(c.ranks().keySet());
+                all.addAll(c.realParameters().keySet());
                 throw new InvalidInputException(pos, name + " is not a rank or parameter of " + c.name()
-                    + "; it has " + String.join(", ", c.ranks().keySet().stream().sorted().toList()));
+                    + "; it has " + String.join(", ", all));
             }
             long v;
             try {
                 v = cascade.einsum.Count.parse(value);
             } catch (NumberFormatException e) {
-                throw new InvalidInputException(new SourcePos("--bind", 1, col + eq + 1), "size of " + name
+                throw new InvalidInputException(at, "size of " + name
                     + " must be a whole number (such as 1024 or 1K), found '" + value + "'");
             }
             if (v <= 0) {
-                throw new InvalidInputException(new SourcePos("--bind", 1, col + eq + 1), "size of " + name + " must be positive");
+                throw new InvalidInputException(at, "size of " + name + " must be positive");
             }
-            if (b.put(name, v) != null) {
-                throw new InvalidInputException(pos, name + " is bound twice");
-            }
+            b.put(name, v);
             col += item.length() + 1;
         }
-        return b;
+        return new Bound(b, reals);
     }
 }

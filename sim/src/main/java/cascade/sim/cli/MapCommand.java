@@ -72,7 +72,8 @@ final class MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cascade c = Inputs.cascade(cascade);
+        Cascade c = Inputs.cascade(cascade, new SourcePos("--cascade", 1, 1));
+        c = c.withParameters(Inputs.reals(bind, c));
         Map<String, Long> sizes = c.sizes(Inputs.bindings(bind, c));
         Architecture a = ArchCommand.resolve(arch);
         Inputs.computedBy(c, einsum);

@@ -64,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Cascade c = Inputs.cascade(cascade);
+        c = c.withParameters(Inputs.reals(bind, c));
         if (precision != null) {
             ElementType t = ElementType.fromKeyword(precision);
             if (t == null || !t.isFloating()) {

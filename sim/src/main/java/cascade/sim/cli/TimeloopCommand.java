@@ -232,7 +232,8 @@ final class TimeloopCommand implements Runnable {
                     "expected cascade or timeloop, found '" + counting + "'");
             };
             Inputs.inExistingFolder(out, "--out");
-            Cascade c = Inputs.cascade(cascadeWord);
+            Cascade parsed = Inputs.cascade(cascadeWord, new SourcePos("--cascade", 1, 1));
+            Cascade c = parsed.withParameters(Inputs.reals(bind, parsed));
             Map<String, Long> sizes = c.sizes(Inputs.bindings(bind, c));
             Architecture a = ArchCommand.resolve(arch);
             Inputs.computedBy(c, einsum);
