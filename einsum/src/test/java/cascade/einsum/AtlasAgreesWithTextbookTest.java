@@ -31,7 +31,7 @@ class AtlasAgreesWithTextbookTest {
         "mamba-scan", "hydra", "lightning-attention-2", "based", "flowformer", "agent-attention", "kronecker-attention", "moh",
         "tidaldecode", "duo-attention", "attention-calibration", "relative-attention", "landmark-attention", "longheads",
         "biformer", "seer-attention", "s2-attention", "retrieval-attention", "pointer-network", "gaussian-attention",
-        "transnormer", "sparse-query-attention", "recycled-attention");
+        "transnormer", "sparse-query-attention", "recycled-attention", "razor-attention", "snapkv");
 
     @AfterAll
     static void close() {
@@ -939,6 +939,103 @@ class AtlasAgreesWithTextbookTest {
         double[] expected = new double[e];
         attendInto(expected, 0, 1, r.get("Q"), 0, r.get("K"), 0, r.get("V"), 0, e, e, m, keys(keys));
         assertClose("recycled attention", r.get("AV"), expected);
+    }
+
+    @ParameterizedTest(name = "H={0} M={1}")
+    @CsvSource({"2, 512, 32, 32, 60", "4, 1024, 64, 16, 61"})
+    void razorAttention(int h, int m, int window, int e, long seed) {
+        int sinks = 4;
+        float[] retrieval = new float[h];
+        retrieval[0] = 1; // head 0 retrieval, the rest compressed
+        Run r = run("razor-attention", seed, Map.of("RET", retrieval), "H", h, "E", e, "F", e, "M", m, "S", sinks, "W", window);
+        for (int hi = 0; hi < h; hi++) {
+            int kOff = hi * e * m;
+            List<double[]> keys = new ArrayList<>();
+            List<double[]> values = new ArrayList<>();
+            double[] meanK = new double[e];
+            double[] meanV = new double[e];
+            int dropped = m - sinks - window;
+            for (int mi = 0; mi < m; mi++) {
+                double[] k = new double[e];
+                double[] v = new double[e];
+                for (int x = 0; x < e; x++) {
+                    k[x] = r.get("K")[kOff + x * m + mi];
+                    v[x] = r.get("V")[kOff + x * m + mi];
+                }
+                if (retrieval[hi] != 0 || mi < sinks || mi >= m - window) {
+                    keys.add(k);
+                    values.add(v);
+                } else {
+                    for (int x = 0; x < e; x++) {
+                        meanK[x] += k[x] / dropped;
+                        meanV[x] += v[x] / dropped;
+                    }
+                }
+            }
+            if (retrieval[hi] == 0) {
+                keys.add(meanK);
+                values.add(meanV);
+            }
+            double[] q = new double[e];
+            for (int x = 0; x < e; x++) {
+                q[x] = r.get("Q")[hi * e + x];
+            }
+            double[] s = new double[keys.size()];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < s.length; i++) {
+                s[i] = dot(q, keys.get(i)) / Math.sqrt(e);
+                max = Math.max(max, s[i]);
+            }
+            double den = 0;
+            double[] expected = new double[e];
+            for (int i = 0; i < s.length; i++) {
+                double w = Math.exp(s[i] - max);
+                den += w;
+                for (int f = 0; f < e; f++) {
+                    expected[f] += w * values.get(i)[f];
+                }
+            }
+            for (int f = 0; f < e; f++) {
+                expected[f] /= den;
+            }
+            assertClose("razor head " + hi, java.util.Arrays.copyOfRange(r.get("AV"), hi * e, (hi + 1) * e), expected);
+        }
+    }
+
+    @ParameterizedTest(name = "H={0} P={1} M={2} J={3}")
+    @CsvSource({"2, 16, 512, 16, 32, 62", "3, 32, 1024, 64, 16, 63"})
+    void snapKvObservationWindowVotes(int h, int p, int m, int j, int e, long seed) {
+        Run r = run("snapkv", seed, "H", h, "E", e, "F", e, "P", p, "M", m, "J", j);
+        for (int hi = 0; hi < h; hi++) {
+            int kOff = hi * e * m;
+            double[] votes = new double[m - p];
+            for (int pi = 0; pi < p; pi++) {
+                int last = pi + m - p;
+                double[] s = new double[last + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int mi = 0; mi <= last; mi++) {
+                    s[mi] = dot(r.get("QO"), hi * e * p, pi, p, r.get("K"), kOff, mi, m, e) / Math.sqrt(e);
+                    max = Math.max(max, s[mi]);
+                }
+                double den = 0;
+                for (double x : s) {
+                    den += Math.exp(x - max);
+                }
+                for (int mi = 0; mi < m - p; mi++) {
+                    votes[mi] += Math.exp(s[mi] - max) / den;
+                }
+            }
+            Set<Integer> keys = new TreeSet<>();
+            for (int t : Textbook.topIndices(votes, j)) {
+                keys.add(t);
+            }
+            for (int mi = m - p; mi < m; mi++) {
+                keys.add(mi);
+            }
+            double[] expected = new double[e];
+            attendInto(expected, 0, 1, r.get("Q"), hi * e, r.get("K"), kOff, r.get("V"), kOff, e, e, m, keys(new ArrayList<>(keys)));
+            assertClose("snapkv head " + hi, java.util.Arrays.copyOfRange(r.get("AV"), hi * e, (hi + 1) * e), expected);
+        }
     }
 
     @Test
