@@ -31,7 +31,7 @@ class AtlasAgreesWithTextbookTest {
         "mamba-scan", "hydra", "lightning-attention-2", "based", "flowformer", "agent-attention", "kronecker-attention", "moh",
         "tidaldecode", "duo-attention", "attention-calibration", "relative-attention", "landmark-attention", "longheads",
         "biformer", "seer-attention", "s2-attention", "retrieval-attention", "pointer-network", "gaussian-attention",
-        "transnormer", "sparse-query-attention", "recycled-attention", "razor-attention", "snapkv");
+        "transnormer", "sparse-query-attention", "recycled-attention", "razor-attention", "snapkv", "spatten-progressive");
 
     @AfterAll
     static void close() {
@@ -1036,6 +1036,43 @@ class AtlasAgreesWithTextbookTest {
             attendInto(expected, 0, 1, r.get("Q"), hi * e, r.get("K"), kOff, r.get("V"), kOff, e, e, m, keys(new ArrayList<>(keys)));
             assertClose("snapkv head " + hi, java.util.Arrays.copyOfRange(r.get("AV"), hi * e, (hi + 1) * e), expected);
         }
+    }
+
+    @ParameterizedTest(name = "P={0} M={1} E={2}")
+    @CsvSource({"48, 512, 32, 64", "128, 256, 64, 65", "64, 64, 16, 66"})
+    void spattenProgressiveQuantisation(int p, int m, int e, long seed) {
+        Cascade c = CascadeLibrary.load("spatten-progressive");
+        Map<String, Long> sizes = c.sizes(Map.of("E", (long) e, "F", (long) e, "P", (long) p, "M", (long) m));
+        Map<String, float[]> in = Tensors.randomInputs(c, sizes, seed);
+        float[] quantised = new float[e * m];
+        for (int i = 0; i < quantised.length; i++) {
+            quantised[i] = (float) (Math.max(-128, Math.min(127, Math.rint(in.get("K")[i] / 0.25))) * 0.25);
+        }
+        double[] low = Textbook.attention(in.get("Q"), 0, quantised, 0, in.get("V"), 0, e, e, p, m, null);
+        double[] full = Textbook.attention(in.get("Q"), 0, in.get("K"), 0, in.get("V"), 0, e, e, p, m, null);
+        double[][] probs = Textbook.probabilities(in.get("Q"), 0, quantised, 0, e, p, m);
+        double[] top = new double[p];
+        for (int pi = 0; pi < p; pi++) {
+            for (int mi = 0; mi < m; mi++) {
+                top[pi] = Math.max(top[pi], probs[mi][pi]);
+            }
+        }
+        // Random scores are flatter than a trained model's: set the threshold between the queries' confidences.
+        double[] sorted = top.clone();
+        java.util.Arrays.sort(sorted);
+        double threshold = (sorted[p / 2 - 1] + sorted[p / 2]) / 2;
+        float[] out = EXECUTOR.run(c.withParameters(Map.of("THR", threshold)), sizes, in).outputs().get("AV");
+        double[] expected = new double[e * p];
+        int recomputed = 0;
+        for (int pi = 0; pi < p; pi++) {
+            boolean again = top[pi] < threshold;
+            recomputed += again ? 1 : 0;
+            for (int f = 0; f < e; f++) {
+                expected[f * p + pi] = again ? full[f * p + pi] : low[f * p + pi];
+            }
+        }
+        assertEquals(p / 2, recomputed, "half the queries recomputed");
+        assertClose("spatten progressive", out, expected);
     }
 
     @Test
