@@ -81,8 +81,8 @@ class AtlasAgreesWithTextbookTest {
         return s;
     }
 
-    /** Softmax-weighted sum of V[f, keys] with the given scores, per output feature; out[f]. */
-    private static double[] attend(double[] scores, int[] keys, float[] v, int vOff, int f, int mCount) {
+    /** softmax(scores): weights that sum to one, computed after subtracting the largest score. */
+    private static double[] softmax(double[] scores) {
         double max = Double.NEGATIVE_INFINITY;
         for (double s : scores) {
             max = Math.max(max, s);
@@ -93,13 +93,22 @@ class AtlasAgreesWithTextbookTest {
             w[i] = Math.exp(scores[i] - max);
             den += w[i];
         }
+        for (int i = 0; i < w.length; i++) {
+            w[i] /= den;
+        }
+        return w;
+    }
+
+    /** Softmax-weighted sum of V[f, keys] with the given scores, per output feature; out[f]. */
+    private static double[] attend(double[] scores, int[] keys, float[] v, int vOff, int f, int mCount) {
+        double[] w = softmax(scores);
         double[] out = new double[f];
         for (int fi = 0; fi < f; fi++) {
             double acc = 0;
             for (int i = 0; i < keys.length; i++) {
                 acc += w[i] * v[vOff + fi * mCount + keys[i]];
             }
-            out[fi] = acc / den;
+            out[fi] = acc;
         }
         return out;
     }
@@ -381,18 +390,11 @@ class AtlasAgreesWithTextbookTest {
                 outgoingConserved[j] += w / incoming[i];
             }
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (double o : outgoingConserved) {
-            max = Math.max(max, o);
-        }
-        double den = 0;
-        for (double o : outgoingConserved) {
-            den += Math.exp(o - max);
-        }
+        double[] sourceShare = softmax(outgoingConserved);
         double[] expected = new double[e * p];
         for (int i = 0; i < p; i++) {
             for (int j = 0; j < m; j++) {
-                double competition = m * Math.exp(outgoingConserved[j] - max) / den;
+                double competition = m * sourceShare[j];
                 double w = dot(fq[i], fk[j]) / incoming[i] * sigmoid(incomingConserved[i]) * competition;
                 for (int f = 0; f < e; f++) {
                     expected[f * p + i] += w * r.get("V")[f * m + j];
@@ -441,23 +443,18 @@ class AtlasAgreesWithTextbookTest {
         double[] expected = new double[e * p];
         for (int i = 0; i < p; i++) {
             double[] s = new double[agents];
-            double max = Double.NEGATIVE_INFINITY;
             for (int a = 0; a < agents; a++) {
                 double d = 0;
                 for (int x = 0; x < e; x++) {
                     d += r.get("Q")[x * p + i] * agentD[x * agents + a];
                 }
                 s[a] = d / Math.sqrt(e);
-                max = Math.max(max, s[a]);
             }
-            double den = 0;
-            for (int a = 0; a < agents; a++) {
-                den += Math.exp(s[a] - max);
-            }
+            double[] w = softmax(s);
             for (int f = 0; f < e; f++) {
                 double acc = 0;
                 for (int a = 0; a < agents; a++) {
-                    acc += Math.exp(s[a] - max) / den * va[a][f];
+                    acc += w[a] * va[a][f];
                 }
                 expected[f * p + i] = acc;
             }
@@ -513,16 +510,10 @@ class AtlasAgreesWithTextbookTest {
                 router[hi] = r.get("R")[hi * p + pi];
             }
             int[] chosen = Textbook.topIndices(router, j);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c : chosen) {
-                max = Math.max(max, router[c]);
-            }
-            double den = 0;
-            for (int c : chosen) {
-                den += Math.exp(router[c] - max);
-            }
-            for (int c : chosen) {
-                double g = Math.exp(router[c] - max) / den;
+            double[] gates = softmax(java.util.Arrays.stream(chosen).mapToDouble(c -> router[c]).toArray());
+            for (int k = 0; k < chosen.length; k++) {
+                int c = chosen[k];
+                double g = gates[k];
                 double[] head = new double[e * p];
                 attendInto(head, pi, p, r.get("Q"), c * e * p, r.get("K"), c * e * n, r.get("V"), c * e * n, e, e, n, range(0, n));
                 for (int f = 0; f < e; f++) {
@@ -580,21 +571,14 @@ class AtlasAgreesWithTextbookTest {
         Run r = run("attention-calibration", seed, "E", e, "F", e, "P", p, "M", m, "S", sinks);
         double[] expected = new double[e * p];
         for (int pi = 0; pi < p; pi++) {
-            double[] a = new double[m];
-            double max = Double.NEGATIVE_INFINITY;
+            double[] scores = new double[m];
             for (int mi = 0; mi < m; mi++) {
-                a[mi] = dot(r.get("Q"), 0, pi, p, r.get("K"), 0, mi, m, e) / Math.sqrt(e);
-                max = Math.max(max, a[mi]);
+                scores[mi] = dot(r.get("Q"), 0, pi, p, r.get("K"), 0, mi, m, e) / Math.sqrt(e);
             }
-            double den = 0;
-            for (int mi = 0; mi < m; mi++) {
-                a[mi] = Math.exp(a[mi] - max);
-                den += a[mi];
-            }
+            double[] a = softmax(scores);
             double sinkMass = 0;
-            for (int mi = 0; mi < m; mi++) {
-                a[mi] /= den;
-                sinkMass += mi < sinks ? a[mi] : 0;
+            for (int mi = 0; mi < sinks; mi++) {
+                sinkMass += a[mi];
             }
             double total = 0;
             for (int mi = 0; mi < m; mi++) {
@@ -644,16 +628,10 @@ class AtlasAgreesWithTextbookTest {
                 landmark[bl] = dot(r.get("Q"), 0, pi, p, r.get("LK"), 0, bl, blocks, e) / Math.sqrt(e);
             }
             int[] chosen = Textbook.topIndices(landmark, j);
-            double lmax = Double.NEGATIVE_INFINITY;
-            for (int c : chosen) {
-                lmax = Math.max(lmax, landmark[c]);
-            }
-            double lden = 0;
-            for (int c : chosen) {
-                lden += Math.exp(landmark[c] - lmax);
-            }
-            for (int c : chosen) {
-                double blockWeight = Math.exp(landmark[c] - lmax) / lden;
+            double[] blockWeights = softmax(java.util.Arrays.stream(chosen).mapToDouble(c -> landmark[c]).toArray());
+            for (int k = 0; k < chosen.length; k++) {
+                int c = chosen[k];
+                double blockWeight = blockWeights[k];
                 double[] within = new double[e * p];
                 attendInto(within, pi, p, r.get("Q"), 0, r.get("K"), 0, r.get("V"), 0, e, e, m, range(c * block, (c + 1) * block));
                 for (int f = 0; f < e; f++) {
@@ -833,19 +811,14 @@ class AtlasAgreesWithTextbookTest {
         double[] expected = new double[m * p];
         for (int pi = 0; pi < p; pi++) {
             double[] u = new double[m];
-            double max = Double.NEGATIVE_INFINITY;
             for (int mi = 0; mi < m; mi++) {
                 for (int gi = 0; gi < g; gi++) {
                     u[mi] += r.get("VA")[gi] * Math.tanh(r.get("EK")[gi * m + mi] + r.get("DQ")[gi * p + pi]);
                 }
-                max = Math.max(max, u[mi]);
             }
-            double den = 0;
+            double[] pointer = softmax(u);
             for (int mi = 0; mi < m; mi++) {
-                den += Math.exp(u[mi] - max);
-            }
-            for (int mi = 0; mi < m; mi++) {
-                expected[mi * p + pi] = Math.exp(u[mi] - max) / den;
+                expected[mi * p + pi] = pointer[mi];
             }
         }
         assertClose("pointer network", r.get("PTR"), expected);
@@ -981,22 +954,15 @@ class AtlasAgreesWithTextbookTest {
                 q[x] = r.get("Q")[hi * e + x];
             }
             double[] s = new double[keys.size()];
-            double max = Double.NEGATIVE_INFINITY;
             for (int i = 0; i < s.length; i++) {
                 s[i] = dot(q, keys.get(i)) / Math.sqrt(e);
-                max = Math.max(max, s[i]);
             }
-            double den = 0;
+            double[] w = softmax(s);
             double[] expected = new double[e];
             for (int i = 0; i < s.length; i++) {
-                double w = Math.exp(s[i] - max);
-                den += w;
                 for (int f = 0; f < e; f++) {
-                    expected[f] += w * values.get(i)[f];
+                    expected[f] += w[i] * values.get(i)[f];
                 }
-            }
-            for (int f = 0; f < e; f++) {
-                expected[f] /= den;
             }
             assertClose("razor head " + hi, java.util.Arrays.copyOfRange(r.get("AV"), hi * e, (hi + 1) * e), expected);
         }
@@ -1012,17 +978,12 @@ class AtlasAgreesWithTextbookTest {
             for (int pi = 0; pi < p; pi++) {
                 int last = pi + m - p;
                 double[] s = new double[last + 1];
-                double max = Double.NEGATIVE_INFINITY;
                 for (int mi = 0; mi <= last; mi++) {
                     s[mi] = dot(r.get("QO"), hi * e * p, pi, p, r.get("K"), kOff, mi, m, e) / Math.sqrt(e);
-                    max = Math.max(max, s[mi]);
                 }
-                double den = 0;
-                for (double x : s) {
-                    den += Math.exp(x - max);
-                }
+                double[] a = softmax(s);
                 for (int mi = 0; mi < m - p; mi++) {
-                    votes[mi] += Math.exp(s[mi] - max) / den;
+                    votes[mi] += a[mi];
                 }
             }
             Set<Integer> keys = new TreeSet<>();
