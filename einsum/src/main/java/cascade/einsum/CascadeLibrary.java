@@ -9,6 +9,10 @@ import java.util.Map;
  * same parser as a user's files. {@code library.index} lists their names.
  */
 public final class CascadeLibrary {
+    /** A length rank of the index, {@code B/64} or {@code R*2-1}: the rank, then operations on N left to right. */
+    private static final java.util.regex.Pattern LENGTH_RANK = java.util.regex.Pattern.compile("([A-Z][A-Z0-9]*)((?:[*/+-]\\d+)*)");
+    private static final java.util.regex.Pattern LENGTH_OP = java.util.regex.Pattern.compile("([*/+-])(\\d+)");
+
     private CascadeLibrary() {
     }
 
@@ -39,12 +43,12 @@ public final class CascadeLibrary {
     public static Map<String, Long> atLength(String name, long n) {
         Map<String, Long> b = exampleBindings(name);
         for (String item : entry(name)[4].split(",")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Z][A-Z0-9]*)((?:[*/+-]\\d+)*)").matcher(item);
+            java.util.regex.Matcher m = LENGTH_RANK.matcher(item);
             if (!m.matches()) {
                 throw new IllegalStateException("library.index: length rank '" + item + "' of " + name);
             }
             long v = n;
-            for (java.util.regex.Matcher op = java.util.regex.Pattern.compile("([*/+-])(\\d+)").matcher(m.group(2)); op.find(); ) {
+            for (java.util.regex.Matcher op = LENGTH_OP.matcher(m.group(2)); op.find(); ) {
                 long k = Long.parseLong(op.group(2));
                 v = switch (op.group(1)) {
                     case "*" -> v * k;

@@ -55,15 +55,9 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
         Set<String> accumulating = new LinkedHashSet<>();
         // A tensor over the step rank that some Einsum reads beyond its step (DB[T-1-t] in a backward scan) is
         // computed whole before the loop when it can be: when it needs nothing the loop computes.
-        Set<String> all = new HashSet<>();
-        c.einsums().forEach(e -> all.add(e.output()));
         Set<String> readWhole = new HashSet<>();
         for (Einsum e : c.einsums()) {
-            for (String t : all) {
-                if (readsBeyondTheStep(c, e, r, Set.of(t))) {
-                    readWhole.add(t);
-                }
-            }
+            readWhole.addAll(readBeyondTheStep(c, e, r));
         }
         for (Einsum e : c.einsums()) {
             List<String> preds = Graphs.predecessorListOf(c.dataflow(), e.output());
@@ -73,7 +67,7 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
                 continue;
             }
             boolean needsAllSteps = preds.stream().anyMatch(p -> afterOutputs.contains(p) || accumulating.contains(p))
-                || readsBeyondTheStep(c, e, r, steppedOutputs);
+                || readBeyondTheStep(c, e, r).stream().anyMatch(steppedOutputs::contains);
             if (e.iterationRanks().contains(r) && !needsAllSteps) {
                 stepped.add(e);
                 steppedOutputs.add(e.output());
@@ -114,20 +108,19 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
     }
 
     /**
-     * Whether {@code e} reads a tensor computed in the loop at any step but this one or, for a
-     * recurrence, the one it is about to write ({@code HB[T-1-t]} in a backward scan): such a
-     * reader must wait for the whole loop, or it would read steps not yet computed.
+     * The tensors {@code e} reads along the step rank at a step other than its own or, for a
+     * recurrence, the one it is about to write ({@code HB[T-1-t]} in a backward scan). If the
+     * loop computes one of them, {@code e} must wait for the whole loop, or it would read steps
+     * not yet computed.
      */
-    private static boolean readsBeyondTheStep(Cascade c, Einsum e, String r, Set<String> steppedOutputs) {
-        boolean[] beyond = {false};
+    private static Set<String> readBeyondTheStep(Cascade c, Einsum e, String r) {
+        Set<String> beyond = new HashSet<>();
         java.util.function.Consumer<Expr.Access> check = a -> {
-            if (!steppedOutputs.contains(a.tensor())) {
-                return;
-            }
-            boolean recurrence = r.equals(c.tensor(a.tensor()).recurrenceRank());
+            TensorDecl t = c.tensor(a.tensor());
+            boolean recurrence = t != null && r.equals(t.recurrenceRank());
             for (Expr.Slot slot : a.slots()) {
                 if (slot.rank().equals(r) && !stepLocal(slot.indices().getFirst(), r, recurrence)) {
-                    beyond[0] = true;
+                    beyond.add(a.tensor());
                 }
             }
         };
@@ -135,7 +128,7 @@ public record StepPlan(String stepRank, List<Einsum> before, List<Einsum> steppe
         if (e.mask() != null) {
             e.mask().accesses(check);
         }
-        return beyond[0];
+        return beyond;
     }
 
     /** {@code r}, or {@code r+1} of a recurrence over r: what one step may read of a stepped tensor. */

@@ -183,11 +183,7 @@ public final class Npy {
             case INT16 -> "<i2";
             case INT32 -> "<i4";
         };
-        int item = switch (type) {
-            case FP32, BF16, INT32 -> 4;
-            case FP16, INT16 -> 2;
-            case INT8 -> 1;
-        };
+        int item = type == ElementType.BF16 ? 4 : type.bytes(); // bf16 goes out as float32
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             dims.append(d).append(", ");
