@@ -30,7 +30,7 @@ import static cascade.hw.YamlNodes.sequence;
  */
 public final class ArchitectureLoader {
     private static final List<String> TOP = List.of("architecture", "extends", "description", "source", "clock",
-        "technology", "word", "storage", "compute", "addCompute");
+        "technology", "word", "storage", "compute", "addCompute", "rtl");
     private static final List<String> STORAGE = List.of("name", "parent", "kind", "capacity", "banks", "instances",
         "width", "bandwidth", "latency", "read", "write", "leak", "area", "source");
     private static final List<String> COMPUTE = List.of("name", "kind", "under", "rows", "cols", "width", "ops",

@@ -12,7 +12,7 @@ public final class Blocks {
     }
 
     public static List<String> names() {
-        return List.of("mac", "mac-q", "systolic", "vector", "topk");
+        return List.of("mac", "mac-q", "systolic", "vector", "topk", "attention");
     }
 
     /** A block by name with its parameters (rows, cols, lanes); unknown names and bad parameters are refused. */
@@ -23,6 +23,7 @@ public final class Blocks {
             case "systolic" -> new Systolic(params.getOrDefault("rows", 4), params.getOrDefault("cols", 4));
             case "vector" -> new Vector(params.getOrDefault("lanes", 4));
             case "topk" -> new TopK();
+            case "attention" -> new AttentionCore(AttentionParams.defaults());
             default -> throw new IllegalArgumentException("no block named " + name + "; blocks: " + String.join(", ", names()));
         };
     }

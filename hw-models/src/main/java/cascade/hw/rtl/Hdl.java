@@ -253,6 +253,64 @@ public final class Hdl {
         }
 
         private final List<String> regOutputs = new ArrayList<>();
+        private final List<String> memories = new ArrayList<>();
+        private final List<String> memoryPorts = new ArrayList<>();
+
+        /**
+         * A read-only table of {@code values.length} words (a power of two) read synchronously:
+         * the returned register holds {@code values[address]} one clock edge later. Emitted as a
+         * memory with its contents in an {@code initial} block, which yosys maps to initialised
+         * EBR and Verilator runs as is.
+         */
+        public Signal rom(String n, int width, long[] values, Expr address) {
+            int depth = values.length;
+            if (depth < 2 || Integer.bitCount(depth) != 1 || address.width() != Integer.numberOfTrailingZeros(depth)) {
+                throw new IllegalArgumentException(name + ": table " + n + " needs a power-of-two length and a matching address");
+            }
+            clocked();
+            Signal data = declare(n + "_q", width, false, Signal.Kind.REG);
+            driven.put(data.name(), true);
+            StringBuilder init = new StringBuilder("reg  " + range(width) + n + " [0:" + (depth - 1) + "];\n    initial begin\n");
+            for (int i = 0; i < depth; i++) {
+                if (values[i] < 0 || (width < 63 && values[i] >= 1L << width)) {
+                    throw new IllegalArgumentException(name + ": table " + n + " entry " + i + " does not fit " + width + " bits");
+                }
+                init.append("        ").append(n).append("[").append(i).append("] = ").append(width).append("'d")
+                    .append(values[i]).append(";\n");
+            }
+            memories.add(init.append("    end").toString());
+            memoryPorts.add(data.name() + " <= " + n + "[" + address.text() + "];");
+            return data;
+        }
+
+        /**
+         * A memory of {@code depth} words (a power of two, so every address is in range) with one
+         * synchronous write port and one synchronous read port: {@code data} is the word at
+         * {@code readAddress} one clock edge later. Not reset (block RAM cannot be), which is the
+         * shape yosys infers as iCE40 EBR. Returns the read data register.
+         */
+        public Signal memory(String n, int width, int depth, Expr writeEnable, Expr writeAddress, Expr writeData,
+                             Expr readAddress) {
+            if (depth < 2 || Integer.bitCount(depth) != 1) {
+                throw new IllegalArgumentException(name + ": memory " + n + " needs a power-of-two depth, not " + depth);
+            }
+            int aw = Integer.numberOfTrailingZeros(depth);
+            if (writeAddress.width() != aw || readAddress.width() != aw || writeData.width() != width
+                    || writeEnable.width() != 1) {
+                throw new IllegalArgumentException(name + ": memory " + n + " of " + depth + " x " + width
+                    + " bits needs " + aw + "-bit addresses, " + width + "-bit data and a 1-bit enable");
+            }
+            clocked();
+            if (!n.matches("[a-z][a-z0-9_]*") || signals.containsKey(n)) {
+                throw new IllegalArgumentException(name + ": bad or repeated memory name " + n);
+            }
+            Signal data = declare(n + "_q", width, writeData.signed(), Signal.Kind.REG);
+            driven.put(data.name(), true);
+            memories.add("reg  " + (writeData.signed() ? "signed " : "") + range(width) + n + " [0:" + (depth - 1) + "];");
+            memoryPorts.add("if (" + writeEnable.text() + ") " + n + "[" + writeAddress.text() + "] <= " + writeData.text()
+                + ";\n        " + data.name() + " <= " + n + "[" + readAddress.text() + "];");
+            return data;
+        }
 
         private void check(Signal target, Expr value) {
             if (target.width() != value.width() || target.signed() != value.signed()) {
@@ -319,7 +377,8 @@ public final class Hdl {
                     + (p.signed() ? "signed " : "") + range(p.width()) + p.name());
             }
             b.append(String.join(",\n", ports)).append("\n);\n");
-            String body = String.join("\n", assigns) + String.join("\n", updates) + String.join("\n", instances);
+            String body = String.join("\n", assigns) + "\n" + String.join("\n", updates) + "\n" + String.join("\n", instances)
+                + "\n" + String.join("\n", memoryPorts);
             for (Signal s : signals.values()) {
                 if (s.kind() == Signal.Kind.WIRE || s.kind() == Signal.Kind.REG) {
                     // A signal read only in slices may leave bits unread on purpose (a saturated value's sign
@@ -330,6 +389,9 @@ public final class Hdl {
                     b.append("    ").append(sliced ? "/* verilator lint_off UNUSEDSIGNAL */ " + decl + " /* verilator lint_on UNUSEDSIGNAL */"
                         : decl).append("\n");
                 }
+            }
+            for (String mem : memories) {
+                b.append("    ").append(mem).append("\n");
             }
             for (String a : assigns) {
                 b.append("    ").append(a).append("\n");
@@ -347,6 +409,9 @@ public final class Hdl {
                     b.append("            ").append(u).append("\n");
                 }
                 b.append("        end\n    end\n");
+            }
+            for (String port : memoryPorts) {
+                b.append("    always @(posedge clk) begin\n        ").append(port).append("\n    end\n");
             }
             return b.append("endmodule\n").toString();
         }
