@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -476,5 +477,44 @@ class MainTest {
         assertEquals(2, run("rtl", "emit", "systolic", "--param", "rows=x", "--out", dir.toString()).code());
         assertEquals(2, run("rtl", "bitstream", "huge", "--device", "up5k", "--out", dir.toString()).code());
         assertEquals(2, run("rtl", "bitstream", "default", "--device", "ecp5", "--out", dir.toString()).code());
+    }
+
+    /** Issue 18, acceptance 2 and 5: a run through the Verilated attention core, and parameters it cannot be built with. */
+    @Test
+    void rtlRunAttentionAgreesWithTheModelAndRefusesCoresItCannotBuild(@TempDir Path dir) throws IOException {
+        for (String seq : new String[] {"64", "200"}) {
+            Outcome run = run("rtl", "run", "attention", "--seq", seq, "--seed", "3", "--work", dir.resolve("work").toString(),
+                "--format", "json");
+            assertEquals(0, run.code(), run.err());
+            JsonNode r = new ObjectMapper().readTree(run.out());
+            assertEquals(0, r.get("quantizedMismatches").asLong(), run.out());
+            assertEquals(r.get("modelCycles").asLong(), r.get("rtlCycles").asLong(), run.out());
+            assertEquals(r.get("formulaCycles").asLong(), r.get("rtlCycles").asLong(), run.out());
+            assertTrue(r.get("simulatorCycles").asLong() > 0, run.out());
+            assertTrue(r.get("maxRelativeError").asDouble() <= 0.02, run.out());
+        }
+        String base = Files.readString(Path.of("../hw-models/src/main/resources/rtl/attention-core.yaml"));
+        Map<String, String> broken = new java.util.LinkedHashMap<>();
+        broken.put("tokens: 256", "tokens: 2");             // a chunk larger than the memory
+        broken.put("expFraction: 6", "expFraction: 2");     // too narrow for the head dimension's scale
+        broken.put("headDim: 8", "headDim: 12");            // not a power of two
+        broken.put("heads: 2", "heads: many");              // not a number
+        for (var b : broken.entrySet()) {
+            Path arch = dir.resolve("broken.yaml");
+            Files.writeString(arch, base.replace(b.getKey(), b.getValue()));
+            int line = 1 + (int) base.substring(0, base.indexOf(b.getKey())).chars().filter(c -> c == '\n').count();
+            for (String[] cmd : List.of(new String[] {"rtl", "emit", "attention", "--arch", arch.toString(), "--out",
+                    dir.resolve("out").toString()}, new String[] {"rtl", "run", "attention", "--arch", arch.toString()})) {
+                Outcome o = run(cmd);
+                assertEquals(2, o.code(), b.getValue() + ": " + o.err());
+                assertTrue(o.err().contains(arch + ":" + line + ":"), b.getValue() + ": " + o.err());
+            }
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "nothing emitted for a broken core");
+        assertEquals(2, run("rtl", "run", "attention", "--seq", "66").code());
+        assertEquals(2, run("rtl", "run", "attention", "--seq", "512").code());
+        assertEquals(2, run("rtl", "run", "attention", "--heads", "3").code());
+        assertEquals(2, run("rtl", "run", "systolic").code());
+        assertEquals(2, run("rtl", "emit", "attention", "--param", "rows=2", "--out", dir.toString()).code());
     }
 }

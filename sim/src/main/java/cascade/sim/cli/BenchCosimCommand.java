@@ -5,6 +5,7 @@ import cascade.hw.rtl.Cosim;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,9 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Co-simulation speed on the 4×4 systolic array: cycles per second of the RTL alone and of the whole check. */
+/** Co-simulation speed of the 4×4 systolic array and of the attention core: cycles per second of the RTL alone and of the whole check. */
 @Command(name = "cosim", mixinStandardHelpOptions = true,
-    description = "Co-simulation speed, 4x4 systolic array: RTL cycles/s and checked cycles/s (RTL + Java model + compare).",
+    description = "Co-simulation speed of the 4x4 systolic array and the attention core: RTL cycles/s and checked cycles/s (RTL + Java model + compare).",
     footer = {"", "Example:", "  ./cascade bench cosim --cycles 1000000 --format json"})
 final class BenchCosimCommand implements Callable<Integer> {
     @Spec
@@ -34,22 +35,29 @@ final class BenchCosimCommand implements Callable<Integer> {
                 "must be between 1,000 and 100,000,000");
         }
         Cosim cosim = new Cosim(Path.of("target", "rtl"));
-        Blocks.Systolic array = new Blocks.Systolic(4, 4);
-        cosim.run(array, 10_000, 1, false, null); // build and warm up
-        Cosim.Result r = cosim.run(array, cycles, 2, false, null);
-        double checked = r.cycles() / (r.runSeconds() + r.compareSeconds());
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("block", r.block());
-        json.put("cycles", r.cycles());
-        json.put("mismatches", r.mismatches());
-        json.put("rtlCyclesPerSecond", r.rtlCyclesPerSecond());
-        json.put("checkedCyclesPerSecond", checked);
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (cascade.hw.rtl.Block block : List.of(new Blocks.Systolic(4, 4),
+                new cascade.hw.rtl.AttentionCore(cascade.hw.rtl.AttentionParams.defaults()))) {
+            cosim.run(block, 10_000, 1, false, null); // build and warm up
+            Cosim.Result r = cosim.run(block, cycles, 2, false, null);
+            double checked = r.cycles() / (r.runSeconds() + r.compareSeconds());
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("block", r.block());
+            json.put("cycles", r.cycles());
+            json.put("mismatches", r.mismatches());
+            json.put("rtlCyclesPerSecond", r.rtlCyclesPerSecond());
+            json.put("checkedCyclesPerSecond", checked);
+            rows.add(json);
+            if (format != Output.Format.json) {
+                spec.commandLine().getOut().printf(Locale.ROOT, "%s, %d cycles, %d mismatches: RTL %.3g cycles/s (Verilator, with "
+                        + "file I/O), checked %.3g cycles/s (RTL + Java model + comparison)%n", r.block(), r.cycles(),
+                    r.mismatches(), r.rtlCyclesPerSecond(), checked);
+            }
+        }
         if (format == Output.Format.json) {
+            Map<String, Object> json = new LinkedHashMap<>(rows.getFirst());
+            json.put("blocks", rows);
             Output.json(spec.commandLine().getOut(), json);
-        } else {
-            spec.commandLine().getOut().printf(Locale.ROOT, "%s, %d cycles, %d mismatches: RTL %.3g cycles/s (Verilator, with file "
-                    + "I/O), checked %.3g cycles/s (RTL + Java model + comparison)%n", r.block(), r.cycles(), r.mismatches(),
-                r.rtlCyclesPerSecond(), checked);
         }
         return 0;
     }

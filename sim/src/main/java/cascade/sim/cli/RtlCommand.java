@@ -2,6 +2,8 @@ package cascade.sim.cli;
 
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
+import cascade.hw.rtl.AttentionCore;
+import cascade.hw.rtl.AttentionParams;
 import cascade.hw.rtl.Block;
 import cascade.hw.rtl.Blocks;
 import cascade.hw.rtl.Cosim;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "rtl", mixinStandardHelpOptions = true,
     description = "Generated RTL: list the blocks, emit Verilog, co-simulate against the Java models, build iCE40 bitstreams.",
-    subcommands = {RtlCommand.ListBlocks.class, RtlCommand.Emit.class, RtlCommand.Cosimulate.class, RtlCommand.Bitstream.class})
+    subcommands = {RtlCommand.ListBlocks.class, RtlCommand.Emit.class, RtlCommand.Cosimulate.class, RtlCommand.RunCore.class,
+        RtlCommand.Bitstream.class})
 final class RtlCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -59,9 +62,133 @@ final class RtlCommand implements Runnable {
         @Option(names = "--param", description = "rows=N, cols=N (systolic), lanes=N (vector)")
         List<String> params = new ArrayList<>();
 
-        Block block() {
+        @Option(names = "--arch", paramLabel = "FILE", description = "attention: the architecture file of the core "
+            + "(default: the built-in " + AttentionParams.DEFAULT_FILE + ")")
+        Path arch;
+
+        Block block() throws IOException {
+            if (name.equals("attention")) {
+                if (!params.isEmpty()) {
+                    throw new InvalidInputException(new SourcePos("--param", 1, 1), "the attention core takes its parameters"
+                        + " from --arch FILE (its arrays and rtl: section)");
+                }
+                return new AttentionCore(loadCore(arch).params());
+            }
+            if (arch != null) {
+                throw new InvalidInputException(new SourcePos("--arch", 1, 1), "only the attention block is built from an"
+                    + " architecture file");
+            }
             Map<String, Integer> p = params(params);
             return Inputs.option("BLOCK", () -> Blocks.of(name, p));
+        }
+    }
+
+    /** An architecture file's core, or the built-in one; its text too (the simulator reads the same file). */
+    record CoreFile(String text, AttentionParams params) {
+    }
+
+    static CoreFile loadCore(Path arch) throws IOException {
+        if (arch == null) {
+            return new CoreFile(AttentionParams.defaultText(), AttentionParams.defaults());
+        }
+        if (!Files.isRegularFile(arch)) {
+            throw new InvalidInputException(new SourcePos("--arch", 1, 1), "no such file: " + arch);
+        }
+        String text = Files.readString(arch);
+        // The simulator must be able to run the file too: load it as an architecture first.
+        cascade.hw.ArchitectureLoader.parse(arch.toString(), text);
+        return new CoreFile(text, AttentionParams.load(arch.toString(), text));
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Random Q, K, V through the Verilated attention core: its cycles beside the cycle-level simulator's on "
+            + "the same architecture, its AV against the bit-exact model and the fp32 executor.",
+        footer = {"", "Example:", "  ./cascade rtl run attention --seq 64 --seed 1 --format json"})
+    static final class RunCore implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "BLOCK", description = "attention")
+        String name;
+
+        @Option(names = "--arch", paramLabel = "FILE", description = "the core's architecture file (default: built-in)")
+        Path arch;
+
+        @Option(names = "--seq", defaultValue = "64", description = "tokens a head, N (default ${DEFAULT-VALUE})")
+        int seq;
+
+        @Option(names = "--heads", defaultValue = "1", description = "heads, one after another (default ${DEFAULT-VALUE})")
+        int heads;
+
+        @Option(names = "--seed", defaultValue = "1", description = "seed of the inputs (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--work", defaultValue = "target/rtl", description = "build folder (default ${DEFAULT-VALUE})")
+        Path work;
+
+        @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
+        Output.Format format;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            if (!name.equals("attention")) {
+                throw new InvalidInputException(new SourcePos("BLOCK", 1, 1), "rtl run runs the attention core; found '" + name
+                    + "' (co-simulate the other blocks with rtl cosim)");
+            }
+            CoreFile file = loadCore(arch);
+            AttentionParams p = file.params();
+            if (seq < p.cols() || seq % p.cols() != 0 || seq > p.tokens()) {
+                throw new InvalidInputException(new SourcePos("--seq", 1, 1), "the core runs a multiple of its chunk ("
+                    + p.cols() + " keys) up to its memories' " + p.tokens() + " tokens; not " + seq);
+            }
+            if (heads < 1 || heads > p.heads()) {
+                throw new InvalidInputException(new SourcePos("--heads", 1, 1), "the memories hold 1 to " + p.heads()
+                    + " heads; not " + heads);
+            }
+            AttentionCore core = new AttentionCore(p);
+            AttentionCore.Inputs in = AttentionCore.Inputs.random(p, heads, seq, seed);
+            List<Map<String, Long>> stim = core.stimulus(in);
+            AttentionCore.Outputs rtl = core.collect(in, stim, new Cosim(work).rtl(core, stim));
+            AttentionCore.Outputs model = core.collect(in, stim, core.modelOutputs(stim));
+            double[][][] ref = RtlAttention.executor(p, in);
+            long simulator = RtlAttention.simulatorCycles(file.text(), p, seq, heads, work);
+            long mismatches = 0;
+            double worst = 0;
+            double largest = 0;
+            double unit = 1 << p.outputFraction();
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < seq; t++) {
+                    for (int f = 0; f < p.valueDim(); f++) {
+                        mismatches += rtl.av()[h][t][f] == model.av()[h][t][f] ? 0 : 1;
+                        worst = Math.max(worst, Math.abs(rtl.av()[h][t][f] / unit - ref[h][t][f]));
+                        largest = Math.max(largest, Math.abs(ref[h][t][f]));
+                    }
+                }
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("block", core.name());
+            json.put("seq", seq);
+            json.put("heads", heads);
+            json.put("seed", seed);
+            json.put("rtlCycles", rtl.cycles());
+            json.put("modelCycles", model.cycles());
+            json.put("formulaCycles", AttentionCore.cycles(p, seq, heads));
+            json.put("simulatorCycles", simulator);
+            json.put("simulatorOverRtl", simulator / (double) rtl.cycles());
+            json.put("quantizedMismatches", mismatches);
+            json.put("outputs", (long) heads * seq * p.valueDim());
+            json.put("maxRelativeError", worst / Math.max(largest, Double.MIN_NORMAL));
+            PrintWriter out = spec.commandLine().getOut();
+            if (format == Output.Format.json) {
+                Output.json(out, json);
+            } else {
+                out.printf(Locale.ROOT, "attention core, %d head(s) of %d tokens: RTL %d cycles (model %d, formula %d), cycle-level"
+                        + " simulator %d (%.2fx); %d of %d outputs differ from the bit-exact model; max error %.4f of the largest"
+                        + " fp32 output%n", heads, seq, rtl.cycles(), model.cycles(), AttentionCore.cycles(p, seq, heads), simulator,
+                    simulator / (double) rtl.cycles(), mismatches, (long) heads * seq * p.valueDim(),
+                    worst / Math.max(largest, Double.MIN_NORMAL));
+            }
+            return mismatches == 0 ? 0 : 1;
         }
     }
 
@@ -77,7 +204,9 @@ final class RtlCommand implements Runnable {
                 List.of("mac-q", "Q1.7 x Q1.7 multiply-accumulate, saturating Q2.14 accumulator", "-"),
                 List.of("systolic", "RxC output-stationary int8 array with input skew and drain", "rows=4 cols=4"),
                 List.of("vector", "Q8.8 vector unit: add (saturating), max, exp (piecewise linear)", "lanes=4"),
-                List.of("topk", "bitonic sort of 8 scores, ties to the lower index, valid/ready stage", "-"));
+                List.of("topk", "bitonic sort of 8 scores, ties to the lower index, valid/ready stage", "-"),
+                List.of("attention", "1-pass attention core: RxC array, R lanes, Q/K/V memories, drain dividers",
+                    "--arch FILE (" + AttentionParams.DEFAULT_FILE + ")"));
             Output.table(spec.commandLine().getOut(), List.of("block", "what", "parameters (default)"), rows);
             return 0;
         }
