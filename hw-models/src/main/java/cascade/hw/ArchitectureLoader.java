@@ -364,10 +364,11 @@ public final class ArchitectureLoader {
                 TopKEngine.Pivot pivot = TopKEngine.Pivot.RANDOM;
                 if (m.containsKey("pivot")) {
                     String p = scalar(m.get("pivot"));
-                    if (!p.equals("random") && !p.equals("first")) {
-                        throw new InvalidInputException(m.get("pivot").pos(), "unknown pivot '" + p + "'; expected random or first");
+                    if (!p.equals("random") && !p.equals("first") && !p.equals("lfsr")) {
+                        throw new InvalidInputException(m.get("pivot").pos(), "unknown pivot '" + p
+                            + "'; expected random, first or lfsr");
                     }
-                    pivot = p.equals("first") ? TopKEngine.Pivot.FIRST : TopKEngine.Pivot.RANDOM;
+                    pivot = TopKEngine.Pivot.valueOf(p.toUpperCase(java.util.Locale.ROOT));
                 }
                 int overhead = 3;
                 if (m.containsKey("roundOverhead")) {

@@ -27,8 +27,26 @@ public sealed interface TopKEngine permits TopKEngine.QuickSelect, TopKEngine.Bi
      */
     Selection select(float[] scores, int n, int k);
 
-    /** How a quick-select round picks its pivot among the candidates left. */
-    enum Pivot { RANDOM, FIRST }
+    /**
+     * How a quick-select round picks its pivot among the candidates left: at random (the seed's
+     * SplittableRandom), the first, or by a 16-bit Galois LFSR (taps 0xB400, seeded with the low 16
+     * bits of the seed, 1 if they are 0), candidate (lfsr · left) / 2^16, the LFSR stepping once a
+     * round: the rule the RTL quick-select engine implements.
+     */
+    enum Pivot { RANDOM, FIRST, LFSR }
+
+    /** The LFSR's state after one step. */
+    static int lfsrStep(int state) {
+        int lsb = state & 1;
+        state >>>= 1;
+        return lsb == 1 ? state ^ 0xB400 : state;
+    }
+
+    /** The LFSR's first state for a seed. */
+    static int lfsrSeed(long seed) {
+        int s = (int) (seed & 0xFFFF);
+        return s == 0 ? 1 : s;
+    }
 
     /** SpAtten's quick-select engine; {@code seed} makes its random pivots reproducible. */
     record QuickSelect(int parallelism, int roundOverhead, Pivot pivot, long seed) implements TopKEngine {
@@ -53,6 +71,7 @@ public sealed interface TopKEngine permits TopKEngine.QuickSelect, TopKEngine.Bi
             long comparisons = 0;
             int rounds = 0;
             SplittableRandom random = new SplittableRandom(seed);
+            int lfsr = lfsrSeed(seed);
             int[] greater = new int[n];
             int[] equal = new int[n];
             int[] less = new int[n];
@@ -65,7 +84,13 @@ public sealed interface TopKEngine permits TopKEngine.QuickSelect, TopKEngine.Bi
                 rounds++;
                 cycles += (left + parallelism - 1) / parallelism + roundOverhead;
                 comparisons += left;
-                float p = scores[cand[pivot == Pivot.FIRST ? 0 : random.nextInt(left)]];
+                int at = switch (pivot) {
+                    case FIRST -> 0;
+                    case RANDOM -> random.nextInt(left);
+                    case LFSR -> (int) (((long) lfsr * left) >>> 16);
+                };
+                lfsr = lfsrStep(lfsr);
+                float p = scores[cand[at]];
                 int g = 0;
                 int e = 0;
                 int l = 0;

@@ -40,7 +40,7 @@ class RtlTest {
 
     /** Acceptance 2: a planted bug in each Java model is caught, at a named cycle and signal; a VCD can be written. */
     @ParameterizedTest
-    @ValueSource(strings = {"mac", "mac-q", "systolic", "vector", "topk"})
+    @ValueSource(strings = {"mac", "mac-q", "systolic", "vector", "topk", "quickselect"})
     void aPlantedBugIsCaught(String name) throws Exception {
         Block b = Blocks.of(name, Map.of());
         Path vcd = WORK.resolve(name + "-bug.vcd");
@@ -148,5 +148,21 @@ class RtlTest {
         Fpga.DoesNotFit tooBig = assertThrows(Fpga.DoesNotFit.class,
             () -> Fpga.build(new Block.Config(4, 4, 4), Fpga.Device.UP5K, WORK.resolve("fpga-big")));
         assertTrue(tooBig.getMessage().contains("needs 20 DSP blocks (ICESTORM_DSP), the device has 8"), tooBig.getMessage());
+    }
+
+    /**
+     * Issue 18, acceptance 1: the quick-select engine in RTL holds busy for exactly the cycles
+     * TopKEngine.QuickSelect counts, on every selection of 200,000 cycles of random scores (ties
+     * half the time), and selects what it selects; lint-clean.
+     */
+    @Test
+    void quickSelectTakesTheEngineModelsCyclesOnEveryInput() throws Exception {
+        Block b = Blocks.of("quickselect", Map.of());
+        Cosim cosim = new Cosim(WORK);
+        assertEquals("", cosim.lint(b), "verilator --lint-only -Wall");
+        Cosim.Result r = cosim.run(b, 200_000, 9, false, null);
+        assertEquals(0, r.mismatches(), String.valueOf(r.first()));
+        assertTrue(r.modelBusyCycles() > 10_000, "selections ran: " + r.modelBusyCycles());
+        assertEquals(r.modelBusyCycles(), r.rtlBusyCycles());
     }
 }

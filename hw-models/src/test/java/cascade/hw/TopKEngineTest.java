@@ -107,4 +107,21 @@ class TopKEngineTest {
         assertTrue(sel.cycles() >= 1000 / 16 + 3 + 4L * (sel.rounds() - 1), sel.toString());
         assertTrue(sel.cycles() <= (long) sel.rounds() * (1000 / 16 + 1 + 3), sel.toString());
     }
+
+    /** The LFSR pivot (the RTL engine's rule) selects exactly what the random one does; only the rounds differ. */
+    @Test
+    void theLfsrPivotSelectsTheSameKLargest() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(64);
+            float[] s = new float[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = r.nextInt(trial % 2 == 0 ? 4 : 1000);
+            }
+            int k = r.nextInt(n + 1);
+            TopKEngine.Selection a = new TopKEngine.QuickSelect(4, 3, TopKEngine.Pivot.LFSR, trial).select(s, n, k);
+            TopKEngine.Selection b = new TopKEngine.QuickSelect(4, 3, TopKEngine.Pivot.RANDOM, trial).select(s, n, k);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(b.indices(), a.indices(), "n " + n + " k " + k);
+        }
+    }
 }

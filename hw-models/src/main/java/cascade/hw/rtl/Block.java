@@ -32,6 +32,11 @@ public interface Block {
     /** The cycle-level model: outputs after the clock edge that follows these inputs. */
     interface Model {
         Map<String, Long> step(Map<String, Long> inputs);
+
+        /** Cycles the model spent busy so far, where it counts them (the quick-select engine's), else -1. */
+        default long busyCycles() {
+            return -1;
+        }
     }
 
     /** A configuration for the FPGA top level: the array's rows and columns and the vector unit's lanes. */

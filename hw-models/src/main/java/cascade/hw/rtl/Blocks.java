@@ -12,7 +12,7 @@ public final class Blocks {
     }
 
     public static List<String> names() {
-        return List.of("mac", "mac-q", "systolic", "vector", "topk", "attention");
+        return List.of("mac", "mac-q", "systolic", "vector", "topk", "attention", "quickselect");
     }
 
     /** A block by name with its parameters (rows, cols, lanes); unknown names and bad parameters are refused. */
@@ -24,6 +24,7 @@ public final class Blocks {
             case "vector" -> new Vector(params.getOrDefault("lanes", 4));
             case "topk" -> new TopK();
             case "attention" -> new AttentionCore(AttentionParams.defaults());
+            case "quickselect" -> new QuickSelectBlock(params.getOrDefault("rows", 32), params.getOrDefault("lanes", 4), 3, 1);
             default -> throw new IllegalArgumentException("no block named " + name + "; blocks: " + String.join(", ", names()));
         };
     }

@@ -29,8 +29,12 @@ public final class Cosim {
         }
     }
 
+    /**
+     * @param rtlBusyCycles   cycles the RTL held its {@code busy} output high, or -1 where it has none
+     * @param modelBusyCycles cycles the model counted busy ({@link Block.Model#busyCycles}), or -1
+     */
     public record Result(String block, long cycles, long mismatches, Mismatch first, double buildSeconds, double runSeconds,
-                         double compareSeconds) {
+                         double compareSeconds, long rtlBusyCycles, long modelBusyCycles) {
         public double rtlCyclesPerSecond() {
             return cycles / Math.max(runSeconds, 1e-9);
         }
@@ -229,6 +233,11 @@ public final class Cosim {
         Block.Model model = b.model(bug);
         long mismatches = 0;
         Mismatch first = null;
+        int busyPort = -1;
+        for (int i = 0; i < outs.size(); i++) {
+            busyPort = outs.get(i).name().equals("busy") ? i : busyPort;
+        }
+        long rtlBusy = busyPort < 0 ? -1 : 0;
         try (BufferedReader r = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {
             for (int cycle = 0; cycle < stim.size(); cycle++) {
                 String line = r.readLine();
@@ -237,6 +246,9 @@ public final class Cosim {
                 }
                 String[] f = line.split(" ");
                 Map<String, Long> expected = model.step(stim.get(cycle));
+                if (busyPort >= 0 && cycle >= 2) { // after the two reset cycles
+                    rtlBusy += Long.parseUnsignedLong(f[busyPort], 16) & 1;
+                }
                 for (int i = 0; i < outs.size(); i++) {
                     Long want = expected.get(outs.get(i).name());
                     if (want == null) {
@@ -255,6 +267,6 @@ public final class Cosim {
         double compare = (System.nanoTime() - t2) / 1e9;
         Files.deleteIfExists(in);
         Files.deleteIfExists(out);
-        return new Result(b.name(), stim.size(), mismatches, first, build, run, compare);
+        return new Result(b.name(), stim.size(), mismatches, first, build, run, compare, rtlBusy, model.busyCycles());
     }
 }

@@ -271,15 +271,20 @@ final class RtlCommand implements Runnable {
             json.put("cycles", r.cycles());
             json.put("mismatches", r.mismatches());
             json.put("firstMismatch", r.first() == null ? null : r.first().toString());
+            if (r.modelBusyCycles() >= 0) {
+                json.put("rtlCycles", r.rtlBusyCycles());
+                json.put("modelCycles", r.modelBusyCycles());
+            }
             json.put("buildSeconds", r.buildSeconds());
             json.put("rtlSeconds", r.runSeconds());
             json.put("compareSeconds", r.compareSeconds());
             if (format == Output.Format.json) {
                 Output.json(out, json);
             } else {
-                out.printf(Locale.ROOT, "%s: %d cycles, %d mismatches%s (build %.1f s, RTL %.2f s, model and compare %.2f s)%n",
+                out.printf(Locale.ROOT, "%s: %d cycles, %d mismatches%s (build %.1f s, RTL %.2f s, model and compare %.2f s)%s%n",
                     r.block(), r.cycles(), r.mismatches(), r.first() == null ? "" : "; first: " + r.first(), r.buildSeconds(),
-                    r.runSeconds(), r.compareSeconds());
+                    r.runSeconds(), r.compareSeconds(), r.modelBusyCycles() < 0 ? "" : String.format(Locale.ROOT,
+                        "; busy: RTL %d cycles, engine model %d", r.rtlBusyCycles(), r.modelBusyCycles()));
             }
             return r.mismatches() == 0 ? 0 : 1;
         }
