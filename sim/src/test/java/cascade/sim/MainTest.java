@@ -517,4 +517,36 @@ class MainTest {
         assertEquals(2, run("rtl", "run", "systolic").code());
         assertEquals(2, run("rtl", "emit", "attention", "--param", "rows=2", "--out", dir.toString()).code());
     }
+
+    /**
+     * Issue 18, acceptance 3: the attention core's UP5K bitstream; the report's figures are the
+     * tools' own; through the pins it computes attention (against the model and the fp32
+     * executor); the synthesised netlist agrees with the RTL every cycle. A core too large names
+     * what it overflows.
+     */
+    @Test
+    void rtlBitstreamAttentionFitsTheUp5kAndItsNetlistAgreesWithTheRtl(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("up5k");
+        Outcome o = run("rtl", "bitstream", "attention", "--device", "up5k", "--out", out.toString(), "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        JsonNode r = new ObjectMapper().readTree(o.out());
+        assertTrue(Files.size(out.resolve("up5k.bin")) > 10_000, "a .bin");
+        String pnr = Files.readString(out.resolve("nextpnr-up5k.log"));
+        for (String res : List.of("ICESTORM_LC", "ICESTORM_DSP", "ICESTORM_RAM")) {
+            JsonNode u = r.get("resources").get(res);
+            assertTrue(pnr.matches("(?s).*" + res + ":\\s+" + u.get("used").asLong() + "/\\s*" + u.get("available").asLong()
+                + "\\s.*"), res + " as nextpnr reports it: " + u);
+        }
+        assertTrue(pnr.contains(String.format(java.util.Locale.ROOT, "%.2f MHz", r.get("maxFrequencyMHz").asDouble())),
+            "the report's frequency is nextpnr's");
+        assertTrue(r.get("resources").get("ICESTORM_DSP").get("used").asLong() > 0, "the array's MACs are on DSPs");
+        assertTrue(r.get("postSynthesisCycles").asLong() >= 10_000, o.out());
+        assertEquals(0, r.get("postSynthesisMismatches").asLong(), o.out());
+        assertEquals(0, r.get("boardQuantizedMismatches").asLong(), o.out());
+        assertTrue(r.get("boardMaxRelativeError").asDouble() <= 0.02, o.out());
+        Outcome big = run("rtl", "bitstream", "attention", "--arch", "../hw-models/src/main/resources/rtl/attention-core.yaml",
+            "--device", "up5k", "--out", dir.resolve("big").toString());
+        assertEquals(1, big.code(), big.err());
+        assertTrue(big.err().contains("DSP blocks (ICESTORM_DSP), the device has 8"), big.err());
+    }
 }

@@ -88,6 +88,12 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
         }
     }
 
+    /** In words, for messages: the array, the head and the memories. */
+    public String describe() {
+        return String.format(java.util.Locale.ROOT, "the %dx%d attention core (E = %d, F = %d, %d tokens x %d heads)", rows, cols,
+            headDim, valueDim, tokens, heads);
+    }
+
     public int lanes() {
         return rows;
     }

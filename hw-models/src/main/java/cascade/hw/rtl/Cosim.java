@@ -164,20 +164,63 @@ public final class Cosim {
         return s;
     }
 
+    /**
+     * The outputs of a synthesised netlist (yosys's {@code write_verilog} of the mapped design) after
+     * each cycle of {@code stimulus}, simulated under Verilator with yosys's iCE40 cell models;
+     * {@code top} gives the ports (the netlist keeps the RTL top's).
+     */
+    public List<Map<String, Long>> netlist(Hdl.Module top, Path netlist, List<Map<String, Long>> stimulus)
+            throws IOException, InterruptedException {
+        Path cells = Path.of("/usr/share/yosys/ice40/cells_sim.v");
+        if (!Files.isRegularFile(cells)) {
+            throw new IOException("yosys's iCE40 cell models are missing (" + cells + "): install Debian's yosys");
+        }
+        String tb = testbench(top);
+        String key = hash(Files.readString(netlist) + tb);
+        Path dir = work.resolve("netlist-" + top.name() + "-" + key);
+        Path exe = dir.resolve("obj").resolve("V" + top.name());
+        if (!Files.isExecutable(exe)) {
+            Files.createDirectories(dir);
+            Files.copy(netlist, dir.resolve("netlist.v"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(dir.resolve("tb.cpp"), tb);
+            // The cell models are simulation models, not lint-clean RTL: their warnings are not ours to fix.
+            List<String> cmd = List.of("verilator", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--no-timing", "--cc", "--exe",
+                "--build", "-j", "2", "-O1", "--trace", "-Wno-UNOPTFLAT", "-DNO_ICE40_DEFAULT_ASSIGNMENTS", "--top-module", top.name(), "-Mdir", "obj",
+                "netlist.v", cells.toString(), "tb.cpp");
+            Tools.Output o = Tools.exec(dir, cmd, 900);
+            if (o.code() != 0 || !Files.isExecutable(exe)) {
+                throw new IOException("verilator could not build the netlist of " + top.name() + ":\n" + o.text());
+            }
+        }
+        return play(top, exe, stimulus, top.name());
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
+                text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The RTL's outputs after each cycle of {@code stimulus} (inputs as the block names them). */
     public List<Map<String, Long>> rtl(Block b, List<Map<String, Long>> stimulus) throws IOException, InterruptedException {
-        Path exe = build(b);
-        Hdl.Module top = b.top();
+        return play(b.top(), build(b), stimulus, b.name());
+    }
+
+    private List<Map<String, Long>> play(Hdl.Module top, Path exe, List<Map<String, Long>> stimulus, String what)
+            throws IOException, InterruptedException {
         List<Hdl.Signal> ins = top.ports().stream().filter(p -> p.kind() == Hdl.Signal.Kind.INPUT && !p.name().equals("clk"))
             .toList();
         List<Hdl.Signal> outs = top.ports().stream().filter(p -> p.kind() == Hdl.Signal.Kind.OUTPUT).toList();
         Path dir = exe.getParent().getParent();
         Path in = dir.resolve("stimulus-direct.txt");
         Path out = dir.resolve("outputs-direct.txt");
-        writeStimulus(in, ins, stimulus, b);
+        writeStimulus(in, ins, stimulus, what);
         Tools.Output o = Tools.exec(dir, List.of(exe.toString(), in.toString(), out.toString()), 600);
         if (o.code() != 0) {
-            throw new IOException("the testbench of " + b.name() + " failed:\n" + o.text());
+            throw new IOException("the testbench of " + what + " failed:\n" + o.text());
         }
         List<Map<String, Long>> result = new ArrayList<>();
         for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
@@ -191,13 +234,13 @@ public final class Cosim {
         return result;
     }
 
-    private static void writeStimulus(Path in, List<Hdl.Signal> ins, List<Map<String, Long>> stim, Block b) throws IOException {
+    private static void writeStimulus(Path in, List<Hdl.Signal> ins, List<Map<String, Long>> stim, String what) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(in, StandardCharsets.UTF_8)) {
             for (Map<String, Long> c : stim) {
                 for (int i = 0; i < ins.size(); i++) {
                     Long v = c.get(ins.get(i).name());
                     if (v == null) {
-                        throw new IllegalStateException(b.name() + ": stimulus lacks input " + ins.get(i).name());
+                        throw new IllegalStateException(what + ": stimulus lacks input " + ins.get(i).name());
                     }
                     w.write(Long.toHexString(Block.mask(v, ins.get(i).width())));
                     w.write(i == ins.size() - 1 ? '\n' : ' ');
@@ -218,7 +261,7 @@ public final class Cosim {
         Path dir = exe.getParent().getParent();
         Path in = dir.resolve("stimulus-" + seed + ".txt");
         Path out = dir.resolve("outputs-" + seed + ".txt");
-        writeStimulus(in, ins, stim, b);
+        writeStimulus(in, ins, stim, b.name());
         long t1 = System.nanoTime();
         List<String> cmd = new ArrayList<>(List.of(exe.toString(), in.toString(), out.toString()));
         if (vcd != null) {

@@ -46,8 +46,9 @@ public final class Fpga {
     public record Usage(long used, long available) {
     }
 
-    public record Report(String device, Block.Config config, Map<String, Usage> resources, long flipFlops, long luts,
-                         double maxFrequencyMHz, Path bitstream) {
+    /** {@code netlist}: the mapped design as yosys writes it ({@code write_verilog}), for simulation with the cell models. */
+    public record Report(String device, String design, Map<String, Usage> resources, long flipFlops, long luts,
+                         double maxFrequencyMHz, Path bitstream, Path netlist, String top) {
     }
 
     /** A configuration that does not fit. */
@@ -71,6 +72,13 @@ public final class Fpga {
     }
 
     public static Report build(Block.Config cfg, Device device, Path where) throws IOException, InterruptedException {
+        return build(SerialTop.modules(cfg), "serial_top", String.format("%dx%d array + %d lanes", cfg.rows(), cfg.cols(),
+            cfg.lanes()), device, where);
+    }
+
+    /** Synthesises {@code modules} (the top named {@code top}); {@code label} names the design in messages. */
+    public static Report build(List<Hdl.Module> modules, String top, String label, Device device, Path where)
+            throws IOException, InterruptedException {
         Path out = where.toAbsolutePath();
         List<String> missing = missingTools();
         if (!missing.isEmpty()) {
@@ -79,13 +87,14 @@ public final class Fpga {
         }
         Files.createDirectories(out);
         List<String> files = new ArrayList<>();
-        for (Hdl.Module m : SerialTop.modules(cfg)) {
+        for (Hdl.Module m : modules) {
             Files.writeString(out.resolve(m.name() + ".v"), m.verilog());
             files.add(m.name() + ".v");
         }
         String name = device.flag;
         List<String> yosys = new ArrayList<>(List.of("yosys", "-q", "-l", "yosys-" + name + ".log", "-p",
-            "synth_ice40 " + (device.dsp ? "-dsp " : "") + "-top serial_top -json " + name + ".json; stat"));
+            "synth_ice40 " + (device.dsp ? "-dsp " : "") + "-top " + top + " -json " + name + ".json; stat; write_verilog -noattr "
+                + name + "-netlist.v"));
         yosys.addAll(files);
         run(out, yosys, "yosys");
         String ys = Files.readString(out.resolve("yosys-" + name + ".log"), StandardCharsets.UTF_8);
@@ -111,27 +120,30 @@ public final class Fpga {
         if (pnr.code() != 0) {
             for (var e : usage.entrySet()) {
                 if (e.getValue().used() > e.getValue().available()) {
-                    throw new DoesNotFit(String.format("%dx%d array + %d lanes does not fit the %s: it needs %d %s, the device has %d",
-                        cfg.rows(), cfg.cols(), cfg.lanes(), name.toUpperCase(java.util.Locale.ROOT), e.getValue().used(),
+                    throw new DoesNotFit(String.format("%s does not fit the %s: it needs %d %s, the device has %d",
+                        label, name.toUpperCase(java.util.Locale.ROOT), e.getValue().used(),
                         describe(e.getKey()), e.getValue().available()));
                 }
             }
             Matcher cell = Pattern.compile("no BELs remaining to implement cell type '(\\w+)'").matcher(pnr.text());
             if (cell.find()) {
                 Usage have = usage.get(cell.group(1));
-                throw new DoesNotFit(String.format("%dx%d array + %d lanes does not fit the %s: it runs out of %s%s", cfg.rows(),
-                    cfg.cols(), cfg.lanes(), name.toUpperCase(java.util.Locale.ROOT), describe(cell.group(1)),
+                throw new DoesNotFit(String.format("%s does not fit the %s: it runs out of %s%s", label,
+                    name.toUpperCase(java.util.Locale.ROOT), describe(cell.group(1)),
                     have == null ? "" : " (" + have.available() + " on the device)"));
             }
             throw new IOException("nextpnr-ice40 failed:\n" + tail(pnr.text()));
         }
-        Matcher f = Pattern.compile("Max frequency for clock '[^']*': ([0-9.]+) MHz").matcher(pnr.text());
+        Matcher f = Pattern.compile("Max frequency for clock\\s+'([^']*)': ([0-9.]+) MHz").matcher(pnr.text());
         double mhz = Double.NaN;
         while (f.find()) {
-            mhz = Double.parseDouble(f.group(1)); // the last one is after routing
+            // The last report is after routing; nextpnr's packer also times its constant-driver net, which is no clock.
+            if (!f.group(1).contains("$PACKER_")) {
+                mhz = Double.parseDouble(f.group(2));
+            }
         }
         run(out, List.of("icepack", name + ".asc", name + ".bin"), "icepack");
-        return new Report(name, cfg, usage, ff, luts, mhz, out.resolve(name + ".bin"));
+        return new Report(name, label, usage, ff, luts, mhz, out.resolve(name + ".bin"), out.resolve(name + "-netlist.v"), top);
     }
 
     private static String describe(String resource) {

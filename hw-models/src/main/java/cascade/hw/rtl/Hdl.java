@@ -181,6 +181,7 @@ public final class Hdl {
         private final List<String> instances = new ArrayList<>();
         private final Map<String, Boolean> driven = new LinkedHashMap<>();
         private boolean clocked;
+        private boolean enabled;
 
         public Module(String name, String comment) {
             this.name = name;
@@ -214,6 +215,22 @@ public final class Hdl {
                 declare("rst", 1, false, Signal.Kind.INPUT);
                 clocked = true;
             }
+        }
+
+        /**
+         * A clock enable, input {@code ce}: registers, memories and tables change only on edges
+         * where it is high (reset still acts on every edge). What lets a slow host step a block.
+         */
+        public void clockEnable() {
+            clocked();
+            if (!enabled) {
+                declare("ce", 1, false, Signal.Kind.INPUT);
+                enabled = true;
+            }
+        }
+
+        public boolean hasClockEnable() {
+            return enabled;
         }
 
         public Expr input(String n, int width, boolean signed) {
@@ -404,14 +421,15 @@ public final class Hdl {
                 for (String r : resets) {
                     b.append("            ").append(r).append("\n");
                 }
-                b.append("        end else begin\n");
+                b.append(enabled ? "        end else if (ce) begin\n" : "        end else begin\n");
                 for (String u : updates) {
                     b.append("            ").append(u).append("\n");
                 }
                 b.append("        end\n    end\n");
             }
             for (String port : memoryPorts) {
-                b.append("    always @(posedge clk) begin\n        ").append(port).append("\n    end\n");
+                b.append(enabled ? "    always @(posedge clk) if (ce) begin\n        " : "    always @(posedge clk) begin\n        ")
+                    .append(port).append("\n    end\n");
             }
             return b.append("endmodule\n").toString();
         }

@@ -8,6 +8,7 @@ import cascade.hw.rtl.Block;
 import cascade.hw.rtl.Blocks;
 import cascade.hw.rtl.Cosim;
 import cascade.hw.rtl.Fpga;
+import cascade.hw.rtl.SteppedTop;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -292,7 +293,8 @@ final class RtlCommand implements Runnable {
 
     @Command(name = "bitstream", mixinStandardHelpOptions = true,
         description = "Synthesise, place and route a configuration for an iCE40 and pack its bitstream.",
-        footer = {"", "Configurations: default (2x2 array + 2 lanes, fits both), or RxC[+L] such as 4x4+4.", "",
+        footer = {"", "Configurations: default (2x2 array + 2 lanes, fits both), RxC[+L] such as 4x4+4, or attention (the",
+            "attention core of --arch FILE behind a stepped serial top level, with its board-level and post-synthesis checks).", "",
             "Example:", "  ./cascade rtl bitstream default --device up5k --out fpga-out"})
     static final class Bitstream implements Callable<Integer> {
         @Spec
@@ -310,16 +312,37 @@ final class RtlCommand implements Runnable {
         @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
         Output.Format format;
 
+        @Option(names = "--arch", paramLabel = "FILE", description = "attention: the core's architecture file (default: the"
+            + " built-in rtl/attention-up5k.yaml)")
+        Path arch;
+
+        @Option(names = "--seed", defaultValue = "1", description = "attention: seed of the inputs of the checks (default "
+            + "${DEFAULT-VALUE})")
+        long seed;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
-            Block.Config cfg = parse(config);
+            boolean attention = config.equals("attention");
+            if (!attention && arch != null) {
+                throw new InvalidInputException(new SourcePos("--arch", 1, 1), "only the attention configuration is built from"
+                    + " an architecture file");
+            }
+            Block.Config cfg = attention ? null : parse(config);
+            CoreFile core = null;
+            if (attention) {
+                core = arch != null ? loadCore(arch) : new CoreFile(cascade.einsum.Resources.read(AttentionParams.class,
+                    "/rtl/attention-up5k.yaml"), AttentionParams.load("rtl/attention-up5k.yaml", cascade.einsum.Resources.read(
+                    AttentionParams.class, "/rtl/attention-up5k.yaml")));
+            }
             Fpga.Device d = Inputs.option("--device", () -> Fpga.Device.of(device));
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new InvalidInputException(new SourcePos("--out", 1, 1), out + " is not a folder");
             }
             Fpga.Report r;
+            SteppedTop top = attention ? new SteppedTop(new AttentionCore(core.params(), true)) : null;
             try {
-                r = Fpga.build(cfg, d, out);
+                r = attention ? Fpga.build(top.modules(), top.top().name(), core.params().describe(), d, out)
+                    : Fpga.build(cfg, d, out);
             } catch (Fpga.DoesNotFit e) {
                 spec.commandLine().getErr().println("cascade: " + e.getMessage());
                 return 1;
@@ -327,6 +350,9 @@ final class RtlCommand implements Runnable {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("device", r.device());
             json.put("config", config);
+            if (attention) {
+                json.putAll(boardChecks(core.params(), top, r, out.resolve("work")));
+            }
             json.put("bitstream", r.bitstream().toString());
             json.put("maxFrequencyMHz", r.maxFrequencyMHz());
             json.put("flipFlops", r.flipFlops());
@@ -347,6 +373,52 @@ final class RtlCommand implements Runnable {
             r.resources().forEach((k, v) -> rows.add(List.of(k, Long.toString(v.used()), Long.toString(v.available()))));
             Output.table(o, List.of("resource", "used", "available"), rows);
             return 0;
+        }
+
+        /**
+         * The board-level checks of an attention bitstream: random Q/K/V of a whole memory's tokens
+         * through the pins of the stepped top (Verilated RTL), AV against the bit-exact model and
+         * the fp32 executor; the same pin cycles through the synthesised netlist, every cycle.
+         */
+        private Map<String, Object> boardChecks(AttentionParams p, SteppedTop top, Fpga.Report r, Path work)
+                throws IOException, InterruptedException {
+            AttentionCore core = new AttentionCore(p, true);
+            AttentionCore.Inputs in = AttentionCore.Inputs.random(p, p.heads(), p.tokens(), seed);
+            List<Map<String, Long>> coreCycles = core.stimulus(in);
+            List<Map<String, Long>> pins = top.pins(coreCycles);
+            Cosim cosim = new Cosim(work);
+            List<Map<String, Long>> rtlPins = cosim.rtl(top, pins);
+            AttentionCore.Outputs board = core.collect(in, coreCycles, top.coreOutputs(coreCycles, rtlPins));
+            AttentionCore.Outputs model = core.collect(in, coreCycles, core.modelOutputs(coreCycles));
+            double[][][] ref = RtlAttention.executor(p, in);
+            long mismatches = 0;
+            double worst = 0;
+            double largest = 0;
+            double unit = 1 << p.outputFraction();
+            for (int h = 0; h < in.heads(); h++) {
+                for (int t = 0; t < in.tokens(); t++) {
+                    for (int f = 0; f < p.valueDim(); f++) {
+                        mismatches += board.av()[h][t][f] == model.av()[h][t][f] ? 0 : 1;
+                        worst = Math.max(worst, Math.abs(board.av()[h][t][f] / unit - ref[h][t][f]));
+                        largest = Math.max(largest, Math.abs(ref[h][t][f]));
+                    }
+                }
+            }
+            List<Map<String, Long>> netPins = cosim.netlist(top.top(), r.netlist(), pins);
+            long post = 0;
+            for (int i = 0; i < pins.size(); i++) {
+                post += netPins.get(i).get("dout").equals(rtlPins.get(i).get("dout")) ? 0 : 1;
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("boardTokens", in.tokens());
+            json.put("boardCoreCycles", board.cycles());
+            json.put("boardPinCycles", pins.size());
+            json.put("boardQuantizedMismatches", mismatches);
+            json.put("boardMaxRelativeError", worst / Math.max(largest, Double.MIN_NORMAL));
+            json.put("postSynthesisCycles", pins.size());
+            json.put("postSynthesisMismatches", post);
+            json.put("netlist", r.netlist().toString());
+            return json;
         }
 
         static Block.Config parse(String config) {
