@@ -8,6 +8,24 @@ final class Functions {
     }
 
     /** Every unary function but {@code scale}, whose constant the caller holds. */
+    /**
+     * A difference, except that −inf − (−inf) is −inf (IEEE gives NaN): a score masked out, less
+     * the maximum of a row whose every score is masked out (the max of nothing, −inf), stays masked
+     * out, so its exponential is 0 and a fully masked row contributes nothing instead of NaN.
+     */
+    static double sub(double a, double b) {
+        return a == Double.NEGATIVE_INFINITY && b == Double.NEGATIVE_INFINITY ? a : a - b;
+    }
+
+    /**
+     * A quotient, except that 0 / 0 is 0 (IEEE gives NaN): the normalisation of a row with no key
+     * left (numerator and denominator both sums over nothing) is zeros, as FlashAttention's kernels
+     * give. Any other division by zero stays IEEE's (±inf, or NaN for NaN operands).
+     */
+    static double div(double a, double b) {
+        return a == 0 && b == 0 ? 0 : a / b;
+    }
+
     static double apply(Expr.UnaryOp op, double x) {
         return switch (op) {
             case EXP -> Math.exp(x);

@@ -156,9 +156,9 @@ public final class Oracle {
                 double r = value(b.right());
                 yield switch (b.op()) {
                     case ADD -> l + r;
-                    case SUB -> l - r;
+                    case SUB -> Functions.sub(l, r);
                     case MUL -> l * r;
-                    case DIV -> l / r;
+                    case DIV -> Functions.div(l, r);
                     case MAX -> Math.max(l, r);
                     case MIN -> Math.min(l, r);
                 };

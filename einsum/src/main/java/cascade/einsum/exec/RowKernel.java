@@ -285,9 +285,9 @@ final class RowKernel implements Kernel {
                 FloatVector b = FloatVector.fromArray(S, r, ro + j);
                 FloatVector v = switch (op) {
                     case ADD -> a.add(b);
-                    case SUB -> a.sub(b);
+                    case SUB -> a.sub(b).blend(a, a.eq(Float.NEGATIVE_INFINITY).and(b.eq(Float.NEGATIVE_INFINITY)));
                     case MUL -> a.mul(b);
-                    case DIV -> a.div(b);
+                    case DIV -> a.div(b).blend(0f, a.eq(0f).and(b.eq(0f)));
                     case MAX -> a.max(b);
                     case MIN -> a.min(b);
                 };
@@ -298,9 +298,9 @@ final class RowKernel implements Kernel {
                 float b = r[ro + j];
                 dst[j] = switch (op) {
                     case ADD -> a + b;
-                    case SUB -> a - b;
+                    case SUB -> (float) Functions.sub(a, b);
                     case MUL -> a * b;
-                    case DIV -> a / b;
+                    case DIV -> (float) Functions.div(a, b);
                     case MAX -> Math.max(a, b);
                     case MIN -> Math.min(a, b);
                 };
