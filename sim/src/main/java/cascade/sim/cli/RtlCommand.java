@@ -60,7 +60,8 @@ final class RtlCommand implements Runnable {
         @Parameters(paramLabel = "BLOCK")
         String name;
 
-        @Option(names = "--param", description = "rows=N, cols=N (systolic), lanes=N (vector)")
+        @Option(names = "--param", description = "rows=N, cols=N (systolic), lanes=N (vector); rows=N scores, lanes=N "
+            + "comparators (quickselect)")
         List<String> params = new ArrayList<>();
 
         @Option(names = "--arch", paramLabel = "FILE", description = "attention: the architecture file of the core "
@@ -207,7 +208,9 @@ final class RtlCommand implements Runnable {
                 List.of("vector", "Q8.8 vector unit: add (saturating), max, exp (piecewise linear)", "lanes=4"),
                 List.of("topk", "bitonic sort of 8 scores, ties to the lower index, valid/ready stage", "-"),
                 List.of("attention", "1-pass attention core: RxC array, R lanes, Q/K/V memories, drain dividers",
-                    "--arch FILE (" + AttentionParams.DEFAULT_FILE + ")"));
+                    "--arch FILE (" + AttentionParams.DEFAULT_FILE + ")"),
+                List.of("quickselect", "SpAtten's quick-select top-k: int16 scores, P comparators, LFSR pivots",
+                    "rows=32 (scores) lanes=4 (comparators)"));
             Output.table(spec.commandLine().getOut(), List.of("block", "what", "parameters (default)"), rows);
             return 0;
         }
