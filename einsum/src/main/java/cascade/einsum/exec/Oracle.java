@@ -33,6 +33,17 @@ public final class Oracle {
 
     /** Runs the cascade; returns every declared output. Inputs are rounded to their declared types first. */
     public static Map<String, double[]> run(Cascade cascade, Map<String, Long> sizes, Map<String, float[]> inputs) {
+        return runCounted(cascade, sizes, inputs).outputs();
+    }
+
+    /**
+     * A run's outputs, and per tensor how many elements the language's 0 / 0 = 0 rule set (a
+     * normalisation over nothing: a query row no key survived); tensors it never set are absent.
+     */
+    public record Counted(Map<String, double[]> outputs, Map<String, Long> emptyNormalisations) {
+    }
+
+    public static Counted runCounted(Cascade cascade, Map<String, Long> sizes, Map<String, float[]> inputs) {
         Oracle o = new Oracle(cascade, sizes);
         for (TensorDecl t : cascade.inputs()) {
             float[] in = Tensors.requireInput(t, sizes, inputs);
@@ -64,10 +75,15 @@ public final class Oracle {
         for (TensorDecl t : cascade.outputs()) {
             outputs.put(t.name(), o.store.get(t.name()));
         }
-        return outputs;
+        return new Counted(outputs, java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(o.emptyDivisions)));
     }
 
+    /** 0 / 0 divisions per tensor written, and the tensor the Einsum being evaluated writes. */
+    private final Map<String, Long> emptyDivisions = new HashMap<>();
+    private String writing;
+
     private void evaluate(Einsum e, long step, String stepRank) {
+        writing = e.output();
         TensorDecl out = cascade.tensor(e.output());
         double[] data = store.get(out.name());
         List<String> outer = new ArrayList<>(e.outputRanks());
@@ -158,7 +174,12 @@ public final class Oracle {
                     case ADD -> l + r;
                     case SUB -> Functions.sub(l, r);
                     case MUL -> l * r;
-                    case DIV -> Functions.div(l, r);
+                    case DIV -> {
+                        if (l == 0 && r == 0) {
+                            emptyDivisions.merge(writing, 1L, Long::sum);
+                        }
+                        yield Functions.div(l, r);
+                    }
                     case MAX -> Math.max(l, r);
                     case MIN -> Math.min(l, r);
                 };

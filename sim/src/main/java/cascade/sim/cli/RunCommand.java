@@ -110,8 +110,11 @@ final class RunCommand implements Callable<Integer> {
         double worstRel = 0;
         if (!noOracle) {
             long t1 = System.nanoTime();
-            Map<String, double[]> slow = Oracle.run(c, sizes, inputs);
+            Oracle.Counted counted = Oracle.runCounted(c, sizes, inputs);
+            Map<String, double[]> slow = counted.outputs();
             json.put("oracleMs", (System.nanoTime() - t1) / 1e6);
+            // Elements per tensor whose normalisation was over nothing (no key survived its mask): zeros.
+            json.put("emptyNormalisations", counted.emptyNormalisations());
             for (TensorDecl out : c.outputs()) {
                 double abs = Tensors.maxAbsoluteError(fast.get(out.name()), slow.get(out.name()));
                 double rel = Tensors.maxRelativeError(fast.get(out.name()), slow.get(out.name()));
@@ -140,6 +143,13 @@ final class RunCommand implements Callable<Integer> {
                 rows.add(List.of(name, String.format("%.3e", m.get("maxAbsError")), String.format("%.3e", m.get("maxRelError"))));
             });
             Output.table(out, List.of("output", "max abs error", "max rel error"), rows);
+            @SuppressWarnings("unchecked")
+            Map<String, Long> empty = (Map<String, Long>) json.get("emptyNormalisations");
+            empty.forEach((name, count) -> {
+                if (count > 0) {
+                    out.printf("  %s: %d elements normalised over nothing (0/0: no key survived), set to 0%n", name, count);
+                }
+            });
         }
         return 0;
     }
