@@ -117,18 +117,6 @@ public final class AttentionCore implements Block {
         return Hdl.constant(v, w, false);
     }
 
-    private static Hdl.Expr is(Hdl.Expr x, long v) {
-        return x.eq(u(v, x.width()));
-    }
-
-    /** options[sel] (sel unsigned), the last option where sel is beyond. */
-    private static Hdl.Expr select(Hdl.Expr sel, List<Hdl.Expr> options) {
-        Hdl.Expr e = options.getLast();
-        for (int i = options.size() - 2; i >= 0; i--) {
-            e = options.get(i).when(is(sel, i), e);
-        }
-        return e;
-    }
 
     @Override
     public List<Hdl.Module> modules() {
@@ -168,12 +156,12 @@ public final class AttentionCore implements Block {
 
         Hdl.Expr ph = phase.ref();
         Hdl.Expr c = cnt.ref();
-        Hdl.Expr idle = m.let("idle", is(ph, 0));
-        Hdl.Expr inQk = m.let("in_qk", is(ph, 1));
-        Hdl.Expr inMax = m.let("in_max", is(ph, 2));
-        Hdl.Expr inExp = m.let("in_exp", is(ph, 3));
-        Hdl.Expr inPv = m.let("in_pv", is(ph, 4));
-        Hdl.Expr inHand = m.let("in_handoff", is(ph, 5));
+        Hdl.Expr idle = m.let("idle", Hdl.is(ph, 0));
+        Hdl.Expr inQk = m.let("in_qk", Hdl.is(ph, 1));
+        Hdl.Expr inMax = m.let("in_max", Hdl.is(ph, 2));
+        Hdl.Expr inExp = m.let("in_exp", Hdl.is(ph, 3));
+        Hdl.Expr inPv = m.let("in_pv", Hdl.is(ph, 4));
+        Hdl.Expr inHand = m.let("in_handoff", Hdl.is(ph, 5));
         Hdl.Signal drBusy = m.reg("dr_busy", 1, false, 0);
         Hdl.Signal busyOut = m.output("busy", 1, false);
         m.assign(busyOut, idle.not().or(drBusy.ref()));
@@ -190,10 +178,10 @@ public final class AttentionCore implements Block {
         }
         startOk = m.let("start_ok", startOk);
 
-        Hdl.Expr qkLast = m.let("qk_last", inQk.and(is(c, E)));
-        Hdl.Expr maxLast = m.let("max_last", inMax.and(is(c, C - 1)));
-        Hdl.Expr expLast = m.let("exp_last", inExp.and(is(c, C + 2)));
-        Hdl.Expr pvLast = m.let("pv_last", inPv.and(is(c, F + 1)));
+        Hdl.Expr qkLast = m.let("qk_last", inQk.and(Hdl.is(c, E)));
+        Hdl.Expr maxLast = m.let("max_last", inMax.and(Hdl.is(c, C - 1)));
+        Hdl.Expr expLast = m.let("exp_last", inExp.and(Hdl.is(c, C + 2)));
+        Hdl.Expr pvLast = m.let("pv_last", inPv.and(Hdl.is(c, F + 1)));
         Hdl.Expr moreChunks = m.let("more_chunks", chunks.ref().gt(m.let("chunk_next", j.ref().add(u(1, chunksW)))));
         Hdl.Expr handGo = m.let("handoff_go", inHand.and(drBusy.ref().not()));
         int blkW = blk.width();
@@ -240,13 +228,13 @@ public final class AttentionCore implements Block {
         Hdl.Expr[] kd = new Hdl.Expr[C];
         Hdl.Expr[] vd = new Hdl.Expr[C];
         for (int r = 0; r < R; r++) {
-            Hdl.Expr we = m.let("q_we_" + r, loadWe.and(is(loadSel, 0)).and(is(loadBank, r)));
+            Hdl.Expr we = m.let("q_we_" + r, loadWe.and(Hdl.is(loadSel, 0)).and(Hdl.is(loadBank, r)));
             qd[r] = m.memory("q_mem_" + r, 8, 1 << qAw, we, loadAddr.resize(qAw), loadData, qRead).ref();
         }
         for (int col = 0; col < C; col++) {
-            Hdl.Expr weK = m.let("k_we_" + col, loadWe.and(is(loadSel, 1)).and(is(loadBank, col)));
+            Hdl.Expr weK = m.let("k_we_" + col, loadWe.and(Hdl.is(loadSel, 1)).and(Hdl.is(loadBank, col)));
             kd[col] = m.memory("k_mem_" + col, 8, 1 << kAw, weK, loadAddr.resize(kAw), loadData, kRead).ref();
-            Hdl.Expr weV = m.let("v_we_" + col, loadWe.and(is(loadSel, 2)).and(is(loadBank, col)));
+            Hdl.Expr weV = m.let("v_we_" + col, loadWe.and(Hdl.is(loadSel, 2)).and(Hdl.is(loadBank, col)));
             vd[col] = m.memory("v_mem_" + col, 8, 1 << vAw, weV, loadAddr.resize(vAw), loadData, vRead).ref();
         }
 
@@ -254,7 +242,7 @@ public final class AttentionCore implements Block {
         Hdl.Signal[][] s = new Hdl.Signal[R][C];
         Hdl.Signal[][] pr = new Hdl.Signal[R][C];
         Hdl.Expr qkAcc = m.let("qk_acc", inQk.and(c.eq(u(0, cntW)).not()));
-        Hdl.Expr qkFirst = m.let("qk_first", is(c, 1));
+        Hdl.Expr qkFirst = m.let("qk_first", Hdl.is(c, 1));
         for (int r = 0; r < R; r++) {
             for (int col = 0; col < C; col++) {
                 s[r][col] = m.reg("s_" + r + "_" + col, scoreW, true, 0);
@@ -277,14 +265,13 @@ public final class AttentionCore implements Block {
         m.next(itemB, itemA.ref());
         Hdl.Expr pvAcc = m.let("pv_acc", inPv.and(c.eq(u(0, cntW)).not()));
         Hdl.Expr rnvUpdate = m.let("rnv_update", inPv.and(u(2, cntW).gt(c).not()));
-        Hdl.Expr dUpdate = m.let("d_update", inPv.and(is(c, 0)));
+        Hdl.Expr dUpdate = m.let("d_update", inPv.and(Hdl.is(c, 0)));
         int ixW = scoreW + 1;
-        List<Hdl.Signal> outs = new ArrayList<>();
         Hdl.Signal drStep = m.reg("dr_step", 5, false, 0);
         Hdl.Signal drF = m.reg("dr_f", fW, false, 0);
-        Hdl.Expr drLastStep = m.let("dr_last_step", drBusy.ref().and(is(drStep.ref(), 16)));
-        Hdl.Expr drSetup = m.let("dr_setup", drBusy.ref().and(is(drStep.ref(), 0)));
-        Hdl.Expr drDone = m.let("dr_done", drLastStep.and(is(drF.ref(), F - 1)));
+        Hdl.Expr drLastStep = m.let("dr_last_step", drBusy.ref().and(Hdl.is(drStep.ref(), 16)));
+        Hdl.Expr drSetup = m.let("dr_setup", drBusy.ref().and(Hdl.is(drStep.ref(), 0)));
+        Hdl.Expr drDone = m.let("dr_done", drLastStep.and(Hdl.is(drF.ref(), F - 1)));
         Hdl.Expr fSel = m.let("f_sel", c.sub(u(2, cntW)));
         int numW = runW + p.outputFraction() - p.inputFraction();
         int cmpW = Math.max(numW, runW + 16) + 1;
@@ -296,13 +283,13 @@ public final class AttentionCore implements Block {
             for (int col = 0; col < C; col++) {
                 row.add(s[r][col].ref());
             }
-            Hdl.Expr cur = m.let(l + "score_at", select(c, row));
-            Hdl.Expr maxBase = m.let(l + "max_base", mOld.ref().when(is(c, 0), mx.ref()));
+            Hdl.Expr cur = m.let(l + "score_at", Hdl.select(c, row));
+            Hdl.Expr maxBase = m.let(l + "max_base", mOld.ref().when(Hdl.is(c, 0), mx.ref()));
             m.next(mx, maxBase.when(maxBase.ge(cur), cur).when(inMax, mx.ref()));
             m.next(mOld, minScore.when(startOk.or(handGo), mx.ref().when(expLast, mOld.ref())));
             // Stage A: t = (mx - x) / sqrt(E), in table steps.
-            Hdl.Expr prev = m.let(l + "score_prev", select(fSel.add(u(1, cntW)), row));
-            Hdl.Expr x = m.let(l + "exp_x", mOld.ref().when(is(c, 0), prev));
+            Hdl.Expr prev = m.let(l + "score_prev", Hdl.select(fSel.add(u(1, cntW)), row));
+            Hdl.Expr x = m.let(l + "exp_x", mOld.ref().when(Hdl.is(c, 0), prev));
             Hdl.Expr diff = m.let(l + "diff", mx.ref().resize(ixW).sub(x.resize(ixW)));
             Hdl.Expr diffU = m.let(l + "diff_u", diff.bits(ixW - 1, 0));
             Hdl.Expr product = m.let(l + "scaled", diffU.mul(m.let(l + "scale", u(scaleConst, 16))));
@@ -319,14 +306,14 @@ public final class AttentionCore implements Block {
             m.next(zeroB, zeroA.ref());
             Hdl.Expr pe = m.let(l + "pe", u(0, probW).when(zeroB.ref(), ex));
             Hdl.Signal alpha = m.reg(l + "alpha", probW, false, 0);
-            Hdl.Expr landAlpha = m.let(l + "land_alpha", validB.ref().and(is(itemB.ref(), 0)));
+            Hdl.Expr landAlpha = m.let(l + "land_alpha", validB.ref().and(Hdl.is(itemB.ref(), 0)));
             m.next(alpha, pe.when(landAlpha, alpha.ref()));
             for (int col = 0; col < C; col++) {
-                m.next(pr[r][col], pe.when(validB.ref().and(is(itemB.ref(), col + 1)), pr[r][col].ref()));
+                m.next(pr[r][col], pe.when(validB.ref().and(Hdl.is(itemB.ref(), col + 1)), pr[r][col].ref()));
             }
             Hdl.Signal psum = m.reg(l + "psum", runW, true, 0);
             Hdl.Expr peWide = m.let(l + "pe_wide", Hdl.concat(u(0, runW - probW), pe).asSigned());
-            Hdl.Expr psumBase = m.let(l + "psum_base", Hdl.constant(0, runW, true).when(is(itemB.ref(), 1), psum.ref()));
+            Hdl.Expr psumBase = m.let(l + "psum_base", Hdl.constant(0, runW, true).when(Hdl.is(itemB.ref(), 1), psum.ref()));
             m.next(psum, psumBase.add(peWide).when(validB.ref().and(landAlpha.not()), psum.ref()));
             // SLNV: the row's products with the value column through an adder tree.
             Hdl.Expr tree = null;
@@ -346,15 +333,15 @@ public final class AttentionCore implements Block {
                 rnv[f] = m.reg(l + "rnv_" + f, runW, true, 0);
                 rnvRefs.add(rnv[f].ref());
             }
-            Hdl.Expr operand = m.let(l + "mul_a", d.ref().when(is(c, 0), select(fSel, rnvRefs)));
+            Hdl.Expr operand = m.let(l + "mul_a", d.ref().when(Hdl.is(c, 0), Hdl.select(fSel, rnvRefs)));
             Hdl.Expr alphaS = m.let(l + "alpha_s", Hdl.concat(u(0, 1), alpha.ref()).asSigned());
             Hdl.Expr rescaled = m.let(l + "rescaled", operand.mul(alphaS));
             Hdl.Expr shifted = m.let(l + "rescaled_shift", rescaled.bits(PF + runW - 1, PF).asSigned());
-            Hdl.Expr addend = m.let(l + "addend", psum.ref().when(is(c, 0), pv.ref().resize(runW)));
+            Hdl.Expr addend = m.let(l + "addend", psum.ref().when(Hdl.is(c, 0), pv.ref().resize(runW)));
             Hdl.Expr updated = m.let(l + "updated", shifted.add(addend));
             m.next(d, updated.when(dUpdate, d.ref()));
             for (int f = 0; f < F; f++) {
-                m.next(rnv[f], updated.when(rnvUpdate.and(is(fSel, f)), rnv[f].ref()));
+                m.next(rnv[f], updated.when(rnvUpdate.and(Hdl.is(fSel, f)), rnv[f].ref()));
             }
             // The drain: a copy of the state, divided column by column.
             Hdl.Signal dd = m.reg(l + "dr_d", runW, true, 0);
@@ -365,7 +352,7 @@ public final class AttentionCore implements Block {
                 m.next(dn, rnv[f].ref().when(handGo, dn.ref()));
                 drRefs.add(dn.ref());
             }
-            Hdl.Expr num = m.let(l + "dr_num", select(drF.ref(), drRefs));
+            Hdl.Expr num = m.let(l + "dr_num", Hdl.select(drF.ref(), drRefs));
             Hdl.Expr neg = m.let(l + "dr_num_neg", Hdl.constant(0, runW, true).gt(num));
             Hdl.Expr mag = m.let(l + "dr_mag", Hdl.constant(0, runW, true).sub(num).when(neg, num));
             Hdl.Expr magU = m.let(l + "dr_mag_u", mag.bits(runW - 1, 0));
@@ -392,7 +379,6 @@ public final class AttentionCore implements Block {
             Hdl.Expr outVal = m.let(l + "out_val", Hdl.constant(0, 16, false).sub(clipped).when(sign.ref(), clipped).asSigned());
             Hdl.Signal out = m.registerOutput("out_data_" + r, 16, true, 0);
             m.next(out, outVal.when(drLastStep, out.ref()));
-            outs.add(out);
         }
         m.next(drBusy, Hdl.constant(1, 1, false).when(handGo, u(0, 1).when(drDone, drBusy.ref())));
         m.next(drStep, u(0, 5).when(handGo.or(drLastStep), drStep.ref().add(u(1, 5)).when(drBusy.ref(), drStep.ref())));

@@ -128,13 +128,16 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
 
     /** The default core: {@code rtl/attention-core.yaml}. */
     public static final String DEFAULT_FILE = "rtl/attention-core.yaml";
+    /** The core that fits an iCE40 UP5K: {@code rtl/attention-up5k.yaml}. */
+    public static final String UP5K_FILE = "rtl/attention-up5k.yaml";
 
-    public static String defaultText() {
-        return cascade.einsum.Resources.read(AttentionParams.class, "/" + DEFAULT_FILE);
+    /** The text of a built-in architecture file ({@link #DEFAULT_FILE}, {@link #UP5K_FILE}). */
+    public static String builtInText(String file) {
+        return cascade.einsum.Resources.read(AttentionParams.class, "/" + file);
     }
 
     public static AttentionParams defaults() {
-        return load(DEFAULT_FILE, defaultText());
+        return load(DEFAULT_FILE, builtInText(DEFAULT_FILE));
     }
 
     /** A real number in the inputs' format (int8 with inputFraction bits), rounded and saturated. */

@@ -79,13 +79,7 @@ public final class Cosim {
         String v = verilog(b);
         Hdl.Module top = b.top();
         String tb = testbench(top);
-        String key;
-        try {
-            key = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
-                (v + tb).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String key = hash(v + tb);
         Path dir = work.resolve("build-" + b.name() + "-" + key);
         Path exe = dir.resolve("obj").resolve("V" + top.name());
         if (Files.isExecutable(exe)) {

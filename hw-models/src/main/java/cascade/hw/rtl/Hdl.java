@@ -151,6 +151,20 @@ public final class Hdl {
         return new Expr(width + "'d" + Long.toUnsignedString(value), width, false);
     }
 
+    /** {@code x == v}, the constant as wide as {@code x} (unsigned). */
+    public static Expr is(Expr x, long v) {
+        return x.eq(constant(v, x.width(), false));
+    }
+
+    /** {@code options[sel]} as a chain of selections; the last option where {@code sel} is beyond them. */
+    public static Expr select(Expr sel, List<Expr> options) {
+        Expr e = options.getLast();
+        for (int i = options.size() - 2; i >= 0; i--) {
+            e = options.get(i).when(is(sel, i), e);
+        }
+        return e;
+    }
+
     public static Expr concat(Expr... parts) {
         StringBuilder b = new StringBuilder("{");
         int w = 0;

@@ -57,10 +57,6 @@ public final class QuickSelectBlock implements Block {
         return Hdl.constant(v, w, false);
     }
 
-    private static Hdl.Expr is(Hdl.Expr x, long v) {
-        return x.eq(u(v, x.width()));
-    }
-
     private static final int IDLE = 0;
     private static final int PIVOT = 1;
     private static final int SCAN = 2;
@@ -82,7 +78,7 @@ public final class QuickSelectBlock implements Block {
         Hdl.Expr startK = m.input("start_k", nw, false);
         Hdl.Signal state = m.reg("state", 3, false, IDLE);
         Hdl.Expr st = state.ref();
-        Hdl.Expr idle = m.let("idle", is(st, IDLE));
+        Hdl.Expr idle = m.let("idle", Hdl.is(st, IDLE));
         Hdl.Signal busy = m.output("busy", 1, false);
         m.assign(busy, idle.not());
         Hdl.Signal done = m.registerOutput("done", 1, false, 0);
@@ -91,7 +87,7 @@ public final class QuickSelectBlock implements Block {
         Hdl.Signal[] score = new Hdl.Signal[n];
         for (int i = 0; i < n; i++) {
             score[i] = m.reg("score_" + i, 16, true, 0);
-            m.next(score[i], loadData.when(loadWe.and(idle).and(is(loadAddr, i)), score[i].ref()));
+            m.next(score[i], loadData.when(loadWe.and(idle).and(Hdl.is(loadAddr, i)), score[i].ref()));
         }
         Hdl.Signal left = m.reg("left", nw, false, 0);
         Hdl.Signal need = m.reg("need", nw, false, 0);
@@ -117,8 +113,8 @@ public final class QuickSelectBlock implements Block {
 
         Hdl.Expr startOk = m.let("start_ok", start.and(idle).and(u(n, nw).ge(startN)).and(startN.ge(startK)));
         // Trivial selections (k = 0 or k = n) need no round: done at once.
-        Hdl.Expr trivial = m.let("trivial", is(startK, 0).or(startK.eq(startN)));
-        Hdl.Expr allOf = m.let("all_of_n", selectMaskBelow(m, "all_of_n", startN, n));
+        Hdl.Expr trivial = m.let("trivial", Hdl.is(startK, 0).or(startK.eq(startN)));
+        Hdl.Expr allOf = m.let("all_of_n", selectMaskBelow(startN, n));
 
         // Pivot: candidate (lfsr * left) >> 16.
         Hdl.Expr prod = m.let("pivot_prod", lfsr.ref().mul(m.let("left_wide", Hdl.concat(u(0, 16 - nw), left.ref()))));
@@ -127,21 +123,21 @@ public final class QuickSelectBlock implements Block {
         for (int i = 0; i < n; i++) {
             candRefs.add(cand[i].ref());
         }
-        Hdl.Expr pivotIndex = m.let("pivot_index", select(at, candRefs));
+        Hdl.Expr pivotIndex = m.let("pivot_index", Hdl.select(at, candRefs));
         List<Hdl.Expr> scoreRefs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             scoreRefs.add(score[i].ref());
         }
-        Hdl.Expr pivotScore = m.let("pivot_score", select(pivotIndex, scoreRefs));
+        Hdl.Expr pivotScore = m.let("pivot_score", Hdl.select(pivotIndex, scoreRefs));
         Hdl.Expr lsb = m.let("lfsr_lsb", lfsr.ref().bits(0, 0));
         Hdl.Expr shifted = m.let("lfsr_shift", Hdl.concat(u(0, 1), lfsr.ref().bits(15, 1)));
         Hdl.Expr taps = u(0xB400, 16);
         Hdl.Expr xored = m.let("lfsr_xor", shifted.or(taps).and(shifted.and(taps).not()));
-        Hdl.Expr lfsrNext = m.let("lfsr_next", shifted.when(is(lsb, 0), xored));
-        Hdl.Expr seedValue = u(seedState(), 16);
+        Hdl.Expr lfsrNext = m.let("lfsr_next", shifted.when(Hdl.is(lsb, 0), xored));
+        Hdl.Expr seedValue = u(TopKEngine.lfsrSeed(seed), 16);
 
         // Scan: comparators j look at cand[pos + j].
-        Hdl.Expr inScan = m.let("in_scan", is(st, SCAN));
+        Hdl.Expr inScan = m.let("in_scan", Hdl.is(st, SCAN));
         Hdl.Expr[] valid = new Hdl.Expr[pc];
         Hdl.Expr[] idx = new Hdl.Expr[pc];
         Hdl.Expr[] gt = new Hdl.Expr[pc];
@@ -150,8 +146,8 @@ public final class QuickSelectBlock implements Block {
         for (int j = 0; j < pc; j++) {
             Hdl.Expr p = m.let("slot_" + j, pos.ref().add(u(j, nw)));
             valid[j] = m.let("valid_" + j, inScan.and(left.ref().gt(p)));
-            idx[j] = m.let("cand_at_" + j, select(m.let("slot_low_" + j, p.bits(iw - 1, 0)), candRefs));
-            Hdl.Expr sc = m.let("score_at_" + j, select(idx[j], scoreRefs));
+            idx[j] = m.let("cand_at_" + j, Hdl.select(m.let("slot_low_" + j, p.bits(iw - 1, 0)), candRefs));
+            Hdl.Expr sc = m.let("score_at_" + j, Hdl.select(idx[j], scoreRefs));
             gt[j] = m.let("gt_" + j, valid[j].and(sc.gt(pivot.ref())));
             eq[j] = m.let("eq_" + j, valid[j].and(sc.eq(pivot.ref())));
             lt[j] = m.let("lt_" + j, valid[j].and(pivot.ref().gt(sc)));
@@ -178,7 +174,7 @@ public final class QuickSelectBlock implements Block {
         Hdl.Expr gmaskAdd = u(0, n);
         Hdl.Expr emaskAdd = u(0, n);
         for (int j = 0; j < pc; j++) {
-            Hdl.Expr onehot = m.let("onehot_" + j, oneHot(m, "onehot_" + j, idx[j], n));
+            Hdl.Expr onehot = m.let("onehot_" + j, oneHot(idx[j], n));
             gmaskAdd = gmaskAdd.or(onehot.when(gt[j], u(0, n)));
             emaskAdd = emaskAdd.or(onehot.when(eq[j], u(0, n)));
         }
@@ -186,7 +182,7 @@ public final class QuickSelectBlock implements Block {
         Hdl.Expr emaskAll = m.let("emask_all", emaskAdd);
 
         // Decide.
-        Hdl.Expr inDecide = m.let("in_decide", is(st, DECIDE));
+        Hdl.Expr inDecide = m.let("in_decide", Hdl.is(st, DECIDE));
         Hdl.Expr g = gcount.ref();
         Hdl.Expr ge = m.let("g_plus_e", g.add(ecount.ref()));
         Hdl.Expr keepGreater = m.let("keep_greater", g.ge(need.ref()));
@@ -202,17 +198,17 @@ public final class QuickSelectBlock implements Block {
         Hdl.Expr aliveMask = m.let("alive_mask", gmask.ref().when(keepGreater, lessMask(m, emask.ref(), gmask.ref(), candRefs,
             left.ref(), n)));
         Hdl.Expr allLeft = m.let("all_left", newNeed.eq(newLeft));
-        Hdl.Expr decideDone = m.let("decide_done", is(newNeed, 0).or(allLeft));
-        Hdl.Expr chosenFinal = m.let("chosen_final", chosenDecide.or(aliveMask).when(allLeft.and(is(newNeed, 0).not()),
+        Hdl.Expr decideDone = m.let("decide_done", Hdl.is(newNeed, 0).or(allLeft));
+        Hdl.Expr chosenFinal = m.let("chosen_final", chosenDecide.or(aliveMask).when(allLeft.and(Hdl.is(newNeed, 0).not()),
             chosenDecide));
 
-        Hdl.Expr padLast = m.let("pad_last", is(st, PAD).and(is(pad.ref(), roundOverhead - 3)));
+        Hdl.Expr padLast = m.let("pad_last", Hdl.is(st, PAD).and(Hdl.is(pad.ref(), roundOverhead - 3)));
         Hdl.Expr roundEnd = roundOverhead == 2 ? inDecide : padLast;
         Hdl.Expr endNow = m.let("end_now", roundEnd.and(roundOverhead == 2 ? decideDone : finished.ref()));
 
         // State.
         Hdl.Expr next = u(PIVOT, 3).when(startOk.and(trivial.not()), st);
-        next = u(SCAN, 3).when(is(st, PIVOT), next);
+        next = u(SCAN, 3).when(Hdl.is(st, PIVOT), next);
         next = u(DECIDE, 3).when(scanLast, next);
         if (roundOverhead == 2) {
             next = u(IDLE, 3).when(decideDone, u(PIVOT, 3)).when(inDecide, next);
@@ -225,10 +221,10 @@ public final class QuickSelectBlock implements Block {
         m.next(finished, decideDone.when(inDecide, finished.ref()));
         m.next(left, startN.when(startOk, newLeft.when(inDecide, left.ref())));
         m.next(need, startK.when(startOk, newNeed.when(inDecide, need.ref())));
-        m.next(lfsr, seedValue.when(startOk, lfsrNext.when(is(st, PIVOT), lfsr.ref())));
-        m.next(pivot, pivotScore.when(is(st, PIVOT), pivot.ref()));
-        m.next(pos, u(0, nw).when(is(st, PIVOT), m.let("pos_step", pos.ref().add(u(pc, nw))).when(inScan, pos.ref())));
-        Hdl.Expr roundStart = m.let("round_start", is(st, PIVOT));
+        m.next(lfsr, seedValue.when(startOk, lfsrNext.when(Hdl.is(st, PIVOT), lfsr.ref())));
+        m.next(pivot, pivotScore.when(Hdl.is(st, PIVOT), pivot.ref()));
+        m.next(pos, u(0, nw).when(Hdl.is(st, PIVOT), m.let("pos_step", pos.ref().add(u(pc, nw))).when(inScan, pos.ref())));
+        Hdl.Expr roundStart = m.let("round_start", Hdl.is(st, PIVOT));
         m.next(gcount, u(0, nw).when(roundStart, gOff[pc].when(inScan, gcount.ref())));
         m.next(lcount, u(0, nw).when(roundStart, lOff[pc].when(inScan, lcount.ref())));
         m.next(ecount, u(0, nw).when(roundStart, eOff[pc].when(inScan, ecount.ref())));
@@ -239,8 +235,8 @@ public final class QuickSelectBlock implements Block {
             Hdl.Expr gw = gbuf[i].ref();
             Hdl.Expr lw = lbuf[i].ref();
             for (int j = pc - 1; j >= 0; j--) {
-                gw = idx[j].when(gt[j].and(is(gLow[j], i)), gw);
-                lw = idx[j].when(lt[j].and(is(lLow[j], i)), lw);
+                gw = idx[j].when(gt[j].and(Hdl.is(gLow[j], i)), gw);
+                lw = idx[j].when(lt[j].and(Hdl.is(lLow[j], i)), lw);
             }
             m.next(gbuf[i], gw);
             m.next(lbuf[i], lw);
@@ -249,24 +245,24 @@ public final class QuickSelectBlock implements Block {
         }
         m.next(done, startOk.and(trivial).or(endNow));
         Hdl.Expr maskAtEnd = (roundOverhead == 2 ? chosenFinal : chosen.ref()).when(endNow, mask.ref());
-        Hdl.Expr maskTrivial = u(0, n).when(is(startK, 0), allOf);
+        Hdl.Expr maskTrivial = u(0, n).when(Hdl.is(startK, 0), allOf);
         m.next(mask, maskTrivial.when(startOk.and(trivial), maskAtEnd));
         return List.of(m);
     }
 
     /** Bits 0..count−1 set. */
-    private static Hdl.Expr selectMaskBelow(Hdl.Module m, String n, Hdl.Expr count, int width) {
+    private static Hdl.Expr selectMaskBelow(Hdl.Expr count, int width) {
         Hdl.Expr e = u(0, width);
         for (int i = width; i >= 1; i--) {
-            e = u(i == 64 ? -1L : (1L << i) - 1, width).when(is(count, i), e);
+            e = u(i == 64 ? -1L : (1L << i) - 1, width).when(Hdl.is(count, i), e);
         }
         return e;
     }
 
-    private static Hdl.Expr oneHot(Hdl.Module m, String n, Hdl.Expr index, int width) {
+    private static Hdl.Expr oneHot(Hdl.Expr index, int width) {
         Hdl.Expr e = u(0, width);
         for (int i = width - 1; i >= 0; i--) {
-            e = u(1L << i, width).when(is(index, i), e);
+            e = u(1L << i, width).when(Hdl.is(index, i), e);
         }
         return e;
     }
@@ -293,24 +289,12 @@ public final class QuickSelectBlock implements Block {
         Hdl.Expr alive = u(0, n);
         for (int j = 0; j < n; j++) {
             Hdl.Expr in = m.let("alive_in_" + j, left.gt(u(j, left.width())));
-            alive = alive.or(m.let("alive_hot_" + j, oneHot(m, "alive_hot_" + j, cand.get(j), n)).when(in, u(0, n)));
+            alive = alive.or(m.let("alive_hot_" + j, oneHot(cand.get(j), n)).when(in, u(0, n)));
         }
         Hdl.Expr all = m.let("alive_all", alive);
         return all.and(emask.or(gmask).not());
     }
 
-    private static Hdl.Expr select(Hdl.Expr sel, List<Hdl.Expr> options) {
-        Hdl.Expr e = options.getLast();
-        for (int i = options.size() - 2; i >= 0; i--) {
-            e = options.get(i).when(is(sel, i), e);
-        }
-        return e;
-    }
-
-    private int seedState() {
-        int s = (int) (seed & 0xFFFF);
-        return s == 0 ? 1 : s;
-    }
 
     // ------------------------------------------------------------------ the engine as the model
 

@@ -105,6 +105,33 @@ final class RtlAttention {
         return Simulator.run(Lowering.standard().lower(d, sizes, heads), Simulator.Options.defaults()).cycles();
     }
 
+    /** How a core run's AV compares: elements differing from the bit-exact model, and the error against fp32. */
+    record Agreement(long mismatches, long outputs, double maxRelativeError) {
+    }
+
+    /**
+     * {@code got} against the model's AV bit for bit, and against the fp32 executor's {@code ref}
+     * as {@code run} measures error: the largest difference over the largest reference magnitude.
+     */
+    static Agreement compare(AttentionParams p, long[][][] got, long[][][] model, double[][][] ref) {
+        long mismatches = 0;
+        long outputs = 0;
+        double worst = 0;
+        double largest = 0;
+        double unit = 1 << p.outputFraction();
+        for (int h = 0; h < got.length; h++) {
+            for (int t = 0; t < got[h].length; t++) {
+                for (int f = 0; f < got[h][t].length; f++) {
+                    outputs++;
+                    mismatches += got[h][t][f] == model[h][t][f] ? 0 : 1;
+                    worst = Math.max(worst, Math.abs(got[h][t][f] / unit - ref[h][t][f]));
+                    largest = Math.max(largest, Math.abs(ref[h][t][f]));
+                }
+            }
+        }
+        return new Agreement(mismatches, outputs, worst / Math.max(largest, Double.MIN_NORMAL));
+    }
+
     /** The cascade on the fp32 executor, head by head, on the dequantised inputs: av[h][p][f]. */
     static double[][][] executor(AttentionParams p, AttentionCore.Inputs in) {
         Cascade c = Cascade.parse("attention-core.cas", cascadeText(p));

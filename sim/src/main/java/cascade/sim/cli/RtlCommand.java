@@ -90,8 +90,14 @@ final class RtlCommand implements Runnable {
     }
 
     static CoreFile loadCore(Path arch) throws IOException {
+        return loadCore(arch, AttentionParams.DEFAULT_FILE);
+    }
+
+    /** {@code arch}, or where it is not given the built-in file {@code builtIn}. */
+    static CoreFile loadCore(Path arch, String builtIn) throws IOException {
         if (arch == null) {
-            return new CoreFile(AttentionParams.defaultText(), AttentionParams.defaults());
+            String text = AttentionParams.builtInText(builtIn);
+            return new CoreFile(text, AttentionParams.load(builtIn, text));
         }
         if (!Files.isRegularFile(arch)) {
             throw new InvalidInputException(new SourcePos("--arch", 1, 1), "no such file: " + arch);
@@ -154,19 +160,7 @@ final class RtlCommand implements Runnable {
             AttentionCore.Outputs model = core.collect(in, stim, core.modelOutputs(stim));
             double[][][] ref = RtlAttention.executor(p, in);
             long simulator = RtlAttention.simulatorCycles(file.text(), p, seq, heads, work);
-            long mismatches = 0;
-            double worst = 0;
-            double largest = 0;
-            double unit = 1 << p.outputFraction();
-            for (int h = 0; h < heads; h++) {
-                for (int t = 0; t < seq; t++) {
-                    for (int f = 0; f < p.valueDim(); f++) {
-                        mismatches += rtl.av()[h][t][f] == model.av()[h][t][f] ? 0 : 1;
-                        worst = Math.max(worst, Math.abs(rtl.av()[h][t][f] / unit - ref[h][t][f]));
-                        largest = Math.max(largest, Math.abs(ref[h][t][f]));
-                    }
-                }
-            }
+            RtlAttention.Agreement a = RtlAttention.compare(p, rtl.av(), model.av(), ref);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("block", core.name());
             json.put("seq", seq);
@@ -177,9 +171,9 @@ final class RtlCommand implements Runnable {
             json.put("formulaCycles", AttentionCore.cycles(p, seq, heads));
             json.put("simulatorCycles", simulator);
             json.put("simulatorOverRtl", simulator / (double) rtl.cycles());
-            json.put("quantizedMismatches", mismatches);
-            json.put("outputs", (long) heads * seq * p.valueDim());
-            json.put("maxRelativeError", worst / Math.max(largest, Double.MIN_NORMAL));
+            json.put("quantizedMismatches", a.mismatches());
+            json.put("outputs", a.outputs());
+            json.put("maxRelativeError", a.maxRelativeError());
             PrintWriter out = spec.commandLine().getOut();
             if (format == Output.Format.json) {
                 Output.json(out, json);
@@ -187,10 +181,9 @@ final class RtlCommand implements Runnable {
                 out.printf(Locale.ROOT, "attention core, %d head(s) of %d tokens: RTL %d cycles (model %d, formula %d), cycle-level"
                         + " simulator %d (%.2fx); %d of %d outputs differ from the bit-exact model; max error %.4f of the largest"
                         + " fp32 output%n", heads, seq, rtl.cycles(), model.cycles(), AttentionCore.cycles(p, seq, heads), simulator,
-                    simulator / (double) rtl.cycles(), mismatches, (long) heads * seq * p.valueDim(),
-                    worst / Math.max(largest, Double.MIN_NORMAL));
+                    simulator / (double) rtl.cycles(), a.mismatches(), a.outputs(), a.maxRelativeError());
             }
-            return mismatches == 0 ? 0 : 1;
+            return a.mismatches() == 0 ? 0 : 1;
         }
     }
 
@@ -331,12 +324,7 @@ final class RtlCommand implements Runnable {
                     + " an architecture file");
             }
             Block.Config cfg = attention ? null : parse(config);
-            CoreFile core = null;
-            if (attention) {
-                core = arch != null ? loadCore(arch) : new CoreFile(cascade.einsum.Resources.read(AttentionParams.class,
-                    "/rtl/attention-up5k.yaml"), AttentionParams.load("rtl/attention-up5k.yaml", cascade.einsum.Resources.read(
-                    AttentionParams.class, "/rtl/attention-up5k.yaml")));
-            }
+            CoreFile core = attention ? loadCore(arch, AttentionParams.UP5K_FILE) : null;
             Fpga.Device d = Inputs.option("--device", () -> Fpga.Device.of(device));
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new InvalidInputException(new SourcePos("--out", 1, 1), out + " is not a folder");
@@ -393,20 +381,7 @@ final class RtlCommand implements Runnable {
             List<Map<String, Long>> rtlPins = cosim.rtl(top, pins);
             AttentionCore.Outputs board = core.collect(in, coreCycles, top.coreOutputs(coreCycles, rtlPins));
             AttentionCore.Outputs model = core.collect(in, coreCycles, core.modelOutputs(coreCycles));
-            double[][][] ref = RtlAttention.executor(p, in);
-            long mismatches = 0;
-            double worst = 0;
-            double largest = 0;
-            double unit = 1 << p.outputFraction();
-            for (int h = 0; h < in.heads(); h++) {
-                for (int t = 0; t < in.tokens(); t++) {
-                    for (int f = 0; f < p.valueDim(); f++) {
-                        mismatches += board.av()[h][t][f] == model.av()[h][t][f] ? 0 : 1;
-                        worst = Math.max(worst, Math.abs(board.av()[h][t][f] / unit - ref[h][t][f]));
-                        largest = Math.max(largest, Math.abs(ref[h][t][f]));
-                    }
-                }
-            }
+            RtlAttention.Agreement a = RtlAttention.compare(p, board.av(), model.av(), RtlAttention.executor(p, in));
             List<Map<String, Long>> netPins = cosim.netlist(top.top(), r.netlist(), pins);
             long post = 0;
             for (int i = 0; i < pins.size(); i++) {
@@ -416,8 +391,8 @@ final class RtlCommand implements Runnable {
             json.put("boardTokens", in.tokens());
             json.put("boardCoreCycles", board.cycles());
             json.put("boardPinCycles", pins.size());
-            json.put("boardQuantizedMismatches", mismatches);
-            json.put("boardMaxRelativeError", worst / Math.max(largest, Double.MIN_NORMAL));
+            json.put("boardQuantizedMismatches", a.mismatches());
+            json.put("boardMaxRelativeError", a.maxRelativeError());
             json.put("postSynthesisCycles", pins.size());
             json.put("postSynthesisMismatches", post);
             json.put("netlist", r.netlist().toString());
