@@ -17,18 +17,23 @@ import java.util.Map;
 /**
  * A serving device: what it computes (bf16), how fast it moves memory, how much it holds, its
  * power and price, and the efficiencies that turn datasheet peaks into kernel times. Kernel time
- * is a roofline with a fixed overhead: overhead + max(flops / (peak · compute efficiency),
- * bytes / (bandwidth · memory efficiency)), with separate efficiencies for GEMMs and attention;
- * attention's compute efficiency grows with the keys attended, as attentionCompute · s / (s + half)
- * (short sequences fill fewer tiles; decoding is memory-bound whatever it is).
- * The H100's were fitted to measurements (hw-models/calibration/; DeviceTest holds every
- * calibration point within 20%). Presets in {@code devices/catalog.yaml}, each number sourced.
+ * is a roofline with a fixed overhead: overhead + max(compute time, bytes / (bandwidth · memory
+ * efficiency)), one memory efficiency for every kernel that streams DRAM. A GEMM computes at
+ * peak · gemmCompute. Attention spends, on each (query, key) pair, its 4 · headDim matmul flops
+ * at the tensor-core peak and one exp at the special-function rate ({@code expOpsPerSecond}: at
+ * head dimension 64 the exp costs as much as the matmul, which is why FlashAttention is less
+ * efficient there), over attentionCompute · s / (s + half): short sequences fill fewer tiles, and
+ * decoding is memory-bound whatever it is. The H100's efficiencies were fitted to measurements
+ * (hw-models/calibration/fit.py; DeviceTest holds every calibration point within 15% and the
+ * held-out shapes within 20%); the datasheet numbers are not fitted, so the model carries to a
+ * GPU with other peaks. Presets in {@code devices/catalog.yaml}, each number sourced.
  */
 public record Device(String name, String description, double bf16Flops, double bandwidthBytes, double memoryBytes,
-                     double cacheBytes, double powerW, double pricePerHour, Efficiency efficiency, List<Figure> figures) {
+                     double cacheBytes, double expOpsPerSecond, double powerW, double pricePerHour, Efficiency efficiency,
+                     List<Figure> figures) {
 
-    public record Efficiency(double gemmCompute, double gemmMemory, double attentionCompute, double attentionHalfLength,
-                             double attentionMemory, double gemmOverheadUs, double attentionOverheadUs) {
+    public record Efficiency(double gemmCompute, double attentionCompute, double attentionHalfLength, double memory,
+                             double gemmOverheadUs, double attentionOverheadUs) {
     }
 
     /** A link between device pools: bandwidth per direction, latency, energy per bit. */
@@ -41,14 +46,28 @@ public record Device(String name, String description, double bf16Flops, double b
     /** Seconds for a GEMM of {@code flops} that must move at least {@code bytes}. */
     public double gemmSeconds(double flops, double bytes) {
         return efficiency.gemmOverheadUs() * 1e-6
-            + Math.max(flops / (bf16Flops * efficiency.gemmCompute()), bytes / (bandwidthBytes * efficiency.gemmMemory()));
+            + Math.max(flops / (bf16Flops * efficiency.gemmCompute()), memorySeconds(bytes));
     }
 
-    /** Seconds for one attention call whose queries attend over {@code kvLen} keys. */
-    public double attentionSeconds(double flops, double bytes, long kvLen) {
+    /**
+     * Seconds for one attention call of {@code flops} (4 · headDim a query-key pair) whose queries
+     * attend over {@code kvLen} keys. A device without an exp rate (one of Cascade's accelerators,
+     * whose softmax runs beside its matmul array) spends nothing extra on the exps.
+     */
+    public double attentionSeconds(double flops, double bytes, long kvLen, int headDim) {
+        double pairs = flops / (4.0 * headDim);
+        double busy = flops / bf16Flops + (expOpsPerSecond > 0 ? pairs / expOpsPerSecond : 0);
         double computeEff = efficiency.attentionCompute() * kvLen / (kvLen + efficiency.attentionHalfLength());
-        return efficiency.attentionOverheadUs() * 1e-6
-            + Math.max(flops / (bf16Flops * computeEff), bytes / (bandwidthBytes * efficiency.attentionMemory()));
+        return efficiency.attentionOverheadUs() * 1e-6 + Math.max(busy / computeEff, memorySeconds(bytes));
+    }
+
+    /** Seconds for one kernel call of a points file (hw-models/calibration/, {@code device predict}). */
+    public double seconds(KernelPoints.Point p) {
+        return p.attention() ? attentionSeconds(p.flops(), p.bytes(), p.kvLen(), p.headDim()) : gemmSeconds(p.flops(), p.bytes());
+    }
+
+    private double memorySeconds(double bytes) {
+        return bytes / (bandwidthBytes * efficiency.memory());
     }
 
     private static final String FILE = "devices/catalog.yaml";
@@ -95,7 +114,7 @@ public record Device(String name, String description, double bf16Flops, double b
         Map<String, Device> devices = new LinkedHashMap<>();
         for (Located d : sequence(require(m, "devices", root), "devices")) {
             Map<String, Located> f = mapping(d, List.of("name", "description", "architecture", "bf16TflopS", "bandwidthTBs",
-                "memoryGB", "cacheMB", "powerW", "pricePerHour", "efficiency"), "a device");
+                "memoryGB", "cacheMB", "expTeraOpsS", "powerW", "pricePerHour", "efficiency"), "a device");
             String name = scalar(require(f, "name", d));
             List<Figure> figures = new ArrayList<>();
             double tflops;
@@ -117,17 +136,18 @@ public record Device(String name, String description, double bf16Flops, double b
                 mb = number(f, "cacheMB", d, name, figures);
             }
             double gb = number(f, "memoryGB", d, name, figures);
+            double exps = f.containsKey("expTeraOpsS") ? number(f, "expTeraOpsS", d, name, figures) : 0;
             double w = number(f, "powerW", d, name, figures);
             double price = number(f, "pricePerHour", d, name, figures);
             Located e = require(f, "efficiency", d);
-            Map<String, Located> ef = mapping(e, List.of("gemmCompute", "gemmMemory", "attentionCompute", "attentionHalfLength",
-                "attentionMemory", "gemmOverheadUs", "attentionOverheadUs"), "the efficiencies");
-            Efficiency eff = new Efficiency(fraction(ef, "gemmCompute", e, name, figures), fraction(ef, "gemmMemory", e, name, figures),
+            Map<String, Located> ef = mapping(e, List.of("gemmCompute", "attentionCompute", "attentionHalfLength", "memory",
+                "gemmOverheadUs", "attentionOverheadUs"), "the efficiencies");
+            Efficiency eff = new Efficiency(fraction(ef, "gemmCompute", e, name, figures),
                 fraction(ef, "attentionCompute", e, name, figures), number(ef, "attentionHalfLength", e, name, figures),
-                fraction(ef, "attentionMemory", e, name, figures), number(ef, "gemmOverheadUs", e, name, figures),
+                fraction(ef, "memory", e, name, figures), number(ef, "gemmOverheadUs", e, name, figures),
                 number(ef, "attentionOverheadUs", e, name, figures));
             if (devices.put(name, new Device(name, f.containsKey("description") ? scalar(f.get("description")) : name,
-                    tflops * 1e12, tbs * 1e12, gb * 1e9, mb * 1e6, w, price, eff, List.copyOf(figures))) != null) {
+                    tflops * 1e12, tbs * 1e12, gb * 1e9, mb * 1e6, exps * 1e12, w, price, eff, List.copyOf(figures))) != null) {
                 throw new InvalidInputException(d.pos(), "device " + name + " is defined twice");
             }
         }

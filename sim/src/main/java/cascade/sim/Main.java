@@ -43,7 +43,7 @@ public final class Main {
         cli.registerConverter(Integer.class, smallCount);
         cli.registerConverter(Integer.TYPE, smallCount);
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("cascade: " + ex.getMessage());
+            err.println(where(ex) + ": " + ex.getMessage());
             err.println("cascade: see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             return 2;
         });
@@ -73,6 +73,28 @@ public final class Main {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Where on the command line picocli's own error is, in the {@code --option:1:col} form of every
+     * other input error: the unknown word, the option missing or given a bad value, else the command.
+     */
+    static String where(CommandLine.ParameterException ex) {
+        String at;
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            at = u.getUnmatched().getFirst();
+        } else if (ex instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+            at = name(m.getMissing().getFirst());
+        } else if (ex.getArgSpec() != null) {
+            at = name(ex.getArgSpec());
+        } else {
+            at = ex.getCommandLine().getCommandSpec().qualifiedName();
+        }
+        return at + ":1:1";
+    }
+
+    private static String name(CommandLine.Model.ArgSpec arg) {
+        return arg instanceof CommandLine.Model.OptionSpec o ? o.longestName() : arg.paramLabel();
     }
 
     /** The OutOfMemoryError behind {@code ex} (a worker thread's arrives wrapped), or null. */

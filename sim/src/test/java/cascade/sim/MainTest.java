@@ -137,8 +137,56 @@ class MainTest {
         assertEquals(2, run("check", "no-such-cascade").code());
         Outcome badFormat = run("analyze", "attention-1pass", "--format", "xml");
         assertEquals(2, badFormat.code());
+        assertTrue(badFormat.err().startsWith("--format:1:1: "), badFormat.err());
         assertTrue(badFormat.err().contains("xml"), badFormat.err());
-        assertEquals(2, run("frobnicate").code());
+        Outcome unknown = run("frobnicate");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().startsWith("frobnicate:1:1: "), unknown.err());
+        Outcome unknownOption = run("analyze", "attention-1pass", "--bogus");
+        assertTrue(unknownOption.err().startsWith("--bogus:1:1: Unknown option"), unknownOption.err());
+        Outcome missing = run("sim", "--workload", "bert");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().startsWith("--design:1:1: Missing required option"), missing.err());
+        Outcome noValue = run("sim", "--design", "fusemax", "--workload", "bert", "--seq");
+        assertTrue(noValue.err().startsWith("--seq:1:1: "), noValue.err());
+        Outcome badSize = run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "64Q");
+        assertTrue(badSize.err().startsWith("--seq:1:1: "), badSize.err());
+    }
+
+    /** The model's own bounds (calibration 15%, held out 20%) through the command, and the points in the file's order. */
+    @Test
+    void devicePredictHoldsTheH100MeasurementsAndReadsPointsWithoutThem(@TempDir Path dir) throws IOException {
+        for (var file : java.util.Map.of("h100-attention.csv", 0.15, "h100-attention-held-out.csv", 0.20).entrySet()) {
+            Path csv = Path.of("../hw-models/calibration", file.getKey());
+            Outcome o = run("device", "predict", "--device", "h100", "--points", csv.toString(), "--format", "json");
+            assertEquals(0, o.code(), o.err());
+            JsonNode points = new ObjectMapper().readTree(o.out()).get("points");
+            java.util.List<String> lines = Files.readAllLines(csv).stream().filter(l -> !l.startsWith("#")).skip(1).toList();
+            assertEquals(lines.size(), points.size());
+            for (int i = 0; i < points.size(); i++) {
+                double measured = Double.parseDouble(lines.get(i).substring(lines.get(i).lastIndexOf(',') + 1));
+                assertEquals(measured, points.get(i).get("measuredMs").asDouble(), 1e-12);
+                double error = points.get(i).get("predictedMs").asDouble() / measured - 1;
+                assertTrue(Math.abs(error) <= file.getValue(), file.getKey() + " line " + (i + 3) + ": " + error);
+            }
+        }
+        Path unmeasured = dir.resolve("h200.csv");
+        Files.writeString(unmeasured, "kind,batch,heads,kvHeads,queryLen,kvLen,headDim,m,n,k,flops,bytes\n"
+            + "decode,1,32,32,1,16384,128,0,0,0,268435456,268451840\ngemm,1,0,0,0,0,0,8192,8192,8192,1099511627776,402653184\n");
+        Outcome h200 = run("device", "predict", "--device", "h200", "--points", unmeasured.toString(), "--format", "json");
+        assertEquals(0, h200.code(), h200.err());
+        JsonNode points = new ObjectMapper().readTree(h200.out()).get("points");
+        assertEquals(2, points.size());
+        assertFalse(points.get(0).has("measuredMs"));
+        Outcome h100 = run("device", "predict", "--device", "h100", "--points", unmeasured.toString(), "--format", "json");
+        double decodeSpeedup = new ObjectMapper().readTree(h100.out()).get("points").get(0).get("predictedMs").asDouble()
+            / points.get(0).get("predictedMs").asDouble();
+        assertTrue(decodeSpeedup > 1.2 && decodeSpeedup < 4.8 / 3.35, "decoding is bandwidth-bound: " + decodeSpeedup);
+        Files.writeString(unmeasured, "kind,batch,heads,kvHeads,queryLen,kvLen,headDim,m,n,k,flops,bytes\n"
+            + "decode,1,32,32,1,16384,-128,0,0,0,268435456,268451840\n");
+        Outcome bad = run("device", "predict", "--device", "h200", "--points", unmeasured.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith(unmeasured + ":2:24: headDim must be"), bad.err());
     }
 
     @Test

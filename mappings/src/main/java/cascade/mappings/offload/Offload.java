@@ -140,7 +140,7 @@ public final class Offload {
             if (weights + kv > USABLE * c * compute.memoryBytes()) {
                 why = "weights and KV cache exceed the compute devices' memory";
             }
-            ta = compute.attentionSeconds(w.attentionFlops() / c, w.attentionBytes() / c, context);
+            ta = compute.attentionSeconds(w.attentionFlops() / c, w.attentionBytes() / c, context, model.headDim());
             layerSeconds = tc + ta;
         } else {
             if (weights > USABLE * c * compute.memoryBytes()) {
@@ -148,7 +148,7 @@ public final class Offload {
             } else if (kv > USABLE * r * memory.memoryBytes()) {
                 why = "KV cache exceeds the memory devices' memory";
             }
-            ta = memory.attentionSeconds(w.attentionFlops() / r, w.attentionBytes() / r, context);
+            ta = memory.attentionSeconds(w.attentionFlops() / r, w.attentionBytes() / r, context, model.headDim());
             tl = link.seconds(w.linkBytes() / r);
             layerSeconds = Math.max(tc, Math.max(ta, tl));
         }

@@ -9,7 +9,8 @@ import picocli.CommandLine.ScopeType;
         + "mappings and the mapper, an analytical model and a cycle-level simulator, SpAtten and attention offloading, "
         + "generated RTL, reports.",
     subcommands = {ListCommand.class, CheckCommand.class, AnalyzeCommand.class, RunCommand.class, AtlasCommand.class, ArchCommand.class, MapCommand.class, EstimateCommand.class, SimCommand.class, CompareCommand.class, SweepCommand.class, BenchCommand.class,
-        DemoCommand.class, LibraryCommand.class, TraceCommand.class, OffloadCommand.class, RtlCommand.class, ReportCommand.class,
+        DemoCommand.class, LibraryCommand.class, TraceCommand.class, OffloadCommand.class, DeviceCommand.class, RtlCommand.class,
+        ReportCommand.class,
         TimeloopCommand.class,
         picocli.AutoComplete.GenerateCompletion.class},
     footer = {"", "Options --quiet and --verbose apply to every command. Exit codes: 0 ok, 1 a failure of the modelled design "

@@ -103,7 +103,7 @@ public final class ServingSimulator {
                 double bytes = 4.0 * model.heads() * s * model.headDim() * Offload.BYTES * model.requireDecoder().layers();
                 var attentionDevice = md == 0 ? c : offload.memoryDevice();
                 prefillAttention += attentionDevice.attentionSeconds(flops / Math.max(1, md == 0 ? cd : md),
-                    bytes / Math.max(1, md == 0 ? cd : md), s);
+                    bytes / Math.max(1, md == 0 ? cd : md), s, model.headDim());
             }
             if (prefillTokens > 0) {
                 double flops = 2.0 * model.parameters() * prefillTokens;
