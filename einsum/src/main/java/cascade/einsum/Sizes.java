@@ -35,6 +35,12 @@ final class Sizes {
                 long known = p.parts().stream().filter(sizes::containsKey).mapToLong(sizes::get).reduce(1, Math::multiplyExact);
                 if (sizes.containsKey(p.whole()) && unknown.size() == 1) {
                     long whole = sizes.get(p.whole());
+                    List<String> fixed = p.parts().stream().filter(sizes::containsKey).toList();
+                    if (whole < known && fixed.size() == 1 && !bindings.containsKey(fixed.getFirst())) {
+                        // A tile the text fixes but the rank is smaller than: the rank is one tile.
+                        sizes.put(fixed.getFirst(), whole);
+                        known = whole;
+                    }
                     if (whole % known != 0) {
                         problems.add(new Diagnostic(p.pos(), "rank " + p.whole() + " = " + whole
                             + " is not a multiple of " + known + ", the product of its known parts"));

@@ -32,6 +32,22 @@ class AnalysisTest {
         assertEquals(passes, Passes.count(CascadeLibrary.load(name), "M"));
     }
 
+    /** A tile the text fixes is at most the rank: M = 64 under M0 = 256 is one tile; a bound tile, or a rank over it, still divides. */
+    @Test
+    void aRankSmallerThanItsTileIsOneTile() {
+        Cascade c = CascadeLibrary.load("attention-1pass");
+        Map<String, Long> small = sizes(c, "E=8,F=8,P=64,M=64");
+        assertEquals(64L, small.get("M0"));
+        assertEquals(1L, small.get("M1"));
+        assertEquals(256L, sizes(c, "E=8,F=8,P=64,M=512").get("M0"));
+        var bound = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+            () -> sizes(c, "E=8,F=8,P=64,M=64,M0=128"));
+        assertTrue(bound.getMessage().contains("not a multiple of 128"), bound.getMessage());
+        var ragged = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+            () -> sizes(c, "E=8,F=8,P=64,M=320"));
+        assertTrue(ragged.getMessage().contains("not a multiple of 256"), ragged.getMessage());
+    }
+
     @Test
     void threePassOpCountsByHand() {
         Cascade c = CascadeLibrary.load("attention-3pass");

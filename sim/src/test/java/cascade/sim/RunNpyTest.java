@@ -51,6 +51,32 @@ class RunNpyTest {
         assertArrayEquals(new long[] {8}, Npy.read(out.resolve("IMPOUT.npy")).shape());
     }
 
+    /**
+     * StreamingLLM with no sinks and no window keeps no key for any query: every row is a
+     * normalisation over nothing, defined as zeros, and the run says so (issue 19). A parameter
+     * may be bound to 0; the text's 256-key tile shrinks to the 64 keys there are.
+     */
+    @Test
+    void aWindowOfNothingGivesZerosNotNaN(@TempDir Path out) throws IOException {
+        MainTest.Outcome o = MainTest.run("run", "streaming-llm", "--bind", "E=16,F=16,P=64,M=64,S=0,W=0", "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        Npy.Array av = Npy.read(out.resolve("AV.npy"));
+        assertArrayEquals(new long[] {16, 64}, av.shape());
+        for (float v : av.data()) {
+            assertEquals(0f, v);
+        }
+        assertTrue(o.out().contains("AV: 1024 elements normalised over nothing"), o.out());
+        MainTest.Outcome window = MainTest.run("run", "streaming-llm", "--bind", "E=16,F=16,P=64,M=64,S=0,W=8", "--format", "json");
+        assertEquals(0, window.code(), window.err());
+        assertTrue(window.out().contains("\"emptyNormalisations\" : { }"), window.out());
+        MainTest.Outcome negative = MainTest.run("run", "streaming-llm", "--bind", "E=16,F=16,P=64,M=64,S=-1,W=0");
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().startsWith("--bind:1:23: size of S must be a whole number"), negative.err());
+        MainTest.Outcome emptyRank = MainTest.run("run", "streaming-llm", "--bind", "E=0,F=16,P=64,M=64");
+        assertEquals(2, emptyRank.code());
+        assertTrue(emptyRank.err().startsWith("--bind:1:3: size of E must be positive"), emptyRank.err());
+    }
+
     private static Path inputs(Path dir, long[] qShape, long[] kShape, long[] vShape) throws IOException {
         Files.createDirectories(dir);
         Npy.write(dir.resolve("Q.npy"), qShape, ElementType.FP32, new float[(int) (qShape[0] * qShape[1])]);

@@ -134,7 +134,7 @@ final class Inputs {
                 throw new InvalidInputException(at, "size of " + name
                     + " must be a whole number (such as 1024 or 1K), found '" + value + "'");
             }
-            if (v <= 0) {
+            if (v == 0 && !c.ranks().get(name).isParameter()) { // a parameter may be 0: no sinks, no window
                 throw new InvalidInputException(at, "size of " + name + " must be positive");
             }
             b.put(name, v);
