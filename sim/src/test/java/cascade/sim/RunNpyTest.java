@@ -77,6 +77,37 @@ class RunNpyTest {
         assertTrue(emptyRank.err().startsWith("--bind:1:3: size of E must be positive"), emptyRank.err());
     }
 
+    /** A NaN key reaches exactly the queries that see it (causal: from its position on); the oracle agrees there. */
+    @Test
+    void aNaNKeyPoisonsTheQueriesThatSeeItAndNoOthers(@TempDir Path dir) throws IOException {
+        int e = 8;
+        int m = 64;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        Files.createDirectories(dir.resolve("in"));
+        for (String name : new String[] {"Q", "K", "V"}) {
+            float[] x = new float[e * m];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextDouble(-1, 1);
+            }
+            if (name.equals("K")) {
+                x[3 * m + 10] = Float.NaN; // K[e=3, m=10]
+            }
+            Npy.write(dir.resolve("in").resolve(name + ".npy"), new long[] {e, m}, ElementType.FP32, x);
+        }
+        MainTest.Outcome o = MainTest.run("run", "attention-causal", "--inputs", dir.resolve("in").toString(), "--out",
+            dir.resolve("out").toString(), "--format", "json");
+        assertEquals(0, o.code(), o.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(o.out());
+        assertEquals((long) e * (m - 10), json.get("nonFiniteOutputs").get("AV").asLong(), "queries 10..63, F values each");
+        assertTrue(json.get("maxRelError").asDouble() < 1e-5, "the NaNs agree with the oracle's, the rest too: " + o.out());
+        Npy.Array av = Npy.read(dir.resolve("out").resolve("AV.npy"));
+        for (int f = 0; f < e; f++) {
+            for (int q = 0; q < m; q++) {
+                assertEquals(q >= 10, Float.isNaN(av.data()[f * m + q]), "AV[" + f + "," + q + "]");
+            }
+        }
+    }
+
     private static Path inputs(Path dir, long[] qShape, long[] kShape, long[] vShape) throws IOException {
         Files.createDirectories(dir);
         Npy.write(dir.resolve("Q.npy"), qShape, ElementType.FP32, new float[(int) (qShape[0] * qShape[1])]);

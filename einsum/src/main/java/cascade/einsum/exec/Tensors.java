@@ -74,6 +74,9 @@ public final class Tensors {
         }
         double worst = 0;
         for (int i = 0; i < actual.length; i++) {
+            if (Double.compare(actual[i], reference[i]) == 0 && !Double.isFinite(reference[i])) {
+                continue; // the same NaN or infinity on both sides: what a NaN or overflowing input defines
+            }
             double d = Math.abs(actual[i] - reference[i]);
             if (Double.isNaN(d)) {
                 return Double.POSITIVE_INFINITY;
@@ -83,11 +86,25 @@ public final class Tensors {
         return worst;
     }
 
+    /** The largest finite magnitude of the reference. */
     public static double maxMagnitude(double[] reference) {
         double m = 0;
         for (double v : reference) {
-            m = Math.max(m, Math.abs(v));
+            if (Double.isFinite(v)) {
+                m = Math.max(m, Math.abs(v));
+            }
         }
         return m;
+    }
+
+    /** How many elements are NaN or infinite. */
+    public static long nonFinite(float[] values) {
+        long n = 0;
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                n++;
+            }
+        }
+        return n;
     }
 }

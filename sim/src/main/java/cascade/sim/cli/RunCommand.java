@@ -105,6 +105,10 @@ final class RunCommand implements Callable<Integer> {
         json.put("threads", n);
         json.put("executorMs", executorMs);
         json.put("executorGflops", flops / executorMs / 1e6);
+        // NaN and infinities the executor's outputs hold: a NaN or infinite input reaches them, or a store overflowed.
+        Map<String, Long> nonFinite = new LinkedHashMap<>();
+        c.outputs().forEach(t -> nonFinite.put(t.name(), Tensors.nonFinite(fast.get(t.name()))));
+        json.put("nonFiniteOutputs", nonFinite);
         Map<String, Object> errors = new LinkedHashMap<>();
         double worstAbs = 0;
         double worstRel = 0;
@@ -134,6 +138,12 @@ final class RunCommand implements Callable<Integer> {
         out.println(c.name() + " at " + new java.util.TreeMap<>(sizes) + ", " + (files == null ? "seed " + seed : "inputs from " + inputsDir)
             + ", " + n + " threads" + (outDir == null ? "" : ", outputs written to " + outDir));
         out.printf("  executor: %.1f ms (%.1f GFLOP/s)%n", executorMs, flops / executorMs / 1e6);
+        nonFinite.forEach((name, count) -> {
+            if (count > 0) {
+                out.printf("  %s: %d elements NaN or infinite (a NaN or infinite input reaches them, or a store overflowed)%n",
+                    name, count);
+            }
+        });
         if (!noOracle) {
             out.printf("  oracle:   %.1f ms%n", (Double) json.get("oracleMs"));
             List<List<String>> rows = new ArrayList<>();
