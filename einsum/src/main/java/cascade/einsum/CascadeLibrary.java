@@ -103,7 +103,15 @@ public final class CascadeLibrary {
         return Resources.read(CascadeLibrary.class, "/library/" + name + ".cas");
     }
 
+    /** Parsed once: a cascade is immutable, and designs, sweeps and fuzzing name the same few again and again. */
+    private static final java.util.Map<String, Cascade> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static Cascade load(String name) {
-        return Cascade.parse("library/" + name + ".cas", source(name));
+        Cascade c = LOADED.get(name);
+        if (c == null) {
+            c = Cascade.parse("library/" + name + ".cas", source(name));
+            LOADED.putIfAbsent(name, c);
+        }
+        return c;
     }
 }

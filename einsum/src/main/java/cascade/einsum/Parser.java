@@ -459,7 +459,12 @@ final class Parser {
                 if (!t.text().matches("\\d+")) {
                     throw error(t, "an index offset must be a whole number, found " + t.describe());
                 }
-                long value = Long.parseLong(t.text());
+                long value;
+                try {
+                    value = Long.parseLong(t.text());
+                } catch (NumberFormatException e) {
+                    throw error(t, "index offset " + t.text() + " is too large");
+                }
                 if (accept("*")) {
                     coeff = sign * value;
                     named = next();

@@ -47,9 +47,17 @@ public final class ArchitectureLoader {
         if (!presetNames().contains(name)) {
             throw new IllegalArgumentException("no architecture preset named " + name);
         }
-        String file = "architectures/" + name + ".yaml";
-        return parse(file, Resources.read(ArchitectureLoader.class, "/" + file));
+        Architecture a = PRESETS.get(name);
+        if (a == null) { // not computeIfAbsent: a preset may build on another
+            String file = "architectures/" + name + ".yaml";
+            a = parse(file, Resources.read(ArchitectureLoader.class, "/" + file));
+            PRESETS.putIfAbsent(name, a);
+        }
+        return a;
     }
+
+    /** Parsed once: an architecture is immutable, and designs and sweeps name the same presets again and again. */
+    private static final java.util.Map<String, Architecture> PRESETS = new java.util.concurrent.ConcurrentHashMap<>();
 
     public static Architecture load(Path path) throws IOException {
         return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));

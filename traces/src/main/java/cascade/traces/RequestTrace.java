@@ -27,8 +27,11 @@ public record RequestTrace(String file, List<Request> requests) {
     }
 
     public static RequestTrace read(Path path) throws IOException {
-        String file = path.toString();
-        List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+    }
+
+    public static RequestTrace parse(String file, String text) {
+        List<String> lines = text.lines().toList();
         if (lines.isEmpty() || !List.of(lines.getFirst().strip().split(",", -1)).equals(HEADER)) {
             throw new InvalidInputException(new SourcePos(file, 1, 1), "a request trace starts with the header "
                 + String.join(",", HEADER));

@@ -33,10 +33,13 @@ public record SpattenTrace(String file, String config, List<Row> rows) {
     }
 
     public static SpattenTrace read(Path path) throws IOException {
-        String file = path.toString();
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+    }
+
+    public static SpattenTrace parse(String file, String text) {
         List<Row> rows = new ArrayList<>();
         String config = null;
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = new BufferedReader(new java.io.StringReader(text))) {
             String header = in.readLine();
             if (header == null || !List.of(header.strip().split(",", -1)).equals(COLUMNS)) {
                 throw new InvalidInputException(new SourcePos(file, 1, 1), "not a SpAtten workload summary: the header must be "
@@ -60,6 +63,8 @@ public record SpattenTrace(String file, String config, List<Row> rows) {
                 }
                 rows.add(row(f, file, n, line));
             }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringReader does not fail
         }
         if (rows.isEmpty()) {
             throw new InvalidInputException(new SourcePos(file, 1, 1), "the trace has no rows");

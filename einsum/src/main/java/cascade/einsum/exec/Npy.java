@@ -52,8 +52,11 @@ public final class Npy {
     }
 
     public static Array read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        String where = file.toString();
+        return parse(file.toString(), Files.readAllBytes(file));
+    }
+
+    /** The array {@code bytes} hold, as {@link #read} reads it; errors are at {@code where}. */
+    public static Array parse(String where, byte[] bytes) {
         if (bytes.length < 10 || !java.util.Arrays.equals(bytes, 0, 6, MAGIC, 0, 6)) {
             throw new InvalidInputException(new SourcePos(where, 1, 1), "not a NumPy .npy file (no \\x93NUMPY magic)");
         }
@@ -83,7 +86,7 @@ public final class Npy {
         }
         char order = descr.group(1).charAt(0);
         char kind = descr.group(2).charAt(0);
-        int itemBytes = Integer.parseInt(descr.group(3));
+        int itemBytes = descr.group(3).length() > 2 ? -1 : Integer.parseInt(descr.group(3)); // -1: no such width
         boolean known = switch (kind) {
             case 'f' -> itemBytes == 2 || itemBytes == 4 || itemBytes == 8;
             case 'i', 'u' -> itemBytes == 1 || itemBytes == 2 || itemBytes == 4 || itemBytes == 8;
@@ -114,7 +117,11 @@ public final class Npy {
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         long count = 1;
         for (long d : shape) {
-            count = Math.multiplyExact(count, d);
+            if (d < 0 || d > 0 && count > Long.MAX_VALUE / d) {
+                throw error(where, headerStart, header, shapeMatch.start(1), "shape " + shapeMatch.group(0)
+                    + (d < 0 ? " has a negative entry" : " has more elements than a file can hold"));
+            }
+            count *= d;
         }
         int dataStart = headerStart + headerLength;
         if (count > Integer.MAX_VALUE || (long) bytes.length - dataStart != count * itemBytes) {

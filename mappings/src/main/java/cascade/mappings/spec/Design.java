@@ -235,8 +235,16 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         if (!presetNames().contains(name)) {
             throw new IllegalArgumentException("no design preset named " + name);
         }
-        return parse("designs/" + name + ".yaml", Resources.read(Design.class, "/designs/" + name + ".yaml"), null);
+        Design d = PRESETS.get(name);
+        if (d == null) { // not computeIfAbsent: a design preset's parse may load another preset
+            d = parse("designs/" + name + ".yaml", Resources.read(Design.class, "/designs/" + name + ".yaml"), null);
+            PRESETS.putIfAbsent(name, d);
+        }
+        return d;
     }
+
+    /** Parsed once: a design is immutable, and sweeps name the same presets again and again. */
+    private static final java.util.Map<String, Design> PRESETS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A preset's name, or a file relative to the design file's folder. */
     private static Architecture architecture(Path folder, Located node) {
