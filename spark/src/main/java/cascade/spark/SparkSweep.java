@@ -38,8 +38,29 @@ public final class SparkSweep {
         return Sweeps.parse(file, text, Path.of(baseDir));
     }
 
-    /** Runs the sweep on Spark ({@code master} null: as spark-submit set it) and writes {@code out}. */
-    public static long run(Path sweep, Path out, String master, int partitions) throws IOException {
+    /**
+     * Runs the sweep on Spark and writes {@code out}. {@code master}: null (as spark-submit set it),
+     * {@code local[N]}, {@code spark://HOST:PORT} (a cluster the user runs: Cascade's jars are
+     * shipped to its executors), or {@code standalone[N]} (a standalone master and N workers
+     * started on 127.0.0.1 for this run and stopped after it).
+     */
+    public static long run(Path sweep, Path out, String master, int partitions) throws IOException, InterruptedException {
+        java.util.regex.Matcher standalone = master == null ? null
+            : java.util.regex.Pattern.compile("standalone\\[(\\d{1,2})]").matcher(master);
+        if (standalone == null || !standalone.matches()) {
+            return run(sweep, out, master, partitions, null);
+        }
+        Path home = Files.createTempDirectory("cascade-spark-standalone-");
+        try (StandaloneCluster cluster = StandaloneCluster.start(Integer.parseInt(standalone.group(1)), home)) {
+            return run(sweep, out, cluster.masterUrl(), partitions, null);
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    /** As {@link #run(Path, Path, String, int)} on a given master, with {@code listener} (if any) told of Spark's events. */
+    static long run(Path sweep, Path out, String master, int partitions, org.apache.spark.scheduler.SparkListener listener)
+            throws IOException {
         String text = Files.readString(sweep, StandardCharsets.UTF_8);
         String file = sweep.toString();
         String base = sweep.toAbsolutePath().getParent().toString();
@@ -50,9 +71,19 @@ public final class SparkSweep {
         if (master != null) {
             conf.setMaster(master);
         }
+        if (master != null && master.startsWith("spark://")) {
+            conf.set("spark.executor.memory", "512m").set("spark.executor.cores", "1");
+            if (master.startsWith("spark://127.0.0.1:") || master.startsWith("spark://localhost:")) {
+                conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+            }
+            conf.setJars(cascadeJars());
+        }
         List<List<String>> rows;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
+            if (listener != null) {
+                sc.sc().addSparkListener(listener);
+            }
             List<Long> ids = new ArrayList<>();
             for (long i = 0; i < n; i++) {
                 ids.add(i);
@@ -81,7 +112,22 @@ public final class SparkSweep {
         return n;
     }
 
-    public static void main(String[] args) throws IOException {
+    /** Cascade's own jars on this JVM's classpath: what executors of a cluster the user runs need beside Spark. */
+    private static String[] cascadeJars() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .filter(e -> e.endsWith(".jar") && Path.of(e).getFileName().toString().startsWith("cascade-"))
+            .toArray(String[]::new);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
         Path sweep = null;
         Path out = null;
         String master = null;

@@ -17,13 +17,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A coverage-guided fuzzing run of every reader ({@link Readers}) with Jazzer, in a child JVM (its
- * agent instruments the classes it loads, which must not be this JVM's). The corpus is seeded
- * from the repository's own files of each kind and from the regression inputs kept under
- * {@code sim/src/test/resources/fuzz/}; the corpus grows in {@code work/corpus}, so a second run
- * continues from the first. A finding (an exception other than the located
- * InvalidInputException, a hang past the per-input bound, memory past the bound) is counted,
- * and its input kept in {@code work/findings}.
+ * A coverage-guided fuzzing run of every reader ({@link Readers}) with Jazzer, in child JVMs (its
+ * agent instruments the classes it loads, which must not be this JVM's): one per group of
+ * readers, two on a machine of two cores or more. The corpus is seeded from the repository's own
+ * files of each kind and from the regression inputs kept under {@code sim/src/test/resources/fuzz/};
+ * each process grows its corpus under {@code work}, so a second run continues from the first. A
+ * finding (an exception other than the located InvalidInputException, a hang past the per-input
+ * bound, memory past the bound) is counted, and its input kept in {@code work/GROUP/findings}.
  */
 public final class FuzzRun {
     /** An input that takes longer than this is a hang. */
@@ -66,87 +66,171 @@ public final class FuzzRun {
      * findings under {@code work}; {@code progress} gets a line now and then.
      */
     public static Result run(Path home, Path work, int seconds, Consumer<String> progress) throws IOException, InterruptedException {
-        Path corpus = work.resolve("corpus");
-        Path seedDir = work.resolve("seeds");
-        Path findings = work.resolve("findings");
-        Path counts = work.resolve("executions.txt");
-        for (Path d : List.of(corpus, seedDir, findings)) {
-            Files.createDirectories(d);
+        List<List<Readers.Target>> groups = Runtime.getRuntime().availableProcessors() >= 2 ? GROUPS
+            : List.of(List.of(Readers.Target.values()));
+        List<Fuzzer> fuzzers = new ArrayList<>();
+        int seeds = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            Fuzzer f = new Fuzzer(g, groups.get(g), work.resolve(groups.size() == 1 ? "all" : "group-" + g));
+            seeds += f.prepare(home);
+            fuzzers.add(f);
         }
-        Files.deleteIfExists(counts);
-        int seeds = writeSeeds(home, seedDir);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx2g",
-            "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED", "-Dcascade.fuzz.counts=" + counts,
-            "-cp", System.getProperty("java.class.path"), "com.code_intelligence.jazzer.Jazzer",
-            "--target_class=" + Readers.class.getName(), "--instrumentation_includes=cascade.**",
-            "--keep_going=" + Integer.MAX_VALUE, "--reproducer_path=" + findings, "-artifact_prefix=" + findings + "/",
-            "-max_total_time=" + seconds, "-timeout=" + HANG_SECONDS, "-rss_limit_mb=4096", "-seed=1",
-            "-max_len=" + MAX_LENGTH, "-print_final_stats=1", corpus.toString(), seedDir.toString()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        for (Fuzzer f : fuzzers) {
+            f.start(seconds, progress);
+        }
         long executions = 0;
-        double ran = seconds;
+        double ran = 0;
         List<Finding> found = new ArrayList<>();
-        Pattern done = Pattern.compile("^Done (\\d+) runs in (\\d+) second");
-        Pattern pulse = Pattern.compile("^#(\\d+)\\s+(\\w+)\\s+cov: (\\d+)");
-        long lastProgress = System.nanoTime();
-        String exception = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                Matcher m = done.matcher(line);
-                if (m.find()) {
-                    executions = Long.parseLong(m.group(1));
-                    ran = Double.parseDouble(m.group(2));
-                }
-                Matcher pm = pulse.matcher(line);
-                if (pm.find()) {
-                    executions = Math.max(executions, Long.parseLong(pm.group(1)));
-                    if (System.nanoTime() - lastProgress > 10e9) {
-                        progress.accept(pm.group(1) + " inputs, coverage " + pm.group(3));
-                        lastProgress = System.nanoTime();
-                    }
-                }
-                if (line.startsWith("== Java Exception: ")) {
-                    exception = line.substring("== Java Exception: ".length());
-                } else if (line.contains("ERROR: libFuzzer: timeout")) {
-                    exception = "a hang: one input ran past " + HANG_SECONDS + " s";
-                } else if (line.contains("ERROR: libFuzzer: out-of-memory")) {
-                    exception = "out of memory: " + line.strip();
-                }
-                if (exception != null && (line.contains("Test unit written to") || line.startsWith("artifact_prefix"))) {
-                    String input = line.replaceFirst(".*Test unit written to ", "").strip();
-                    found.add(new Finding(exception.startsWith("a hang") ? "hang" : exception.startsWith("out of memory") ? "memory"
-                        : "exception", exception, input));
-                    progress.accept("finding: " + exception + " (" + input + ")");
-                    exception = null;
-                }
-            }
-        }
-        int code = p.waitFor();
-        if (executions == 0 && code != 0) {
-            throw new IOException("the fuzzer did not run (exit " + code + ")");
-        }
         Map<String, Long> perTarget = new LinkedHashMap<>();
-        List<String> lines = Files.exists(counts) ? Files.readAllLines(counts) : List.of();
         for (Readers.Target t : Readers.Target.values()) {
-            perTarget.put(t.keyword(), t.ordinal() < lines.size() ? Long.parseLong(lines.get(t.ordinal()).strip()) : 0L);
+            perTarget.put(t.keyword(), 0L);
+        }
+        for (Fuzzer f : fuzzers) {
+            f.finish();
+            executions += f.executions;
+            ran = Math.max(ran, f.seconds);
+            found.addAll(f.findings);
+            f.perTarget.forEach((k, v) -> perTarget.merge(k, v, Long::sum));
         }
         return new Result(executions, ran, perTarget, List.copyOf(found), seeds);
     }
 
-    /** The seed corpus: each repository file of a kind, framed for its reader; and every kept regression input. */
-    private static int writeSeeds(Path home, Path dir) throws IOException {
+    /**
+     * On two cores or more, two fuzzing processes: the text and binary readers in one, the YAML
+     * readers (slower: each builds architectures) in the other.
+     */
+    private static final List<List<Readers.Target>> GROUPS = List.of(
+        List.of(Readers.Target.CASCADE, Readers.Target.KERNEL_POINTS, Readers.Target.REQUEST_TRACE, Readers.Target.SPATTEN_TRACE,
+            Readers.Target.NPY),
+        List.of(Readers.Target.ARCHITECTURE, Readers.Target.DESIGN, Readers.Target.MAPPING, Readers.Target.SWEEP,
+            Readers.Target.SPATTEN_SWEEP, Readers.Target.RTL_PARAMETERS, Readers.Target.TIMELOOP));
+
+    /** One Jazzer process over a group of readers, with its own corpus and findings. */
+    private static final class Fuzzer {
+        final int index;
+        final List<Readers.Target> targets;
+        final Path dir;
+        Process process;
+        Thread reader;
+        long executions;
+        double seconds;
+        final List<Finding> findings = new ArrayList<>();
+        final Map<String, Long> perTarget = new LinkedHashMap<>();
+
+        Fuzzer(int index, List<Readers.Target> targets, Path dir) {
+            this.index = index;
+            this.targets = targets;
+            this.dir = dir;
+        }
+
+        int prepare(Path home) throws IOException {
+            for (String d : List.of("corpus", "seeds", "findings")) {
+                Files.createDirectories(dir.resolve(d));
+            }
+            Files.deleteIfExists(dir.resolve("executions.txt"));
+            return writeSeeds(home, dir.resolve("seeds"), targets);
+        }
+
+        void start(int seconds, Consumer<String> progress) throws IOException {
+            Path findingsDir = dir.resolve("findings");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx2g",
+                "-XX:+EnableDynamicAgentLoading", "--enable-native-access=ALL-UNNAMED",
+                "-Dcascade.fuzz.counts=" + dir.resolve("executions.txt"),
+                "-Dcascade.fuzz.targets=" + String.join(",", targets.stream().map(Readers.Target::keyword).toList()),
+                "-cp", System.getProperty("java.class.path"), "com.code_intelligence.jazzer.Jazzer",
+                "--target_class=" + Readers.class.getName(), "--instrumentation_includes=cascade.**",
+                "--keep_going=" + Integer.MAX_VALUE, "--reproducer_path=" + findingsDir, "-artifact_prefix=" + findingsDir + "/",
+                "-max_total_time=" + seconds, "-timeout=" + HANG_SECONDS, "-rss_limit_mb=4096", "-seed=" + (1 + index),
+                "-max_len=" + MAX_LENGTH, "-print_final_stats=1", dir.resolve("corpus").toString(), dir.resolve("seeds").toString()));
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            this.seconds = seconds;
+            reader = Thread.ofPlatform().start(() -> {
+                try {
+                    read(progress);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+
+        private void read(Consumer<String> progress) throws IOException {
+            Pattern done = Pattern.compile("^Done (\\d+) runs in (\\d+) second");
+            Pattern pulse = Pattern.compile("^#(\\d+)\\s+(\\w+)\\s+cov: (\\d+)");
+            long lastProgress = System.nanoTime();
+            String exception = null;
+            String name = "fuzz " + targets.stream().map(Readers.Target::keyword).toList();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    Matcher m = done.matcher(line);
+                    if (m.find()) {
+                        executions = Long.parseLong(m.group(1));
+                        seconds = Double.parseDouble(m.group(2));
+                    }
+                    Matcher pm = pulse.matcher(line);
+                    if (pm.find()) {
+                        executions = Math.max(executions, Long.parseLong(pm.group(1)));
+                        if (System.nanoTime() - lastProgress > 10e9) {
+                            progress.accept(name + ": " + pm.group(1) + " inputs, coverage " + pm.group(3));
+                            lastProgress = System.nanoTime();
+                        }
+                    }
+                    if (line.startsWith("== Java Exception: ")) {
+                        exception = line.substring("== Java Exception: ".length());
+                    } else if (line.contains("ERROR: libFuzzer: timeout")) {
+                        exception = "a hang: one input ran past " + HANG_SECONDS + " s";
+                    } else if (line.contains("ERROR: libFuzzer: out-of-memory")) {
+                        exception = "out of memory: " + line.strip();
+                    }
+                    if (exception != null && line.contains("Test unit written to")) {
+                        String input = line.replaceFirst(".*Test unit written to ", "").strip();
+                        synchronized (findings) {
+                            findings.add(new Finding(exception.startsWith("a hang") ? "hang"
+                                : exception.startsWith("out of memory") ? "memory" : "exception", exception, input));
+                        }
+                        progress.accept("finding: " + exception + " (" + input + ")");
+                        exception = null;
+                    }
+                }
+            }
+        }
+
+        void finish() throws IOException, InterruptedException {
+            int code = process.waitFor();
+            reader.join();
+            if (executions == 0 && code != 0) {
+                throw new IOException("the fuzzer of " + targets + " did not run (exit " + code + ")");
+            }
+            Path counts = dir.resolve("executions.txt");
+            List<String> lines = Files.exists(counts) ? Files.readAllLines(counts) : List.of();
+            for (Readers.Target t : Readers.Target.values()) {
+                perTarget.put(t.keyword(), t.ordinal() < lines.size() ? Long.parseLong(lines.get(t.ordinal()).strip()) : 0L);
+            }
+        }
+    }
+
+    /** The seed corpus of {@code targets}: each repository file of their kinds, and the kept regression inputs of theirs. */
+    private static int writeSeeds(Path home, Path dir, List<Readers.Target> targets) throws IOException {
         int n = 0;
         for (var e : SEEDS.entrySet()) {
+            if (!targets.contains(e.getKey())) {
+                continue;
+            }
             for (String where : e.getValue()) {
                 for (Path f : files(home.resolve(where))) {
-                    Files.write(dir.resolve(e.getKey().keyword() + "-" + n++), Readers.framed(e.getKey(), Files.readAllBytes(f)));
+                    Files.write(dir.resolve(e.getKey().keyword() + "-" + n++), Readers.framed(e.getKey(), targets,
+                        Files.readAllBytes(f)));
                 }
             }
         }
         for (Path f : regressionInputs(home)) {
-            Files.write(dir.resolve("regression-" + n++), Files.readAllBytes(f));
+            byte[] kept = Files.readAllBytes(f);
+            Readers.Target t = kept.length == 0 ? null : Readers.target(kept);
+            if (t != null && targets.contains(t)) {
+                Files.write(dir.resolve("regression-" + n++), Readers.framed(t, targets,
+                    java.util.Arrays.copyOfRange(kept, 1, kept.length)));
+            }
         }
         return n;
     }

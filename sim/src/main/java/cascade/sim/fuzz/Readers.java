@@ -45,6 +45,9 @@ public final class Readers {
     }
 
     private static final Target[] TARGETS = Target.values();
+    /** The readers this JVM fuzzes (system property {@code cascade.fuzz.targets}, keywords; default all): a fuzzing process each. */
+    private static final Target[] ACTIVE = System.getProperty("cascade.fuzz.targets") == null ? TARGETS
+        : java.util.Arrays.stream(System.getProperty("cascade.fuzz.targets").split(",")).map(Readers::of).toArray(Target[]::new);
     private static final AtomicLongArray EXECUTIONS = new AtomicLongArray(TARGETS.length);
     /** Where a sweep's relative paths resolve: a folder with nothing in it, so no input reaches a real file. */
     private static final Path NOWHERE = Path.of("/nonexistent-cascade-fuzz");
@@ -54,10 +57,15 @@ public final class Readers {
         return TARGETS[Byte.toUnsignedInt(input[0]) % TARGETS.length];
     }
 
-    /** {@code input} with the byte that picks {@code t} in front: how the seed corpus is written. */
-    public static byte[] framed(Target t, byte[] file) {
+    public static Target of(String keyword) {
+        return Arrays.stream(TARGETS).filter(t -> t.keyword().equals(keyword)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no reader " + keyword));
+    }
+
+    /** {@code input} with the byte that picks {@code t} among {@code among} in front: how a corpus is written. */
+    public static byte[] framed(Target t, java.util.List<Target> among, byte[] file) {
         byte[] out = new byte[file.length + 1];
-        out[0] = (byte) t.ordinal();
+        out[0] = (byte) among.indexOf(t);
         System.arraycopy(file, 0, out, 1, file.length);
         return out;
     }
@@ -68,7 +76,8 @@ public final class Readers {
             return;
         }
         try {
-            read(input);
+            Target t = ACTIVE[Byte.toUnsignedInt(input[0]) % ACTIVE.length];
+            read(t, Arrays.copyOfRange(input, 1, input.length));
         } catch (InvalidInputException refused) {
             // the one way to refuse an input
         }
@@ -76,9 +85,12 @@ public final class Readers {
 
     /** Runs the reader {@code input} names on the rest of it; throws what the reader throws. */
     public static void read(byte[] input) {
-        Target t = target(input);
+        read(target(input), Arrays.copyOfRange(input, 1, input.length));
+    }
+
+    /** Runs reader {@code t} on {@code body}; throws what the reader throws. */
+    public static void read(Target t, byte[] body) {
         EXECUTIONS.incrementAndGet(t.ordinal());
-        byte[] body = Arrays.copyOfRange(input, 1, input.length);
         String text = new String(body, StandardCharsets.UTF_8);
         switch (t) {
             case CASCADE -> Cascade.parse(t.file, text);
