@@ -151,6 +151,11 @@ class MainTest {
         assertTrue(noValue.err().startsWith("--seq:1:1: "), noValue.err());
         Outcome badSize = run("sim", "--design", "fusemax", "--workload", "bert", "--seq", "64Q");
         assertTrue(badSize.err().startsWith("--seq:1:1: "), badSize.err());
+        Outcome badMaster = run("sweep", "../examples/big-sweep.yaml", "--engine", "spark", "--master", "standalone[99]",
+            "--out", "never-written.csv");
+        assertEquals(2, badMaster.code());
+        assertTrue(badMaster.err().startsWith("--master:1:1: expected local[N], standalone[N]"), badMaster.err());
+        assertFalse(Files.exists(Path.of("never-written.csv")));
     }
 
     /** The model's own bounds (calibration 15%, held out 20%) through the command, and the points in the file's order. */

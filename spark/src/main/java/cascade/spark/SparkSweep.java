@@ -77,6 +77,13 @@ public final class SparkSweep {
                 conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
             }
             conf.setJars(cascadeJars());
+            // Class folders (a build's target/classes) do not ship; an executor on this machine reads them in place.
+            String folders = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator)).filter(e -> Files.isDirectory(Path.of(e)))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).toList());
+            if (!folders.isEmpty()) {
+                conf.set("spark.executor.extraClassPath", folders);
+            }
         }
         List<List<String>> rows;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {

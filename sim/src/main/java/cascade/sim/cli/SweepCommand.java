@@ -32,7 +32,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--engine", defaultValue = "local", description = "local (a thread pool, the default) or spark")
     String engine;
 
-    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master for --engine spark (default ${DEFAULT-VALUE})")
+    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master for --engine spark: local[N], "
+        + "standalone[N] (a standalone master and N workers on 127.0.0.1, started for the run and stopped after it) or "
+        + "spark://HOST:PORT (a cluster you run) (default ${DEFAULT-VALUE})")
     String master;
 
     @Override
@@ -44,6 +46,11 @@ final class SweepCommand implements Callable<Integer> {
         if (!engine.equals("local") && !engine.equals("spark")) {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--engine", 1, 1),
                 "expected local or spark, found '" + engine + "'");
+        }
+        if (engine.equals("spark") && !master.matches("local(\\[(\\*|\\d{1,3})(,\\d{1,2})?])?|standalone\\[([1-9]|1[0-6])]"
+                + "|spark://[A-Za-z0-9.\\-]+:\\d{1,5}")) {
+            throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--master", 1, 1),
+                "expected local[N], standalone[N] (N from 1 to 16) or spark://HOST:PORT, found '" + master + "'");
         }
         SweepPlan sweep = cascade.sim.Sweeps.load(sweepFile);
         if (engine.equals("spark")) {
