@@ -46,7 +46,7 @@ public record KernelPoints(String file, List<Point> points) {
         }
         for (int i = 0; i < header.size(); i++) {
             if (!COLUMNS.contains(header.get(i)) && !header.get(i).equals(MEASURED) || header.indexOf(header.get(i)) != i) {
-                throw new InvalidInputException(new SourcePos(file, headerLine + 1, column(header.toArray(String[]::new), i)),
+                throw new InvalidInputException(SourcePos.ofField(file, headerLine + 1, header.toArray(String[]::new), i),
                     (header.indexOf(header.get(i)) != i ? "column '" + header.get(i) + "' appears twice" : "unknown column '"
                         + header.get(i) + "'") + "; kernel points have the columns " + String.join(",", COLUMNS)
                         + " (and " + MEASURED + " if measured)");
@@ -120,15 +120,7 @@ public record KernelPoints(String file, List<Point> points) {
         }
 
         InvalidInputException error(String column, String message) {
-            return new InvalidInputException(new SourcePos(file, line, column(fields, header.indexOf(column))), message);
+            return new InvalidInputException(SourcePos.ofField(file, line, fields, header.indexOf(column)), message);
         }
-    }
-
-    private static int column(String[] fields, int i) {
-        int c = 1;
-        for (int k = 0; k < i; k++) {
-            c += fields[k].length() + 1;
-        }
-        return c;
     }
 }

@@ -72,16 +72,8 @@ public record RequestTrace(String file, List<Request> requests) {
         return new RequestTrace(file, List.copyOf(requests));
     }
 
-    private static int column(String[] f, int i) {
-        int c = 1;
-        for (int k = 0; k < i; k++) {
-            c += f[k].length() + 1;
-        }
-        return c;
-    }
-
     private static InvalidInputException error(String[] f, int i, String file, int line, String message) {
-        return new InvalidInputException(new SourcePos(file, line, column(f, i)), message);
+        return new InvalidInputException(SourcePos.ofField(file, line, f, i), message);
     }
 
     private static double number(String[] f, int i, String file, int line) {

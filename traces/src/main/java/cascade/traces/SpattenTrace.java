@@ -93,16 +93,8 @@ public record SpattenTrace(String file, String config, List<Row> rows) {
 
     /** Field access with file:line:col errors (the column of the field's first character). */
     private record Fields(String[] f, String file, int line, String text) {
-        int column(int i) {
-            int c = 1;
-            for (int k = 0; k < i; k++) {
-                c += f[k].length() + 1;
-            }
-            return c;
-        }
-
         InvalidInputException error(int i, String message) {
-            return new InvalidInputException(new SourcePos(file, line, column(i)), COLUMNS.get(i) + " " + message);
+            return new InvalidInputException(SourcePos.ofField(file, line, f, i), COLUMNS.get(i) + " " + message);
         }
 
         double number(int i) {

@@ -47,8 +47,12 @@ public final class FuzzRun {
     private FuzzRun() {
     }
 
-    /** Where each kind of seed lives in the repository (and, for Timeloop, beside it in shared/). */
+    /**
+     * Where each kind of seed lives in the repository; for mappings, Timeloop files and traces,
+     * whose tests write them inline, {@code sim/src/test/resources/fuzz-seeds/} has one or two.
+     */
     private static final Map<Readers.Target, List<String>> SEEDS = new LinkedHashMap<>();
+    private static final String SEED_FOLDER = "sim/src/test/resources/fuzz-seeds/";
 
     static {
         SEEDS.put(Readers.Target.CASCADE, List.of("einsum/src/main/resources/library", "einsum/src/test/resources/broken"));
@@ -59,6 +63,10 @@ public final class FuzzRun {
         SEEDS.put(Readers.Target.RTL_PARAMETERS, List.of("hw-models/src/main/resources/rtl"));
         SEEDS.put(Readers.Target.KERNEL_POINTS, List.of("hw-models/calibration"));
         SEEDS.put(Readers.Target.NPY, List.of("sim/src/test/resources/npy"));
+        SEEDS.put(Readers.Target.MAPPING, List.of(SEED_FOLDER + "mapping"));
+        SEEDS.put(Readers.Target.TIMELOOP, List.of(SEED_FOLDER + "timeloop"));
+        SEEDS.put(Readers.Target.REQUEST_TRACE, List.of(SEED_FOLDER + "request-trace"));
+        SEEDS.put(Readers.Target.SPATTEN_TRACE, List.of(SEED_FOLDER + "spatten-trace"));
     }
 
     /**
