@@ -76,7 +76,7 @@ public final class Npy {
         } else {
             throw new InvalidInputException(new SourcePos(where, 1, 7), ".npy format version " + major + " is not one of 1, 2, 3");
         }
-        if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+        if (headerLength < 0 || (long) headerStart + headerLength > bytes.length) {
             throw new InvalidInputException(new SourcePos(where, 1, 9), "truncated .npy header");
         }
         String header = new String(bytes, headerStart, headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     description = "Coverage-guided fuzzing (Jazzer) of every reader of user input: the cascade language, architecture, "
         + "design, mapping, sweep, SpAtten-sweep, RTL-core and Timeloop YAML, kernel points, request and SpAtten traces, "
         + ".npy. Anything but a located input error, or a hang past 10 s, is a finding; exit 1 if there is one.",
-    footer = {"", "The corpus grows in --work (a second run continues it); findings are kept in WORK/findings: add one to "
-        + "sim/src/test/resources/fuzz/ once fixed, and FuzzRegressionTest runs it in ./test.", "",
+    footer = {"", "The corpus grows in --work (a second run continues it); findings are kept in WORK/GROUP/findings: copy a "
+        + "finding's keep-* file to sim/src/test/resources/fuzz/ once fixed, and FuzzRegressionTest runs it in ./test.", "",
         "Example:", "  ./cascade bench fuzz --seconds 120 --format json"})
 final class BenchFuzzCommand implements Callable<Integer> {
     @Spec
@@ -60,7 +60,7 @@ final class BenchFuzzCommand implements Callable<Integer> {
         json.put("unexpectedExceptions", r.unexpectedExceptions());
         List<Map<String, String>> findings = new ArrayList<>();
         for (FuzzRun.Finding f : r.findings()) {
-            findings.add(Map.of("kind", f.kind(), "detail", f.detail(), "input", f.input()));
+            findings.add(Map.of("kind", f.kind(), "detail", f.detail(), "input", f.input(), "regressionInput", f.keep()));
         }
         json.put("findings", findings);
         PrintWriter out = spec.commandLine().getOut();
@@ -73,7 +73,7 @@ final class BenchFuzzCommand implements Callable<Integer> {
             r.perTarget().forEach((t, n) -> rows.add(List.of(t, String.format(Locale.ROOT, "%,d", n))));
             Output.table(out, List.of("reader", "executions"), rows);
             for (FuzzRun.Finding f : r.findings()) {
-                out.println(f.kind() + ": " + f.detail() + " (" + f.input() + ")");
+                out.println(f.kind() + ": " + f.detail() + " (" + f.input() + "; to keep once fixed: " + f.keep() + ")");
             }
         }
         return r.unexpectedExceptions() == 0 ? 0 : 1;

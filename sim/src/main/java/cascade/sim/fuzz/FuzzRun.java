@@ -34,7 +34,8 @@ public final class FuzzRun {
      */
     public static final int MAX_LENGTH = 512;
 
-    public record Finding(String kind, String detail, String input) {
+    /** {@code input}: the fuzzer's file; {@code keep}: the same input framed as the regression inputs are (all readers). */
+    public record Finding(String kind, String detail, String input, String keep) {
     }
 
     public record Result(long executions, double seconds, Map<String, Long> perTarget, List<Finding> findings,
@@ -193,15 +194,28 @@ public final class FuzzRun {
                     }
                     if (exception != null && line.contains("Test unit written to")) {
                         String input = line.replaceFirst(".*Test unit written to ", "").strip();
+                        String keep = keep(Path.of(input));
                         synchronized (findings) {
                             findings.add(new Finding(exception.startsWith("a hang") ? "hang"
-                                : exception.startsWith("out of memory") ? "memory" : "exception", exception, input));
+                                : exception.startsWith("out of memory") ? "memory" : "exception", exception, input, keep));
                         }
                         progress.accept("finding: " + exception + " (" + input + ")");
                         exception = null;
                     }
                 }
             }
+        }
+
+        /** The finding re-framed for {@link Readers#read(byte[])}: what goes into sim/src/test/resources/fuzz/. */
+        private String keep(Path input) throws IOException {
+            byte[] raw = Files.readAllBytes(input);
+            if (raw.length == 0) {
+                return input.toString();
+            }
+            Readers.Target t = targets.get(Byte.toUnsignedInt(raw[0]) % targets.size());
+            Path kept = input.resolveSibling("keep-" + input.getFileName());
+            Files.write(kept, Readers.framed(t, List.of(Readers.Target.values()), java.util.Arrays.copyOfRange(raw, 1, raw.length)));
+            return kept.toString();
         }
 
         void finish() throws IOException, InterruptedException {
