@@ -76,13 +76,13 @@ public final class SparkSweep {
             if (master.startsWith("spark://127.0.0.1:") || master.startsWith("spark://localhost:")) {
                 conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
             }
-            conf.setJars(cascadeJars());
-            // Class folders (a build's target/classes) do not ship; an executor on this machine reads them in place.
-            String folders = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
-                System.getProperty("java.class.path").split(java.io.File.pathSeparator)).filter(e -> Files.isDirectory(Path.of(e)))
-                .map(e -> Path.of(e).toAbsolutePath().toString()).toList());
+            // Cascade's jars ship to the executors, whose cluster has Spark; class folders (a build's target/classes)
+            // do not ship, and an executor on this machine reads them in place.
+            conf.setJars(classPath().stream().filter(p -> p.getFileName().toString().matches("cascade-.*\\.jar"))
+                .map(Path::toString).toArray(String[]::new));
+            List<String> folders = classPath().stream().filter(Files::isDirectory).map(Path::toString).toList();
             if (!folders.isEmpty()) {
-                conf.set("spark.executor.extraClassPath", folders);
+                conf.set("spark.executor.extraClassPath", String.join(java.io.File.pathSeparator, folders));
             }
         }
         List<List<String>> rows;
@@ -119,11 +119,9 @@ public final class SparkSweep {
         return n;
     }
 
-    /** Cascade's own jars on this JVM's classpath: what executors of a cluster the user runs need beside Spark. */
-    private static String[] cascadeJars() {
+    private static List<Path> classPath() {
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-            .filter(e -> e.endsWith(".jar") && Path.of(e).getFileName().toString().startsWith("cascade-"))
-            .toArray(String[]::new);
+            .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath()).toList();
     }
 
     private static void deleteTree(Path dir) throws IOException {
