@@ -63,6 +63,33 @@ class TimeloopCommandTest {
         assertEquals(found.get("levels"), model.get("levels"));
     }
 
+    /** Exercise 06: the architecture's own constraints, two containers' spatial factors written back and read again. */
+    @Test
+    void eyerissMapperWritesContainersSpatialFactorsThatModelReadsBack(@TempDir Path dir) throws Exception {
+        Path ex = SharedData.of("data", "timeloop-exercises", "06-mapper-convlayer-eyeriss");
+        Path best = dir.resolve("best.map.yaml");
+        String arch = ex.resolve("arch/eyeriss_like.yaml").toString();
+        String prob = ex.resolve("prob/VGG02_layer5.yaml").toString();
+        String ert = ex.resolve("ref-output/timeloop-mapper.ERT.yaml").toString();
+        JsonNode found = new ObjectMapper().readTree(Cli.ok("timeloop", "mapper", "--arch", arch, "--problem", prob,
+            "--mapper", ex.resolve("mapper/mapper.yaml").toString(), "--ert", ert, "--starts", "1", "--steps", "200",
+            "--out", best.toString(), "--format", "json"));
+        assertEquals(64, found.get("keepChoices").asLong());
+        assertTrue(Files.readString(best).contains("target: PE_column\n    type: spatial"), Files.readString(best));
+        JsonNode model = new ObjectMapper().readTree(Cli.ok("timeloop", "model", "--arch", arch, "--problem", prob,
+            "--mapping", best.toString(), "--ert", ert, "--format", "json"));
+        assertEquals(found.get("cycles").asLong(), model.get("cycles").asLong());
+        assertEquals(found.get("levels"), model.get("levels"));
+
+        Path badMapper = dir.resolve("bad.mapper.yaml");
+        Files.writeString(badMapper, Files.readString(ex.resolve("mapper/mapper.yaml")).replace("timeout:", "time_out:"));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"timeloop", "mapper", "--arch", arch, "--problem", prob, "--mapper",
+            badMapper.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().startsWith(badMapper + ":6:3: unknown key 'time_out'"), err.toString());
+    }
+
     @Test
     void exportedFilesCountUnderTimeloopModelAsTheEstimatePrinted(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("qk");

@@ -18,12 +18,13 @@ import java.util.Set;
  * {@link AnalyticalModel}'s rules for one Einsum on one unit, compiled to arrays so the mapper
  * can cost hundreds of thousands of candidates a second. A candidate is {@code factors[rank][slot]}
  * (slots: a temporal loop per level, outermost first, then rows and columns of the fan-out at
- * the level above the unit's) and, per level, the order of its loops (rank indices, outer to
+ * level {@code fan}, whose children are the PEs) and, per level, the order of its loops (rank indices, outer to
  * inner). {@code MapperTest} checks it agrees with {@link AnalyticalModel} exactly.
  */
 final class CompiledModel implements Mapper.CandidateModel {
     final int ranks;
     final int levels;
+    private final int fan;
     private final boolean[][] inTensor; // [tensor][rank]
     private final int output;
     private final int[] home; // per tensor: the level it stays at or below (0: none)
@@ -37,9 +38,10 @@ final class CompiledModel implements Mapper.CandidateModel {
     private final int issue;
 
     CompiledModel(Einsum e, ComputeArray unit, Architecture arch, List<String> rankNames, List<String> levelNames,
-                  Map<String, String> resident) {
+                  int fan, Map<String, String> resident) {
         this.ranks = rankNames.size();
         this.levels = levelNames.size();
+        this.fan = fan;
         Map<String, Set<String>> tensors = MappingValidator.tensorRanks(e);
         List<String> names = new ArrayList<>(tensors.keySet());
         inTensor = new boolean[names.size()][ranks];
@@ -88,7 +90,6 @@ final class CompiledModel implements Mapper.CandidateModel {
 
     /** The innermost bounded level whose tiles exceed its capacity, or -1. */
     int innermostOverflow(long[][] f) {
-        int fan = levels - 2;
         for (int l = levels - 1; l >= 0; l--) {
             if (Double.isInfinite(capacity[l])) {
                 continue;
@@ -106,7 +107,6 @@ final class CompiledModel implements Mapper.CandidateModel {
 
     @Override
     public Cost cost(long[][] f, int[][] order) {
-        int fan = levels - 2;
         long points = 1;
         long temporal = 1;
         long pes = 1;
@@ -163,7 +163,7 @@ final class CompiledModel implements Mapper.CandidateModel {
                     for (int r = 0; r < ranks; r++) {
                         long across = f[r][rowsSlot()] * f[r][colsSlot()];
                         receivers *= across;
-                        if (in[r]) {
+                        if (in[r] || fan < c - 1) { // a parent below the fan-out is one per PE: no multicast
                             spread *= across;
                         }
                     }
@@ -188,7 +188,7 @@ final class CompiledModel implements Mapper.CandidateModel {
         long cycles = temporal * issue;
         double energy = points * opPjPerPoint;
         for (int l = 0; l < levels; l++) {
-            double inst = l == levels - 1 ? Math.min(instances[l], pes) : 1;
+            double inst = l > fan ? Math.min(instances[l], pes) : 1;
             cycles = Math.max(cycles, (long) Math.ceil((reads[l] + writes[l]) / (bandwidth[l] * inst)));
             energy += reads[l] * readPj[l] + writes[l] * writePj[l];
         }

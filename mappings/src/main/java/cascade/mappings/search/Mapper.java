@@ -26,9 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Searches mappings of one Einsum onto one compute unit. A candidate splits every rank's size
  * into factors over the temporal loops of each level from the outermost down to the unit's own,
- * and over the unit's rows and columns (the fan-out sits at the level above the unit's); it
- * orders each level's temporal loops. Candidates that break a capacity or the array's size are
- * skipped before costing. How candidates are drawn is a {@link Strategy} (any implementation:
+ * and over the unit's rows and columns (the fan-out sits at the level above the first one with an
+ * instance per PE, or above the unit's own level where none has); it orders each level's
+ * temporal loops. A {@link Constraints} may fix some factors and the innermost loops of some
+ * levels (Timeloop's map-space constraints). Candidates that break a capacity or the array's
+ * size are skipped before costing. How candidates are drawn is a {@link Strategy} (any implementation:
  * it walks a {@link Space}); how they are costed is a {@link CandidateModel}'s business (the
  * compiled analytical model by default). Seeded and reproducible for a given thread count.
  */
@@ -86,6 +88,24 @@ public final class Mapper {
     public record Candidate(long[][] factors, int[][] orders) {
     }
 
+    /**
+     * What the map space leaves fixed. {@code temporal}: per level, factors some ranks must take
+     * in its temporal loops; {@code rows}, {@code cols}: factors some ranks must take across the
+     * fan-out's rows and columns; {@code innermost}: per level, ranks whose loops must be that
+     * level's innermost, innermost first (the rest, outside them, are free). Unnamed: free.
+     */
+    public record Constraints(Map<String, Map<String, Long>> temporal, Map<String, Long> rows, Map<String, Long> cols,
+                              Map<String, List<String>> innermost) {
+        public static final Constraints NONE = new Constraints(Map.of(), Map.of(), Map.of(), Map.of());
+
+        public Constraints {
+            temporal = Map.copyOf(temporal);
+            rows = Map.copyOf(rows);
+            cols = Map.copyOf(cols);
+            innermost = Map.copyOf(innermost);
+        }
+    }
+
     /** Every candidate (use where the space is small). */
     public record Exhaustive() implements Strategy {
         @Override
@@ -133,7 +153,7 @@ public final class Mapper {
                         continue;
                     }
                     double score = space.offer(next.factors(), next.orders());
-                    if (score <= current) { // sideways moves cross the plateaus of whole-cycle scores
+                    if (score <= current) { // sideways moves cross the plateaus of equal scores
                         current = score;
                         at = next;
                     }
@@ -161,7 +181,7 @@ public final class Mapper {
     }
 
     public static final CandidateModels COMPILED = m -> new CompiledModel(m.einsum, m.unit, m.context.architecture(), m.ranks,
-        m.levels, m.context.resident());
+        m.levels, m.fan, m.context.resident());
 
     public static final CandidateModels ANALYTICAL = m -> (factors, orders) -> {
         if (!m.compiledForFit.cost(factors, orders).fits()) { // capacity is the validator's rule, not a cost
@@ -185,8 +205,12 @@ public final class Mapper {
     private final ComputeArray unit;
     private final List<String> levels;
     private final List<String> ranks;
-    private final List<long[]> primes;
+    private final List<long[]> primes; // per rank: the prime factors its fixed factors leave to place
+    private final long[][] fixed; // [rank][slot]: the factor the constraints fix there, 0 where free
+    private final int[][] pinned; // [level]: ranks whose loops are innermost there, innermost first
+    private final int fan; // the level whose children are the array's PEs
     private final Objective objective;
+    private final double points; // the Einsum's computes
     private final CompiledModel compiledForFit;
     private final CandidateModel model;
 
@@ -204,6 +228,12 @@ public final class Mapper {
     /** A mapper that scores its candidates with {@code models}' model. */
     public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
                   Objective objective, Map<String, String> resident, CandidateModels models) {
+        this(cascade, sizes, arch, output, unitName, objective, resident, models, Constraints.NONE);
+    }
+
+    /** A mapper over the part of the map space {@code constraints} leave open. */
+    public Mapper(Cascade cascade, Map<String, Long> sizes, Architecture arch, String output, String unitName,
+                  Objective objective, Map<String, String> resident, CandidateModels models, Constraints constraints) {
         this.einsum = cascade.producer(output);
         this.unit = arch.compute(unitName);
         if (einsum == null || unit == null) {
@@ -217,15 +247,122 @@ public final class Mapper {
         this.context = new MappedCascade(cascade, arch, sizes, new Mapping("search", "<mapper>", List.of()), resident);
         this.levels = arch.pathTo(unit.under());
         this.ranks = List.copyOf(einsum.iterationRanks());
-        this.primes = ranks.stream().map(r -> primeFactors(sizes.get(r))).toList();
+        this.fan = fanoutLevel(arch, levels);
+        this.fixed = fixedFactors(constraints, sizes);
+        List<long[]> rest = new ArrayList<>();
+        for (int k = 0; k < ranks.size(); k++) {
+            long left = sizes.get(ranks.get(k));
+            for (long f : fixed[k]) {
+                left /= Math.max(1, f);
+            }
+            rest.add(primeFactors(left));
+        }
+        this.primes = List.copyOf(rest);
+        this.pinned = new int[levels.size()][];
+        for (int l = 0; l < levels.size(); l++) {
+            pinned[l] = constraints.innermost().getOrDefault(levels.get(l), List.of()).stream()
+                .filter(ranks::contains).mapToInt(ranks::indexOf).toArray();
+        }
+        for (String level : constraints.innermost().keySet()) {
+            if (!levels.contains(level)) {
+                throw new IllegalArgumentException("a permutation constraint on " + level + ", which is not on the path to "
+                    + unitName + " (" + String.join(", ", levels) + ")");
+            }
+        }
         this.objective = objective;
-        this.compiledForFit = new CompiledModel(einsum, unit, arch, ranks, levels, resident);
+        this.points = ranks.stream().mapToDouble(r -> sizes.get(r)).reduce(1, (a, b) -> a * b);
+        this.compiledForFit = new CompiledModel(einsum, unit, arch, ranks, levels, fan, resident);
         this.model = models == COMPILED ? compiledForFit : models.of(this);
     }
 
     /** Slots per rank: a temporal loop at each level, then rows and columns of the fan-out. */
     private int slots() {
         return levels.size() + 2;
+    }
+
+    /**
+     * The level that fans out to the array: the one above the first level of the path with
+     * several instances (a PE's own storage), or, where no level has, the one above the unit's.
+     */
+    static int fanoutLevel(Architecture arch, List<String> path) {
+        for (int l = 1; l < path.size(); l++) {
+            if (arch.storage(path.get(l)).instances() > 1) {
+                return l - 1;
+            }
+        }
+        return path.size() - 2;
+    }
+
+    /** The constraints' factors as {@code [rank][slot]} (0: free), checked against the sizes and the path. */
+    private long[][] fixedFactors(Constraints c, Map<String, Long> sizes) {
+        long[][] f = new long[ranks.size()][slots()];
+        for (var e : c.temporal().entrySet()) {
+            int level = levels.indexOf(e.getKey());
+            if (level < 0) {
+                throw new IllegalArgumentException("a factor constraint on " + e.getKey() + ", which is not on the path to "
+                    + unit.name() + " (" + String.join(", ", levels) + ")");
+            }
+            fix(f, level, e.getValue(), e.getKey());
+        }
+        if ((!c.rows().isEmpty() || !c.cols().isEmpty()) && levels.size() < 2) {
+            throw new IllegalArgumentException("a spatial constraint, but " + unit.name() + " has no fan-out above it");
+        }
+        fix(f, levels.size(), c.rows(), "the array's rows");
+        fix(f, levels.size() + 1, c.cols(), "the array's columns");
+        for (int k = 0; k < ranks.size(); k++) {
+            long product = 1;
+            boolean open = false;
+            for (long x : f[k]) {
+                product = Math.multiplyExact(product, Math.max(1, x));
+                open |= x == 0;
+            }
+            long size = sizes.get(ranks.get(k));
+            if (size % product != 0 || (!open && product != size)) {
+                throw new IllegalArgumentException("the constraints' factors of " + ranks.get(k) + " multiply to " + product
+                    + (open ? ", which does not divide " : " with no loop left free, but ") + ranks.get(k) + " is " + size);
+            }
+        }
+        return f;
+    }
+
+    private void fix(long[][] f, int slot, Map<String, Long> factors, String where) {
+        for (var e : factors.entrySet()) {
+            int k = ranks.indexOf(e.getKey());
+            if (k < 0) {
+                throw new IllegalArgumentException("a factor constraint on " + e.getKey() + " at " + where + ", which is not "
+                    + "a rank of " + einsum.output());
+            }
+            f[k][slot] = e.getValue();
+        }
+    }
+
+    private boolean free(int rank, int slot) {
+        return fixed[rank][slot] == 0;
+    }
+
+    /** A level's loops as the constraints allow them: the pinned ranks innermost, in their order; the rest as given. */
+    private int[] conform(int level, int[] loops) {
+        if (pinned[level].length == 0) {
+            return loops;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int r : loops) {
+            boolean isPinned = false;
+            for (int p : pinned[level]) {
+                isPinned |= p == r;
+            }
+            if (!isPinned) {
+                out.add(r);
+            }
+        }
+        for (int i = pinned[level].length - 1; i >= 0; i--) {
+            for (int r : loops) {
+                if (r == pinned[level][i]) {
+                    out.add(r);
+                }
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public Result search(Strategy strategy, int threads, int keepBest) {
@@ -295,7 +432,7 @@ public final class Mapper {
                 int from = rnd.nextInt(slots());
                 int to = rnd.nextInt(slots());
                 long p = smallestPrime(f[rank][from]);
-                if (p == 0 || from == to) {
+                if (p == 0 || from == to || !free(rank, from) || !free(rank, to)) {
                     return null;
                 }
                 f[rank][from] /= p;
@@ -313,6 +450,10 @@ public final class Mapper {
             int x = o[level][i];
             o[level][i] = o[level][j];
             o[level][j] = x;
+            o[level] = conform(level, o[level]);
+            if (java.util.Arrays.equals(o[level], c.orders()[level])) {
+                return null;
+            }
             return new Candidate(f, o);
         }
 
@@ -320,8 +461,8 @@ public final class Mapper {
         public long assignments() {
             if (assignments < 0) {
                 perRank = new ArrayList<>();
-                for (long[] p : primes) {
-                    perRank.add(placements(p));
+                for (int k = 0; k < ranks.size(); k++) {
+                    perRank.add(placements(k));
                 }
                 long combos = 1;
                 for (List<long[]> l : perRank) {
@@ -358,18 +499,24 @@ public final class Mapper {
     /** A random placement of every rank's prime factors, repaired to fit the array and every level. */
     private long[][] draw(SplittableRandom rnd) {
         long[][] factors = new long[ranks.size()][slots()];
-        for (long[] f : factors) {
-            java.util.Arrays.fill(f, 1);
-        }
         long rows = 1;
         long cols = 1;
         for (int k = 0; k < ranks.size(); k++) {
+            for (int s = 0; s < slots(); s++) {
+                factors[k][s] = Math.max(1, fixed[k][s]);
+            }
+            rows *= factors[k][levels.size()];
+            cols *= factors[k][levels.size() + 1];
+        }
+        for (int k = 0; k < ranks.size(); k++) {
+            int[] open = freeSlots(k);
+            int[] openTemporal = java.util.Arrays.stream(open).filter(s -> s < levels.size()).toArray();
             for (long p : primes.get(k)) {
-                int slot = rnd.nextInt(slots());
-                if (slot == levels.size() && (levels.size() < 2 || rows * p > unit.rows())) {
-                    slot = rnd.nextInt(levels.size());
-                } else if (slot == levels.size() + 1 && (levels.size() < 2 || cols * p > unit.cols())) {
-                    slot = rnd.nextInt(levels.size());
+                int slot = open[rnd.nextInt(open.length)];
+                boolean overflows = slot == levels.size() && (levels.size() < 2 || rows * p > unit.rows())
+                    || slot == levels.size() + 1 && (levels.size() < 2 || cols * p > unit.cols());
+                if (overflows && openTemporal.length > 0) {
+                    slot = openTemporal[rnd.nextInt(openTemporal.length)];
                 }
                 if (slot == levels.size()) {
                     rows *= p;
@@ -383,6 +530,10 @@ public final class Mapper {
         return factors;
     }
 
+    private int[] freeSlots(int rank) {
+        return java.util.stream.IntStream.range(0, slots()).filter(s -> free(rank, s)).toArray();
+    }
+
     /** While a bounded level overflows, move a prime factor from inside it to the level above it. */
     private void repair(long[][] f, SplittableRandom rnd) {
         for (int guard = 0; guard < 1_000; guard++) {
@@ -390,12 +541,16 @@ public final class Mapper {
             if (level < 0) {
                 return;
             }
-            List<int[]> movable = new ArrayList<>();
+            List<int[]> movable = new ArrayList<>(); // rank, slot, and the free level above it to move to
             for (int k = 0; k < ranks.size(); k++) {
+                int above = level - 1;
+                while (above >= 0 && !free(k, above)) {
+                    above--;
+                }
                 for (int s = 0; s < slots(); s++) {
-                    boolean inside = s < levels.size() ? s >= level : levels.size() - 2 >= level;
-                    if (inside && f[k][s] > 1) {
-                        movable.add(new int[] {k, s});
+                    boolean inside = s < levels.size() ? s >= level : fan >= level;
+                    if (inside && f[k][s] > 1 && free(k, s) && above >= 0) {
+                        movable.add(new int[] {k, s, above});
                     }
                 }
             }
@@ -405,7 +560,7 @@ public final class Mapper {
             int[] pick = movable.get(rnd.nextInt(movable.size()));
             long p = smallestPrime(f[pick[0]][pick[1]]);
             f[pick[0]][pick[1]] /= p;
-            f[pick[0]][level - 1] *= p;
+            f[pick[0]][pick[2]] *= p;
         }
     }
 
@@ -419,7 +574,7 @@ public final class Mapper {
                 loops[i] = loops[j];
                 loops[j] = x;
             }
-            orders[level] = loops;
+            orders[level] = conform(level, loops);
         }
         return orders;
     }
@@ -439,7 +594,7 @@ public final class Mapper {
                     loops.add(rank);
                 }
             }
-            out[level] = loops.stream().mapToInt(Integer::intValue).toArray();
+            out[level] = conform(level, loops.stream().mapToInt(Integer::intValue).toArray());
         }
         return out;
     }
@@ -496,7 +651,10 @@ public final class Mapper {
             case CYCLES -> cost.cycles();
             case ENERGY -> cost.energyPj();
             case EDP -> cost.energyPj() * cost.cycles();
-            case DELAY_THEN_ENERGY -> cost.cycles() + cost.energyPj() / (cost.energyPj() + 1); // cycles are whole
+            // Cycles are whole; energy per compute x, mapped into [0, 1) as x / (x + 1 pJ), breaks ties: at a million
+            // cycles it tells energies apart to ~1e-8 of themselves for 0.01-100 pJ a compute. (Energy / (energy + 1 pJ)
+            // rounded to 1 beside a million cycles for any real layer, and broke no tie.)
+            case DELAY_THEN_ENERGY -> cost.cycles() + cost.energyPj() / (cost.energyPj() + points);
         };
         if (top.accepts(score)) { // records only for the few that enter the best N
             Mapping.EinsumMapping m = build(factors, orders);
@@ -519,7 +677,7 @@ public final class Mapper {
             }
             List<Mapping.Loop> rows = new ArrayList<>();
             List<Mapping.Loop> cols = new ArrayList<>();
-            if (level == levels.size() - 2) { // the fan-out: the level above the unit's own
+            if (level == fan) { // the fan-out
                 for (int k = 0; k < ranks.size(); k++) {
                     if (factors[k][levels.size()] > 1) {
                         rows.add(new Mapping.Loop(lower(ranks.get(k)), factors[k][levels.size()], null));
@@ -555,7 +713,12 @@ public final class Mapper {
         List<int[][]> all = new ArrayList<>();
         all.add(new int[0][]);
         for (int level = 0; level < levels.size(); level++) {
-            List<int[]> perms = permutations(loopsAt(factors, level));
+            java.util.Map<String, int[]> distinct = new java.util.LinkedHashMap<>();
+            for (int[] p : permutations(loopsAt(factors, level))) {
+                int[] c = conform(level, p);
+                distinct.putIfAbsent(java.util.Arrays.toString(c), c);
+            }
+            List<int[]> perms = List.copyOf(distinct.values());
             List<int[][]> next = new ArrayList<>();
             for (int[][] prefix : all) {
                 for (int[] p : perms) {
@@ -591,15 +754,15 @@ public final class Mapper {
         return out;
     }
 
-    /** Every way to spread a rank's prime factors over the slots, as factor vectors (no duplicates). */
-    private List<long[]> placements(long[] rankPrimes) {
+    /** Every way to spread a rank's free prime factors over its free slots, as factor vectors (no duplicates). */
+    private List<long[]> placements(int rank) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         List<long[]> out = new ArrayList<>();
-        place(rankPrimes, 0, new long[slots()], seen, out);
+        place(rank, primes.get(rank), 0, fixed[rank].clone(), seen, out);
         return out;
     }
 
-    private void place(long[] p, int at, long[] current, java.util.Set<String> seen, List<long[]> out) {
+    private void place(int rank, long[] p, int at, long[] current, java.util.Set<String> seen, List<long[]> out) {
         if (at == p.length) {
             long[] copy = current.clone();
             for (int i = 0; i < copy.length; i++) {
@@ -612,10 +775,10 @@ public final class Mapper {
             }
             return;
         }
-        for (int s = 0; s < current.length; s++) {
+        for (int s : freeSlots(rank)) {
             long before = current[s];
             current[s] = (before == 0 ? 1 : before) * p[at];
-            place(p, at + 1, current, seen, out);
+            place(rank, p, at + 1, current, seen, out);
             current[s] = before;
         }
     }

@@ -7,16 +7,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Cascade's mapper on Timeloop's map space: which data spaces each level keeps (every choice the
- * constraints leave open, the outermost level keeping all), and — where the constraints do not
- * fix them — the loop nest, searched by {@link Mapper} with candidates scored by Timeloop's own
- * counting ({@link TimeloopModel}) and Timeloop's metrics. A candidate that overfills a level
- * (the data spaces it keeps there, per instance, beyond its depth) does not run.
+ * constraints leave open, the outermost level keeping all), and the loop nest — the factors and
+ * innermost loops the constraints leave free — searched by {@link Mapper} with candidates scored
+ * by Timeloop's own counting ({@link TimeloopModel}) and Timeloop's metrics. A candidate that
+ * overfills a level (the data spaces it keeps there, per instance, beyond its depth) does not run.
  */
 public final class TimeloopMapper {
     private TimeloopMapper() {
@@ -27,25 +26,18 @@ public final class TimeloopMapper {
                          long evaluated) {
     }
 
-    public static Result search(TimeloopReader.Inputs in, Map<String, TimeloopReader.LevelConstraint> constraints,
-                                Mapper.Objective objective, Mapper.Strategy strategy) {
+    public static Result search(TimeloopReader.Inputs in, TimeloopReader.MapSpace space, Mapper.Objective objective,
+                                Mapper.Strategy strategy, int threads) {
         List<StorageLevel> levels = in.architecture().storage();
         List<String> spaces = new ArrayList<>(in.cascade().tensors().keySet());
-        boolean fixed = levels.stream().allMatch(l -> constraints.containsKey(l.name())
-            && constraints.get(l.name()).factors() != null);
-        boolean free = levels.stream().noneMatch(l -> constraints.containsKey(l.name())
-            && constraints.get(l.name()).factors() != null);
-        if (!fixed && !free) {
-            throw new IllegalArgumentException("constraints that fix the loops of some levels and leave others free are "
-                + "not searched yet");
-        }
         // The open keep choices: (level, data space) pairs below the outermost level the constraints leave open.
         List<String[]> open = new ArrayList<>();
         for (int i = 1; i < levels.size(); i++) {
-            TimeloopReader.LevelConstraint c = constraints.get(levels.get(i).name());
+            String level = levels.get(i).name();
             for (String t : spaces) {
-                if (c == null || (!c.keep().contains(t) && !c.bypass().contains(t))) {
-                    open.add(new String[] {levels.get(i).name(), t});
+                if (!space.keep().getOrDefault(level, Set.of()).contains(t)
+                    && !space.bypass().getOrDefault(level, Set.of()).contains(t)) {
+                    open.add(new String[] {level, t});
                 }
             }
         }
@@ -58,10 +50,9 @@ public final class TimeloopMapper {
         for (long choice = 0; choice < 1L << open.size(); choice++) {
             Map<String, Set<String>> keep = new LinkedHashMap<>();
             for (int i = 0; i < levels.size(); i++) {
-                TimeloopReader.LevelConstraint c = constraints.get(levels.get(i).name());
                 Set<String> kept = new LinkedHashSet<>(spaces);
-                if (i > 0 && c != null) {
-                    kept.removeAll(c.bypass());
+                if (i > 0) {
+                    kept.removeAll(space.bypass().getOrDefault(levels.get(i).name(), Set.of()));
                 }
                 keep.put(levels.get(i).name(), kept);
             }
@@ -70,7 +61,7 @@ public final class TimeloopMapper {
                     keep.get(open.get(k)[0]).remove(open.get(k)[1]);
                 }
             }
-            Result r = fixed ? fixedLoops(in, constraints, keep, objective) : searched(in, keep, objective, strategy);
+            Result r = searched(in, keep, space.loops(), objective, strategy, threads);
             evaluated += r.evaluated();
             if (r.best() != null && (best == null || r.score() < best.score())) {
                 best = r;
@@ -82,37 +73,15 @@ public final class TimeloopMapper {
         return new Result(best.best(), best.stats(), best.score(), 1L << open.size(), evaluated);
     }
 
-    private static Result fixedLoops(TimeloopReader.Inputs in, Map<String, TimeloopReader.LevelConstraint> constraints,
-                                     Map<String, Set<String>> keep, Mapper.Objective objective) {
-        List<Mapping.LevelLoops> levels = new ArrayList<>();
-        for (StorageLevel l : in.architecture().storage()) {
-            TimeloopReader.LevelConstraint c = constraints.get(l.name());
-            List<Mapping.Loop> loops = new ArrayList<>();
-            for (String d : c.permutation().reversed()) {
-                long f = c.factors().getOrDefault(d, 1L);
-                if (f > 1) {
-                    loops.add(new Mapping.Loop(d.toLowerCase(Locale.ROOT), f, null));
-                }
-            }
-            levels.add(new Mapping.LevelLoops(l.name(), loops, List.of(), List.of(), keep.get(l.name()), null));
-        }
-        Mapping.EinsumMapping m = new Mapping.EinsumMapping(in.einsum(), in.mapping().unit(), levels, null, null);
-        TimeloopModel.Stats s = TimeloopModel.run(with(in, m));
-        if (!fits(in, s)) {
-            return new Result(null, null, Double.POSITIVE_INFINITY, 1, 1);
-        }
-        return new Result(m, s, score(s, objective), 1, 1);
-    }
-
-    private static Result searched(TimeloopReader.Inputs in, Map<String, Set<String>> keep, Mapper.Objective objective,
-                                   Mapper.Strategy strategy) {
+    private static Result searched(TimeloopReader.Inputs in, Map<String, Set<String>> keep, Mapper.Constraints loops,
+                                   Mapper.Objective objective, Mapper.Strategy strategy, int threads) {
         Mapper.CandidateModels timeloop = mapper -> (factors, orders) -> {
             TimeloopModel.Stats s = TimeloopModel.run(with(in, kept(mapper.mappingOf(factors, orders), keep)));
             return new Mapper.CandidateModel.Cost(s.cycles(), s.energyPj(), fits(in, s));
         };
         Mapper mapper = new Mapper(in.cascade(), in.sizes(), in.architecture(), in.einsum(), in.mapping().unit(), objective,
-            Map.of(), timeloop);
-        Mapper.Result r = mapper.search(strategy, 1, 1);
+            Map.of(), timeloop, loops);
+        Mapper.Result r = mapper.search(strategy, threads, 1);
         if (r.best().isEmpty()) {
             return new Result(null, null, Double.POSITIVE_INFINITY, 1, r.evaluated());
         }
@@ -145,14 +114,5 @@ public final class TimeloopMapper {
             }
         }
         return true;
-    }
-
-    private static double score(TimeloopModel.Stats s, Mapper.Objective objective) {
-        return switch (objective) {
-            case CYCLES -> s.cycles();
-            case ENERGY -> s.energyPj();
-            case EDP -> s.energyPj() * s.cycles();
-            case DELAY_THEN_ENERGY -> s.cycles() + s.energyPj() / (s.energyPj() + 1);
-        };
     }
 }

@@ -16,6 +16,7 @@ import cascade.hw.ComputeArray;
 import cascade.hw.Figure;
 import cascade.hw.StorageLevel;
 import cascade.hw.YamlNodes.Located;
+import cascade.mappings.search.Mapper;
 import cascade.mappings.spec.Mapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -305,10 +306,14 @@ public final class TimeloopReader {
         SourcePos pos;
     }
 
-    /** {@code containerInstances}: each container's own mesh (meshX × meshY). */
+    /**
+     * {@code containerMesh}: each container's own mesh {meshX, meshY}; {@code storageAboveContainer}: the
+     * storage level each fanning-out container's instances hang from; {@code constraints}: the
+     * {@code constraints} written in the nodes themselves, by node name.
+     */
     private record Hierarchy(String name, double cycleSeconds, double technologyNm, List<Level> storage, String compute,
-                             int computeInstances, int meshX, int meshY, Map<String, Integer> containerInstances,
-                             Map<String, String> storageAboveContainer, String file) {
+                             int computeInstances, int meshX, int meshY, Map<String, int[]> containerMesh,
+                             Map<String, String> storageAboveContainer, Map<String, Located> constraints, String file) {
         /** Instances of the next level (or of the compute) per instance of {@code level}. */
         long fanoutBelow(String level) {
             for (int i = 0; i < storage.size(); i++) {
@@ -331,7 +336,8 @@ public final class TimeloopReader {
             return dumped(file, am.get("subtree"));
         }
         List<Level> storage = new ArrayList<>();
-        Map<String, Integer> containers = new LinkedHashMap<>();
+        Map<String, int[]> containers = new LinkedHashMap<>();
+        Map<String, Located> inline = new LinkedHashMap<>();
         Map<String, String> aboveContainer = new LinkedHashMap<>();
         String name = null;
         double cycleSeconds = 1e-9;
@@ -379,6 +385,9 @@ public final class TimeloopReader {
             if (!names.add(nodeName)) {
                 throw new InvalidInputException(nm0.get("name").pos(), "two nodes named " + nodeName);
             }
+            if (nm0.containsKey("constraints")) {
+                inline.put(nodeName, nm0.get("constraints"));
+            }
             int meshX = 1;
             int meshY = 1;
             if (nm0.containsKey("spatial")) {
@@ -402,7 +411,7 @@ public final class TimeloopReader {
                 instances *= meshX * meshY;
                 lastX = meshX;
                 lastY = meshY;
-                containers.put(nodeName, meshX * meshY);
+                containers.put(nodeName, new int[] {meshX, meshY});
                 if (!storage.isEmpty() && meshX * meshY > 1) {
                     aboveContainer.put(nodeName, storage.getLast().name);
                 }
@@ -460,7 +469,7 @@ public final class TimeloopReader {
                     + "not modelled yet");
             }
             l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
-                ? scalar(attrs.get("depth")) + " x " + l.blockWords : "unbounded", "Timeloop architecture " + file, n.pos()));
+                ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" : "unbounded", "Timeloop architecture " + file, n.pos()));
             storage.add(l);
         }
         if (compute == null) {
@@ -470,7 +479,7 @@ public final class TimeloopReader {
             throw new InvalidInputException(a.pos(), "no storage component above the compute");
         }
         return new Hierarchy(name == null ? "timeloop" : name, cycleSeconds, nm, storage, compute, computeInstances, lastX,
-            lastY, containers, aboveContainer, file);
+            lastY, containers, aboveContainer, inline, file);
     }
 
     /**
@@ -492,7 +501,7 @@ public final class TimeloopReader {
             throw new InvalidInputException(subtree.pos(), "no storage component above the compute");
         }
         return new Hierarchy(top[0] == null ? "timeloop" : top[0], clock[0], clock[1], storage, compute[0],
-            computeMesh[0] * computeMesh[1], computeMesh[0], computeMesh[1], Map.of(), Map.of(), file);
+            computeMesh[0] * computeMesh[1], computeMesh[0], computeMesh[1], Map.of(), Map.of(), Map.of(), file);
     }
 
     static final List<String> DUMPED_ATTRIBUTES;
@@ -570,13 +579,12 @@ public final class TimeloopReader {
 
     private static Architecture architecture(Hierarchy h, Map<String, double[]> ert) {
         List<StorageLevel> levels = new ArrayList<>();
+        // Timeloop counts data elements, whatever their width (Eyeriss's partial sums are 16-bit beside 8-bit data): a
+        // level's capacity is its depth in elements, and the ERT prices its accesses. The architecture's word is the
+        // outermost level's, which is what its DRAM bytes are counted in.
         long wordBits = h.storage.stream().filter(l -> !l.dummy).findFirst().orElse(h.storage.getFirst()).dataBits;
         String parent = null;
         for (Level l : h.storage) {
-            if (l.dataBits != wordBits && !l.dummy) { // a dummy level (a spatial fan-out with no storage) holds nothing
-                throw new InvalidInputException(l.pos, l.name + " has " + l.dataBits + "-bit words, " + h.storage.getFirst().name
-                    + " " + wordBits + "-bit; Cascade's architectures have one word size");
-            }
             double[] e = ert.getOrDefault(l.name, new double[4]);
             StorageLevel.Kind kind = l.kind.equals("DRAM") ? StorageLevel.Kind.DRAM
                 : l.kind.contains("RF") || l.kind.equals("regfile") ? StorageLevel.Kind.REGFILE : StorageLevel.Kind.SRAM;
@@ -677,11 +685,11 @@ public final class TimeloopReader {
                     Map<String, Long> factors = factors(factorsNode, p);
                     if (type.equals("spatial")) {
                         long fanout = factors.values().stream().reduce(1L, Math::multiplyExact);
-                        long room = h.containerInstances.containsKey(target) ? h.containerInstances.get(target)
-                            : h.fanoutBelow(target);
+                        long room = h.containerMesh.containsKey(target)
+                            ? (long) h.containerMesh.get(target)[0] * h.containerMesh.get(target)[1] : h.fanoutBelow(target);
                         if (fanout > room) {
                             throw new InvalidInputException(factorsNode.pos(), "the spatial factors spread over " + fanout
-                                + " instances, but " + (h.containerInstances.containsKey(target) ? target + "'s mesh has "
+                                + " instances, but " + (h.containerMesh.containsKey(target) ? target + "'s mesh has "
                                 : "below each " + target + " there are ") + room);
                         }
                     }
@@ -744,63 +752,210 @@ public final class TimeloopReader {
         return new Mapping.EinsumMapping(p.output, h.compute, List.copyOf(levels), null, null);
     }
 
-    /** Mapper constraints on one level: fixed factors (all of them) and permutation, data spaces kept or bypassed. */
-    public record LevelConstraint(Map<String, Long> factors, List<String> permutation, Set<String> keep, Set<String> bypass) {
+    /**
+     * Timeloop's map-space constraints in Cascade's terms: the loops' ({@link Mapper.Constraints}:
+     * fixed factors per level and across the array, each level's innermost loops) and, per
+     * storage level, the data spaces it must keep or must bypass (the rest are the mapper's);
+     * {@code columns} and {@code rows}: what a mapping names as the target of its spatial factors
+     * along X and along Y (the container fanning out that way, or the level the fan-out hangs from).
+     */
+    public record MapSpace(Mapper.Constraints loops, Map<String, Set<String>> keep, Map<String, Set<String>> bypass,
+                           String columns, String rows) {
+    }
+
+    /** One constraint as Timeloop writes it, in a constraints file's targets or in a node's own constraints. */
+    private record Directive(String target, Located targetNode, String type, Map<String, Located> fields, Located node) {
     }
 
     /**
-     * Reads {@code mapspace_constraints} (or {@code architecture_constraints}) targets against the
-     * inputs' problem and levels. A level's temporal factors are either all given with its
-     * permutation, or not at all: partial factor constraints are refused by name (not read yet).
+     * The map space the architecture's own {@code constraints} (v0.4 writes them in the nodes) and
+     * the constraints file (its {@code mapspace_constraints} or {@code architecture_constraints}
+     * targets; null: none) leave to the mapper. Temporal factors may name some dimensions (the rest
+     * are free); a permutation names the level's innermost loops, innermost first (the rest are
+     * free, outside them); spatial constraints target a container with a mesh, or a storage level
+     * for the whole fan-out below it, and their {@code split} sends the permutation's first
+     * dimensions along X (the array's columns), the others along Y (its rows).
      */
-    public static Map<String, LevelConstraint> constraints(String file, String text, Inputs in) {
-        Located root = compose(file, text, "Timeloop mapper constraints");
-        Map<String, Located> top = mapping(root, SECTIONS, "Timeloop mapper constraints");
-        Located section = top.containsKey("mapspace_constraints") ? top.get("mapspace_constraints")
-            : top.get("architecture_constraints");
-        if (section == null) {
-            throw new InvalidInputException(root.pos(), "no 'mapspace_constraints' (or 'architecture_constraints') section");
+    public static MapSpace mapSpace(String archFile, String archText, String file, String text, Inputs in) {
+        Hierarchy h = hierarchy(archFile, archText);
+        List<Directive> directives = new ArrayList<>();
+        for (var e : h.constraints.entrySet()) {
+            Map<String, Located> types = mapping(e.getValue(), List.of("dataspace", "temporal", "spatial"),
+                "the constraints of " + e.getKey());
+            for (var t : types.entrySet()) {
+                directives.add(new Directive(e.getKey(), e.getValue(), t.getKey(), mapping(t.getValue(),
+                    List.of("factors", "permutation", "keep", "bypass", "split"), "a " + t.getKey() + " constraint"),
+                    t.getValue()));
+            }
         }
-        Map<String, Located> sm = mapping(section, List.of("version", "targets"), "the constraints");
-        Einsum e = in.cascade().producer(in.einsum());
-        List<String> dims = new ArrayList<>(e.iterationRanks());
+        if (text != null) {
+            Located root = compose(file, text, "Timeloop mapper constraints");
+            Map<String, Located> top = mapping(root, SECTIONS, "Timeloop mapper constraints");
+            Located section = top.containsKey("mapspace_constraints") ? top.get("mapspace_constraints")
+                : top.get("architecture_constraints");
+            if (section == null) {
+                throw new InvalidInputException(root.pos(), "no 'mapspace_constraints' (or 'architecture_constraints') section");
+            }
+            Map<String, Located> sm = mapping(section, List.of("version", "targets"), "the constraints");
+            for (Located t : sm.containsKey("targets") ? sequence(sm.get("targets"), "constraint targets")
+                : List.<Located>of()) {
+                Map<String, Located> m = mapping(t, List.of("target", "type", "factors", "permutation", "keep", "bypass",
+                    "split"), "a constraint");
+                Located targetNode = require(m, "target", t);
+                directives.add(new Directive(scalar(targetNode), targetNode, scalar(require(m, "type", t)), m, t));
+            }
+        }
+        Set<String> fanning = new LinkedHashSet<>(h.storageAboveContainer.values());
+        if (fanning.size() > 1) {
+            throw new InvalidInputException(h.constraints.isEmpty() ? new SourcePos(archFile, 1, 1)
+                : h.storage.getFirst().pos, "the architecture fans out below " + String.join(" and ", fanning)
+                + "; Cascade's mapper searches one fan-out (the array's rows and columns)");
+        }
+        List<String> dims = new ArrayList<>(in.cascade().producer(in.einsum()).iterationRanks());
+        Problem p = new Problem(in.cascade(), in.sizes(), dims, in.einsum());
         Set<String> levelNames = new LinkedHashSet<>();
         in.architecture().storage().forEach(l -> levelNames.add(l.name()));
         Set<String> spaces = new LinkedHashSet<>(in.cascade().tensors().keySet());
-        Map<String, LevelConstraint> out = new LinkedHashMap<>();
-        Problem p = new Problem(in.cascade(), in.sizes(), dims, in.einsum());
-        for (Located t : sm.containsKey("targets") ? sequence(sm.get("targets"), "constraint targets") : List.<Located>of()) {
-            Map<String, Located> m = mapping(t, List.of("target", "type", "factors", "permutation", "keep", "bypass",
-                "split"), "a constraint");
-            Located targetNode = require(m, "target", t);
-            String target = scalar(targetNode);
-            if (!levelNames.contains(target)) {
-                throw new InvalidInputException(targetNode.pos(), "no storage level '" + target + "'");
-            }
-            LevelConstraint c = out.getOrDefault(target, new LevelConstraint(null, null, Set.of(), Set.of()));
-            String type = scalar(require(m, "type", t));
-            switch (type) {
-                case "temporal" -> {
-                    Map<String, Long> f = factors(require(m, "factors", t), p);
-                    if (!f.keySet().containsAll(dims) || !m.containsKey("permutation")) {
-                        throw new InvalidInputException(m.get("factors").pos(), "partial factor constraints (some "
-                            + "dimensions or no permutation) are not read yet; give every dimension's factor and the "
-                            + "permutation, or none");
+        Map<String, Map<String, Long>> temporal = new LinkedHashMap<>();
+        Map<String, List<String>> innermost = new LinkedHashMap<>();
+        Map<String, Long> rows = new LinkedHashMap<>();
+        Map<String, Long> cols = new LinkedHashMap<>();
+        Map<String, Set<String>> keep = new LinkedHashMap<>();
+        Map<String, Set<String>> bypass = new LinkedHashMap<>();
+        Map<String, Long> fixedProduct = new LinkedHashMap<>();
+        for (Directive d : directives) {
+            Map<String, Located> m = d.fields();
+            boolean storage = levelNames.contains(d.target());
+            if (m.containsKey("factors")) { // every factor fixed so far, over all levels and both axes, divides the size
+                for (var f : factors(m.get("factors"), p).entrySet()) {
+                    long product = fixedProduct.merge(f.getKey(), f.getValue(), Math::multiplyExact);
+                    if (p.sizes.get(f.getKey()) % product != 0) {
+                        throw new InvalidInputException(m.get("factors").pos(), "the constrained factors of " + f.getKey()
+                            + " multiply to " + product + " with this one, which does not divide " + f.getKey() + " = "
+                            + p.sizes.get(f.getKey()));
                     }
-                    c = new LevelConstraint(f, permutation(m.get("permutation"), p, f), c.keep(), c.bypass());
+                }
+            }
+            switch (d.type()) {
+                case "temporal" -> {
+                    if (!storage) {
+                        throw new InvalidInputException(d.targetNode().pos(), "no storage level '" + d.target() + "' (levels: "
+                            + String.join(", ", levelNames) + ")");
+                    }
+                    Map<String, Long> at = temporal.computeIfAbsent(d.target(), k -> new LinkedHashMap<>());
+                    if (m.containsKey("factors")) {
+                        for (var f : factors(m.get("factors"), p).entrySet()) {
+                            if (at.put(f.getKey(), f.getValue()) != null) {
+                                throw new InvalidInputException(m.get("factors").pos(), "a second temporal factor for "
+                                    + f.getKey() + " at " + d.target());
+                            }
+                        }
+                    }
+                    if (m.containsKey("permutation")) {
+                        if (innermost.put(d.target(), permutation(m.get("permutation"), p, Map.of())) != null) {
+                            throw new InvalidInputException(m.get("permutation").pos(), "a second permutation for "
+                                + d.target());
+                        }
+                    }
                 }
                 case "dataspace", "bypass" -> {
-                    Set<String> keep = names(m.get("keep"), spaces);
-                    Set<String> bypass = names(m.get("bypass"), spaces);
-                    c = new LevelConstraint(c.factors(), c.permutation(), keep, bypass);
+                    if (!storage) {
+                        throw new InvalidInputException(d.targetNode().pos(), "no storage level '" + d.target() + "'");
+                    }
+                    Set<String> kept = keep.computeIfAbsent(d.target(), k -> new LinkedHashSet<>());
+                    Set<String> passed = bypass.computeIfAbsent(d.target(), k -> new LinkedHashSet<>());
+                    kept.addAll(names(m.get("keep"), spaces));
+                    passed.addAll(names(m.get("bypass"), spaces));
+                    for (String t : kept) {
+                        if (passed.contains(t)) {
+                            throw new InvalidInputException(d.node().pos(), d.target() + " both keeps and bypasses " + t);
+                        }
+                    }
                 }
-                case "spatial" -> throw new InvalidInputException(m.get("type").pos(), "spatial constraints are not read "
-                    + "yet");
-                default -> throw new InvalidInputException(m.get("type").pos(), "unknown constraint type '" + type + "'");
+                case "spatial" -> spatial(d, h, p, storage, rows, cols);
+                default -> throw new InvalidInputException(m.containsKey("type") ? m.get("type").pos() : d.node().pos(),
+                    "unknown constraint type '" + d.type() + "'; expected temporal, spatial or dataspace");
             }
-            out.put(target, c);
         }
-        return out;
+        String fanout = fanning.isEmpty() ? h.storage.getFirst().name : fanning.iterator().next();
+        String alongX = fanout;
+        String alongY = fanout;
+        for (var c : h.containerMesh.entrySet()) {
+            alongX = c.getValue()[0] > 1 && c.getValue()[1] == 1 && alongX.equals(fanout) ? c.getKey() : alongX;
+            alongY = c.getValue()[1] > 1 && c.getValue()[0] == 1 && alongY.equals(fanout) ? c.getKey() : alongY;
+            if (c.getValue()[0] > 1 && c.getValue()[1] > 1) {
+                alongX = c.getKey();
+                alongY = c.getKey();
+            }
+        }
+        return new MapSpace(new Mapper.Constraints(temporal, rows, cols, innermost), keep, bypass, alongX, alongY);
+    }
+
+    /** A spatial constraint as fixed factors across the array's columns (X) and rows (Y). */
+    private static void spatial(Directive d, Hierarchy h, Problem p, boolean storage, Map<String, Long> rows,
+                                Map<String, Long> cols) {
+        Map<String, Located> m = d.fields();
+        boolean alongX;
+        boolean alongY;
+        if (h.containerMesh.containsKey(d.target())) {
+            int[] mesh = h.containerMesh.get(d.target());
+            alongX = mesh[0] > 1;
+            alongY = mesh[1] > 1;
+            for (var c : h.containerMesh.entrySet()) { // an axis that two containers share cannot be told apart
+                if (!c.getKey().equals(d.target()) && (alongX && c.getValue()[0] > 1 || alongY && c.getValue()[1] > 1)) {
+                    throw new InvalidInputException(d.targetNode().pos(), d.target() + " and " + c.getKey() + " both fan "
+                        + "out along " + (alongX && c.getValue()[0] > 1 ? "X" : "Y") + ", which is one axis of Cascade's "
+                        + "array; constrain the storage level above them instead");
+                }
+            }
+        } else if (storage && h.storageAboveContainer.containsValue(d.target())) {
+            alongX = true;
+            alongY = true;
+        } else {
+            throw new InvalidInputException(d.targetNode().pos(), "no container with a mesh, or storage level with one "
+                + "below it, named '" + d.target() + "' (" + (h.storageAboveContainer.isEmpty() ? "the architecture has no "
+                + "fan-out" : "containers with a mesh: " + String.join(", ", h.storageAboveContainer.keySet())) + ")");
+        }
+        Map<String, Long> factors = m.containsKey("factors") ? factors(m.get("factors"), p) : Map.of();
+        List<String> order = m.containsKey("permutation") ? permutation(m.get("permutation"), p, Map.of()) : List.of();
+        Set<String> onX = new LinkedHashSet<>();
+        Set<String> onY = new LinkedHashSet<>();
+        if (m.containsKey("split")) {
+            long split = Math.min(order.size(), nonNegativeWhole(m.get("split"), "split"));
+            onX.addAll(order.subList(0, (int) split));
+            onY.addAll(order.subList((int) split, order.size()));
+        }
+        for (String dim : p.dims) {
+            boolean x = alongX && !onY.contains(dim);
+            boolean y = alongY && !onX.contains(dim);
+            Long f = factors.get(dim);
+            if (f != null && f > 1 && x && y) {
+                throw new InvalidInputException(m.get("factors").pos(), d.target() + " fans out along X and Y, and the "
+                    + "factor " + dim + "=" + f + " could go either way: give a permutation and a split");
+            }
+            if (f != null && f > 1 && !x && !y) {
+                throw new InvalidInputException(m.get("factors").pos(), "the split sends " + dim + " along "
+                    + (onX.contains(dim) ? "X" : "Y") + ", but " + d.target() + " fans out only along "
+                    + (alongX ? "X" : "Y"));
+            }
+            // A dimension the split sends the other way takes no factor on this container's axes.
+            long xf = f != null && x ? f : 1;
+            long yf = f != null && y ? f : 1;
+            if (alongX && (f != null || !x)) {
+                put(cols, dim, xf, d);
+            }
+            if (alongY && (f != null || !y)) {
+                put(rows, dim, yf, d);
+            }
+        }
+    }
+
+    private static void put(Map<String, Long> axis, String dim, long f, Directive d) {
+        Long before = axis.put(dim, f);
+        if (before != null && before != f) {
+            throw new InvalidInputException(d.node().pos(), "spatial factor " + dim + "=" + f + " at " + d.target()
+                + ", but another constraint fixed it to " + before);
+        }
     }
 
     private static Set<String> names(Located node, Set<String> known) {
@@ -816,21 +971,41 @@ public final class TimeloopReader {
         return out;
     }
 
-    /** Timeloop's {@code optimization_metric} as the mapper's objective. */
-    public static cascade.mappings.search.Mapper.Objective objective(String file, String text) {
+    /** The keys of Timeloop's mapper configuration: its search's own settings are read and left to Timeloop. */
+    static final List<String> MAPPER_KEYS = List.of("version", "optimization_metrics", "optimization_metric", "live_status",
+        "num_threads", "timeout", "victory_condition", "algorithm", "max_permutations_per_if_visit", "search_size",
+        "sync_interval", "log_interval", "log_stats", "log_suboptimal", "diagnostics", "penalize_consecutive_bypass_fails",
+        "filter_revisits", "emit_whoop_nest", "out_prefix", "max_temporal_loops_in_a_mapping");
+
+    /**
+     * Timeloop's {@code optimization_metrics} (v0.4; older files say {@code optimization_metric})
+     * as the mapper's objective; [delay, energy] where none is given.
+     */
+    public static Mapper.Objective objective(String file, String text) {
         Located root = compose(file, text, "a Timeloop mapper configuration");
         Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop mapper configuration");
         Located mapper = require(top, "mapper", root);
-        Located metric = mapping(mapper, null, "the mapper").get("optimization_metric");
+        Map<String, Located> mm = mapping(mapper, MAPPER_KEYS, "the mapper");
+        Located metric = null;
+        for (String key : List.of("optimization_metrics", "optimization_metric")) {
+            Located m = mm.get(key);
+            if (m != null && !sequence(m, "metrics").isEmpty()) {
+                if (metric != null && !sequence(metric, "metrics").stream().map(n -> scalar(n)).toList()
+                    .equals(sequence(m, "metrics").stream().map(n -> scalar(n)).toList())) {
+                    throw new InvalidInputException(m.pos(), "optimization_metric and optimization_metrics disagree");
+                }
+                metric = metric == null ? m : metric;
+            }
+        }
         if (metric == null) {
-            return cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY;
+            return Mapper.Objective.DELAY_THEN_ENERGY;
         }
         List<String> metrics = sequence(metric, "metrics").stream().map(n -> scalar(n)).toList();
         return switch (String.join(",", metrics)) {
-            case "delay,energy", "delay" -> cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY;
-            case "energy" -> cascade.mappings.search.Mapper.Objective.ENERGY;
-            case "edp" -> cascade.mappings.search.Mapper.Objective.EDP;
-            default -> throw new InvalidInputException(metric.pos(), "optimization_metric " + metrics + " is not read yet; "
+            case "delay,energy", "delay" -> Mapper.Objective.DELAY_THEN_ENERGY;
+            case "energy" -> Mapper.Objective.ENERGY;
+            case "edp" -> Mapper.Objective.EDP;
+            default -> throw new InvalidInputException(metric.pos(), "optimization_metrics " + metrics + " is not read yet; "
                 + "expected [delay, energy], [delay], [energy] or [edp]");
         };
     }
@@ -920,11 +1095,19 @@ public final class TimeloopReader {
     }
 
     private static long whole(Located node, String what) {
+        return atLeast(node, what, 1, "positive");
+    }
+
+    private static long nonNegativeWhole(Located node, String what) {
+        return atLeast(node, what, 0, "non-negative");
+    }
+
+    private static long atLeast(Located node, String what, long least, String word) {
         String s = scalar(node).strip();
         try {
             long v = Long.parseLong(s);
-            if (v < 1) {
-                throw new InvalidInputException(node.pos(), what + " must be positive, found " + s);
+            if (v < least) {
+                throw new InvalidInputException(node.pos(), what + " must be " + word + ", found " + s);
             }
             return v;
         } catch (NumberFormatException e) {

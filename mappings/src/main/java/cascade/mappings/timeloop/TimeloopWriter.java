@@ -197,12 +197,21 @@ public final class TimeloopWriter {
                                  java.util.function.UnaryOperator<String> columns, java.util.function.UnaryOperator<String> rows) {
         StringBuilder out = new StringBuilder("mapping:\n");
         for (Mapping.LevelLoops l : m.levels()) {
-            out.append(directive(l.level(), "temporal", l.temporal(), dims));
-            if (!l.spatialCols().isEmpty()) {
-                out.append(directive(columns.apply(l.level()), "spatial", l.spatialCols(), dims));
-            }
-            if (!l.spatialRows().isEmpty()) {
-                out.append(directive(rows.apply(l.level()), "spatial", l.spatialRows(), dims));
+            out.append(directive(l.level(), "temporal", l.temporal(), dims, -1));
+            String x = columns.apply(l.level());
+            String y = rows.apply(l.level());
+            if (x.equals(y) && !l.spatialCols().isEmpty() && !l.spatialRows().isEmpty()) {
+                // One target fans out both ways: one directive, the X loops first in its permutation, split after them.
+                List<Mapping.Loop> both = new ArrayList<>(l.spatialRows());
+                both.addAll(l.spatialCols());
+                out.append(directive(x, "spatial", both, dims, l.spatialCols().size()));
+            } else {
+                if (!l.spatialCols().isEmpty()) {
+                    out.append(directive(x, "spatial", l.spatialCols(), dims, -1));
+                }
+                if (!l.spatialRows().isEmpty()) {
+                    out.append(directive(y, "spatial", l.spatialRows(), dims, -1));
+                }
             }
             Set<String> keep = l.keep() == null ? dataSpaces : l.keep();
             out.append("  - target: ").append(l.level()).append("\n    type: dataspace\n    keep: [")
@@ -212,7 +221,8 @@ public final class TimeloopWriter {
         return out.toString();
     }
 
-    private static String directive(String target, String type, List<Mapping.Loop> loops, List<String> dims) {
+    /** {@code split}: where X ends in the permutation (the loops' last {@code split}, innermost first), or -1 for none. */
+    private static String directive(String target, String type, List<Mapping.Loop> loops, List<String> dims, int split) {
         List<String> innerFirst = new ArrayList<>();
         Map<String, Long> factor = new LinkedHashMap<>();
         for (Mapping.Loop loop : loops.reversed()) {
@@ -232,7 +242,7 @@ public final class TimeloopWriter {
         }
         return "  - target: " + target + "\n    type: " + type + "\n    factors: " + String.join(" ", factors)
             + "\n    permutation: " + (dims.stream().allMatch(d -> d.length() == 1) ? String.join("", innerFirst)
-                : "[" + String.join(", ", innerFirst) + "]") + "\n";
+                : "[" + String.join(", ", innerFirst) + "]") + "\n" + (split >= 0 ? "    split: " + split + "\n" : "");
     }
 
     private static String columns(ComputeArray unit) {

@@ -9,7 +9,10 @@
  * Cascade's mapper on Timeloop's map space with that counting, and
  * {@link cascade.mappings.timeloop.TimeloopWriter} writes a mapping back in Timeloop's format, and
  * exports one of Cascade's mapped Einsums (architecture path, problem, mapping, ERT) so Timeloop
- * can check Cascade. Not yet: spatial and partial constraints in the mapper, multiple
- * buffering.
+ * can check Cascade. The mapper's constraints come from the architecture's own nodes and from a
+ * constraints file, read into {@link cascade.mappings.search.Mapper.Constraints} (fixed factors,
+ * innermost loops) and keep/bypass sets, so Cascade's one mapper searches Timeloop's space. Not
+ * yet: multiple buffering; architectures that fan out below more than one level (the mapper
+ * searches one fan-out, the array's rows and columns), refused by name.
  */
 package cascade.mappings.timeloop;

@@ -96,7 +96,7 @@ class MapperTest {
                     case CYCLES -> ranked.estimate().cycles();
                     case ENERGY -> energy;
                     case EDP -> energy * ranked.estimate().cycles();
-                    case DELAY_THEN_ENERGY -> ranked.estimate().cycles() + energy / (energy + 1);
+                    case DELAY_THEN_ENERGY -> ranked.estimate().cycles() + energy / (energy + 12 * 8 * 16);
                 };
                 assertEquals(expected, ranked.score(), Math.abs(expected) * 1e-12, objective + " " + ranked.mapping());
             }
@@ -156,5 +156,74 @@ class MapperTest {
                 .search(new Mapper.Random(1_500, trial), 2, 4);
             assertValid(r, c, a);
         }
+    }
+
+    /**
+     * Constraints cut the space and nothing else: exhaustively, every mapping kept has the fixed
+     * factors where they were fixed and the pinned loops innermost, the space is the free part's
+     * size, and the best of it is the best of the unconstrained mappings that obey the same rules.
+     */
+    @Test
+    void constraintsFixFactorsAndInnermostLoops() {
+        Cascade c = gemm(4, 8, 4);
+        Architecture a = AnalyticalModelTest.ARCH;
+        List<String> path = a.pathTo(a.compute("PE").under());
+        String outer = path.getFirst();
+        String inner = path.getLast();
+        Mapper.Constraints fixed = new Mapper.Constraints(Map.of(outer, Map.of("K", 2L)), Map.of("N", 2L), Map.of(),
+            Map.of(outer, List.of("M", "N")));
+        Mapper constrained = new Mapper(c, c.sizes(Map.of()), a, "C", "PE", Mapper.Objective.EDP, Map.of(),
+            Mapper.COMPILED, fixed);
+        Mapper.Result r = constrained.search(new Mapper.Exhaustive(), 1, 100_000);
+        assertValid(r, c, a);
+        double best = Double.POSITIVE_INFINITY;
+        for (Mapper.Ranked ranked : r.best()) {
+            Mapping.LevelLoops top = ranked.mapping().levels().getFirst();
+            assertEquals(outer, top.level());
+            assertEquals(2, top.temporal().stream().filter(l -> l.rank().equals("k")).mapToLong(Mapping.Loop::factor)
+                .reduce(1, (x, y) -> x * y), ranked.mapping().toString());
+            List<String> order = top.temporal().stream().map(Mapping.Loop::rank).toList();
+            // M and N, where present, are the innermost loops, N outside M ([M, N] is innermost first).
+            List<String> pinned = order.stream().filter(x -> x.equals("m") || x.equals("n")).toList();
+            assertEquals(pinned, order.subList(order.size() - pinned.size(), order.size()), order.toString());
+            if (pinned.size() == 2) {
+                assertEquals(List.of("n", "m"), pinned);
+            }
+            long rowsN = ranked.mapping().levels().stream().flatMap(l -> l.spatialRows().stream())
+                .filter(l -> l.rank().equals("n")).mapToLong(Mapping.Loop::factor).reduce(1, (x, y) -> x * y);
+            assertEquals(2, rowsN, ranked.mapping().toString());
+            best = Math.min(best, ranked.score());
+        }
+        assertEquals(r.best().getFirst().score(), best);
+        // A constraint whose factors cannot divide the rank is refused before searching.
+        assertEquals("the constraints' factors of K multiply to 8, which does not divide K is 4",
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Mapper(c,
+                c.sizes(Map.of()), a, "C", "PE", Mapper.Objective.EDP, Map.of(), Mapper.COMPILED, new Mapper.Constraints(
+                    Map.of(outer, Map.of("K", 8L)), Map.of(), Map.of(), Map.of()))).getMessage());
+        assertTrue(inner != null);
+    }
+
+    /**
+     * [delay, energy] breaks ties of delay by energy at a real layer's scale — 10^6 cycles and
+     * 8 x 10^9 pJ, energies a millionth apart — where energy / (energy + 1) rounded to 1 and broke
+     * no tie: the best kept is the candidate of least energy among those of least delay.
+     */
+    @Test
+    void delayThenEnergyBreaksTiesAtALayersScale() {
+        Cascade c = gemm(2048, 1024, 1024);
+        double points = 2048.0 * 1024 * 1024;
+        Map<String, Double> energyOf = new java.util.concurrent.ConcurrentHashMap<>();
+        Mapper.CandidateModels tied = m -> (factors, orders) -> {
+            long h = java.util.Arrays.deepHashCode(factors) * 31L + java.util.Arrays.deepHashCode(orders);
+            double energy = points * 3.7 * (1 + 1e-6 * Math.floorMod(h, 1000));
+            energyOf.put(m.mappingOf(factors, orders).toString(), energy);
+            return new Mapper.CandidateModel.Cost(1_000_000, energy, true);
+        };
+        Mapper mapper = new Mapper(c, c.sizes(Map.of()), AnalyticalModelTest.ARCH, "C", "PE",
+            Mapper.Objective.DELAY_THEN_ENERGY, Map.of(), tied);
+        Mapper.Result r = mapper.search(new Mapper.Random(400, 5), 1, 1);
+        double least = energyOf.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        assertTrue(energyOf.values().stream().distinct().count() > 100, "the candidates' energies differ");
+        assertEquals(least, energyOf.get(r.best().getFirst().mapping().toString()));
     }
 }

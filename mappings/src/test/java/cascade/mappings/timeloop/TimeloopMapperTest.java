@@ -28,9 +28,10 @@ class TimeloopMapperTest {
 
     static TimeloopMapper.Result search(String constraints, Mapper.Strategy strategy) throws IOException {
         TimeloopReader.Inputs in = inputs();
-        return TimeloopMapper.search(in, TimeloopReader.constraints("c.yaml",
+        return TimeloopMapper.search(in, TimeloopReader.mapSpace("arch.yaml",
+            Files.readString(EX.resolve("arch/3level.arch.yaml")), "c.yaml",
             Files.readString(EX.resolve("constraints").resolve(constraints)), in),
-            TimeloopReader.objective("m.yaml", Files.readString(EX.resolve("mapper/exhaustive.mapper.yaml"))), strategy);
+            TimeloopReader.objective("m.yaml", Files.readString(EX.resolve("mapper/exhaustive.mapper.yaml"))), strategy, 1);
     }
 
     @Test
@@ -72,7 +73,8 @@ class TimeloopMapperTest {
     @Test
     void aFileWithoutConstraintsIsRefusedByName() throws IOException {
         cascade.einsum.InvalidInputException x = org.junit.jupiter.api.Assertions.assertThrows(
-            cascade.einsum.InvalidInputException.class, () -> TimeloopReader.constraints("c.yaml",
+            cascade.einsum.InvalidInputException.class, () -> TimeloopReader.mapSpace("arch.yaml",
+                Files.readString(EX.resolve("arch/3level.arch.yaml")), "c.yaml",
                 Files.readString(EX.resolve("arch/3level.arch.yaml")), inputs()));
         assertTrue(x.getMessage().startsWith("c.yaml:1:1: no 'mapspace_constraints' (or 'architecture_constraints') "
             + "section"), x.getMessage());

@@ -5,7 +5,15 @@ import cascade.einsum.CascadeLibrary;
 import cascade.hw.Architecture;
 import cascade.hw.ArchitectureLoader;
 import cascade.mappings.search.Mapper;
+import cascade.einsum.InvalidInputException;
+import cascade.einsum.SourcePos;
+import cascade.mappings.timeloop.TimeloopMapper;
+import cascade.mappings.timeloop.TimeloopReader;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +24,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** Mappings costed per second by the analytical model during a random search, per core. */
+/**
+ * Mappings costed per second by the analytical model during a random search, per core; and the
+ * Timeloop tutorial's exercise 06 (Eyeriss-like, VGG02 layer 5) searched as {@code timeloop
+ * mapper} searches it: wall time beside the mapping's quality.
+ */
 @Command(name = "mapper", mixinStandardHelpOptions = true,
-    description = "Mappings evaluated per second per core: a GEMM and the 1-pass cascade's QK, on the FuseMax 2D array.",
+    description = "Mappings evaluated per second per core: a GEMM and the 1-pass cascade's QK, on the FuseMax 2D array; "
+        + "and Timeloop's exercise 06 (Eyeriss-like array, VGG02 layer 5, row-stationary constraints): wall time, "
+        + "cycles against the bound of every PE busy, energy per MAC.",
     footer = {"", "Examples:", "  ./cascade bench mapper --format json", "  ./cascade bench mapper --samples 500000 --threads 2"})
 final class BenchMapperCommand implements Callable<Integer> {
     @Spec
@@ -33,8 +47,21 @@ final class BenchMapperCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "json or table (default ${DEFAULT-VALUE})")
     Output.Format format;
 
+    @Option(names = "--timeloop-exercises", defaultValue = "../shared/data/timeloop-exercises", paramLabel = "DIR",
+        description = "Timeloop's tutorial exercises (default ${DEFAULT-VALUE}, from the repository; skipped, and said so, "
+            + "when the default is absent)")
+    Path exercises;
+
+    @Option(names = "--eyeriss-starts", defaultValue = "32", description = "exercise 06: local-search starts per keep "
+        + "choice (default ${DEFAULT-VALUE})")
+    long eyerissStarts;
+
+    @Option(names = "--eyeriss-steps", defaultValue = "2000", description = "exercise 06: moves per start "
+        + "(default ${DEFAULT-VALUE})")
+    long eyerissSteps;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Architecture fusemax = ArchitectureLoader.preset("fusemax");
         Cascade gemm = Cascade.parse("gemm.cas", """
             cascade gemm
@@ -51,13 +78,68 @@ final class BenchMapperCommand implements Callable<Integer> {
         measure("1-pass QK, P=M=4096, E=64", onePass, onePass.sizes(Map.of("P", 4096L, "M", 4096L, "E", 64L, "F", 64L)),
             "QK", fusemax, json, rows);
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> eyeriss = eyeriss(out);
+        if (eyeriss != null) {
+            json.put("timeloop 06 eyeriss VGG02 layer 5", eyeriss);
+        }
         if (format == Output.Format.json) {
             Output.json(out, json);
         } else {
             Output.table(out, List.of("problem", "costed/s per core", "candidates/s per core", "costed",
                 "skipped before costing", "best cycles (random)", "best cycles (local search)"), rows);
+            if (eyeriss != null) {
+                out.println();
+                Output.table(out, List.of("Timeloop exercise 06", "wall s", "keep choices", "costed", "cycles",
+                    "of the bound", "energy pJ", "pJ/MAC"), List.of(List.of("Eyeriss-like, VGG02 layer 5",
+                    String.format(Locale.ROOT, "%.1f", (double) eyeriss.get("wallSeconds")),
+                    eyeriss.get("keepChoices").toString(), eyeriss.get("evaluated").toString(),
+                    eyeriss.get("cycles").toString(),
+                    String.format(Locale.ROOT, "%.3f", (double) eyeriss.get("cyclesOverBound")),
+                    String.format(Locale.ROOT, "%.4g", (double) eyeriss.get("energyPj")),
+                    String.format(Locale.ROOT, "%.3f", (double) eyeriss.get("pjPerMac")))));
+            }
         }
         return 0;
+    }
+
+    /** Exercise 06 searched as {@code timeloop mapper} searches it; null (and a line saying so) without the files. */
+    private Map<String, Object> eyeriss(PrintWriter out) throws IOException {
+        Path dir = exercises.isAbsolute() ? exercises
+            : Path.of(System.getProperty("cascade.home", ".")).resolve(exercises);
+        Path ex = dir.resolve("06-mapper-convlayer-eyeriss");
+        if (!Files.isDirectory(ex)) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--timeloop-exercises")) {
+                throw new InvalidInputException(new SourcePos("--timeloop-exercises", 1, 1), "no folder " + ex);
+            }
+            spec.commandLine().getErr().println("bench mapper: Timeloop's exercise 06 skipped, no folder " + ex
+                + " (--timeloop-exercises)");
+            return null;
+        }
+        Path arch = ex.resolve("arch/eyeriss_like.yaml");
+        Path mapperFile = ex.resolve("mapper/mapper.yaml");
+        TimeloopReader.Inputs in = TimeloopReader.read(arch, ex.resolve("prob/VGG02_layer5.yaml"), null,
+            ex.resolve("ref-output/timeloop-mapper.ERT.yaml"));
+        TimeloopReader.MapSpace space = TimeloopReader.mapSpace(arch.toString(), TimeloopReader.text(arch), null, null, in);
+        Mapper.Objective objective = TimeloopReader.objective(mapperFile.toString(), TimeloopReader.text(mapperFile));
+        long t0 = System.nanoTime();
+        TimeloopMapper.Result r = TimeloopMapper.search(in, space, objective,
+            new Mapper.LocalSearch(eyerissStarts, eyerissSteps, 1), threads);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long pes = in.architecture().compute().getFirst().pes();
+        long bound = (r.stats().computes() + pes - 1) / pes;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("wallSeconds", seconds);
+        m.put("threads", threads);
+        m.put("keepChoices", r.keepChoices());
+        m.put("evaluated", r.evaluated());
+        m.put("computes", r.stats().computes());
+        m.put("cycles", r.stats().cycles());
+        m.put("cyclesBound", bound);
+        m.put("cyclesOverBound", (double) r.stats().cycles() / bound);
+        m.put("utilization", r.stats().utilization());
+        m.put("energyPj", r.stats().energyPj());
+        m.put("pjPerMac", r.stats().energyPj() / r.stats().computes());
+        return m;
     }
 
     private void measure(String name, Cascade c, Map<String, Long> sizes, String output, Architecture a,

@@ -113,9 +113,12 @@ final class TimeloopCommand implements Runnable {
 
     @Command(name = "mapper", mixinStandardHelpOptions = true,
         description = "Cascade's mapper on Timeloop's map space: every keep-or-bypass choice the constraints leave open, "
-            + "and the loop nest where they do not fix it, scored by Timeloop's counting and metrics; writes the best "
+            + "and the factors and loop orders they do not fix, scored by Timeloop's counting and metrics; writes the best "
             + "mapping as a Timeloop mapping file.",
-        footer = {"", "Not yet read: partial factor constraints, spatial constraints, spatial map spaces.", "",
+        footer = {"", "Constraints are the architecture's own (v0.4 nodes' constraints) and --constraints' targets: partial",
+            "factors, permutations (the innermost loops), spatial factors and split, keep and bypass. One fan-out (the",
+            "array's rows and columns) is searched; the mapper's search settings (algorithm, timeout, victory_condition)",
+            "are Timeloop's and are not read: the search is --starts local searches of --steps moves per keep choice.", "",
             "Example:", "  ./cascade timeloop mapper --arch ex/arch/3level.arch.yaml --problem ex/prob/conv1d+oc.prob.yaml \\",
             "      --constraints ex/constraints/null.constraints.yaml --mapper ex/mapper/exhaustive.mapper.yaml --out best.map.yaml"})
     static final class MapperSearch implements Callable<Integer> {
@@ -147,16 +150,17 @@ final class TimeloopCommand implements Runnable {
                 Inputs.inExistingFolder(out, "--out");
             }
             TimeloopReader.Inputs in = files.read(null);
-            var c = constraints == null ? Map.<String, TimeloopReader.LevelConstraint>of()
-                : TimeloopReader.constraints(constraints.toString(), TimeloopReader.text(constraints), in);
-            var objective = mapper == null ? cascade.mappings.search.Mapper.Objective.DELAY_THEN_ENERGY
+            var space = TimeloopReader.mapSpace(files.arch.toString(), TimeloopReader.text(files.arch),
+                constraints == null ? null : constraints.toString(),
+                constraints == null ? null : TimeloopReader.text(constraints), in);
+            var objective = mapper == null ? Mapper.Objective.DELAY_THEN_ENERGY
                 : TimeloopReader.objective(mapper.toString(), TimeloopReader.text(mapper));
             long t0 = System.nanoTime();
-            TimeloopMapper.Result r = Inputs.option("--constraints", () -> TimeloopMapper.search(in, c, objective,
-                new cascade.mappings.search.Mapper.LocalSearch(starts, steps, 1)));
+            TimeloopMapper.Result r = Inputs.option("--constraints", () -> TimeloopMapper.search(in, space, objective,
+                new Mapper.LocalSearch(starts, steps, 1), Runtime.getRuntime().availableProcessors()));
             double seconds = (System.nanoTime() - t0) / 1e9;
             String written = TimeloopWriter.mapping(r.best(), new ArrayList<>(in.cascade().producer(in.einsum())
-                .iterationRanks()), in.cascade().tensors().keySet());
+                .iterationRanks()), in.cascade().tensors().keySet(), level -> space.columns(), level -> space.rows());
             if (out != null) {
                 cascade.traces.AtomicFiles.writeString(out, written);
             }
