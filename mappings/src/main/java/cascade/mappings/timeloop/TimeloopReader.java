@@ -469,7 +469,8 @@ public final class TimeloopReader {
                     + "not modelled yet");
             }
             l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
-                ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" : "unbounded", "Timeloop architecture " + file, n.pos()));
+                ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" : "unbounded",
+                "Timeloop architecture " + file, n.pos()));
             storage.add(l);
         }
         if (compute == null) {

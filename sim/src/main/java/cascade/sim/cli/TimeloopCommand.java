@@ -135,10 +135,10 @@ final class TimeloopCommand implements Runnable {
             + "(default [delay, energy])")
         Path mapper;
 
-        @Option(names = "--starts", defaultValue = "12", description = "local-search starts per keep choice (default ${DEFAULT-VALUE})")
+        @Option(names = "--starts", defaultValue = "8", description = "local-search starts per keep choice (default ${DEFAULT-VALUE})")
         long starts;
 
-        @Option(names = "--steps", defaultValue = "300", description = "local-search steps per start (default ${DEFAULT-VALUE})")
+        @Option(names = "--steps", defaultValue = "2000", description = "local-search steps per start (default ${DEFAULT-VALUE})")
         long steps;
 
         @Option(names = "--out", paramLabel = "FILE", description = "where to write the best mapping (Timeloop v0.4)")
