@@ -59,6 +59,35 @@ public sealed interface Index {
         }
     }
 
+    /**
+     * {@code K[e, h / G, m]} or {@code X[m % D]}: an affine subscript divided by a whole-number size
+     * or parameter, rounded down ({@code /}), or its remainder ({@code %}, from 0 to the divisor - 1).
+     * Grouped-query attention without split ranks, dilations, blocks of a sequence.
+     */
+    record Quotient(Affine numerator, ConstExpr divisor, boolean remainder, SourcePos pos) implements Index {
+        public long divisorValue(Map<String, Long> sizes) {
+            return Math.round(divisor.eval(sizes));
+        }
+
+        /** The subscript's value for a numerator value. */
+        public long of(long numeratorValue, Map<String, Long> sizes) {
+            long d = divisorValue(sizes);
+            return remainder ? Math.floorMod(numeratorValue, d) : Math.floorDiv(numeratorValue, d);
+        }
+
+        @Override
+        public void ranks(Set<String> into) {
+            numerator.ranks(into);
+        }
+
+        @Override
+        public String toString() {
+            String n = numerator.toString();
+            return (numerator.terms().size() + (numerator.offset() == null ? 0 : 1) > 1 ? "(" + n + ")" : n)
+                + (remainder ? " % " : " / ") + divisor;
+        }
+    }
+
     /** {@code K[e, TI[k,p]]}: the subscript is read from an integer tensor. */
     record Gather(Expr.Access source, SourcePos pos) implements Index {
         @Override

@@ -439,7 +439,37 @@ final class Parser {
         if (t.kind() == Kind.IDENT && isUpper(t.text()) && peekAt(1).is("[")) {
             return new Index.Gather(access(), t.pos());
         }
-        return affine();
+        Index.Affine a = accept("(") ? parenthesised() : affine();
+        if (peek().is("/") || peek().is("%")) {
+            Token op = next();
+            Token d = next();
+            ConstExpr divisor;
+            if (d.kind() == Kind.NUMBER && d.text().matches("\\d+")) {
+                divisor = new ConstExpr.Num(Long.parseLong(d.text()), d.pos());
+            } else if (d.kind() == Kind.IDENT && isUpper(d.text()) && !KEYWORDS.contains(d.text())) {
+                if (reals.containsKey(d.text())) {
+                    throw error(d, d.text() + " is a real parameter; a subscript divides by sizes and whole-number "
+                        + "parameters only");
+                }
+                divisor = new ConstExpr.Symbol(d.text(), d.pos());
+            } else {
+                throw error(d, "a subscript " + (op.is("/") ? "divides" : "takes the remainder") + " by a whole number, "
+                    + "a size or a whole-number parameter, found " + d.describe());
+            }
+            return new Index.Quotient(a, divisor, op.is("%"), op.pos());
+        }
+        return a;
+    }
+
+    /** {@code (h + 1) / G}: the parenthesised numerator of a quotient. */
+    private Index.Affine parenthesised() {
+        Index.Affine a = affine();
+        expect(")");
+        if (!peek().is("/") && !peek().is("%")) {
+            throw error(peek(), "a parenthesised subscript is divided or reduced: expected '/' or '%' after ')', found "
+                + peek().describe());
+        }
+        return a;
     }
 
     /** affine := ['-'] aterm {(+|-) aterm}; aterm := INT ['*' name] | index | SYMBOL. */

@@ -107,7 +107,13 @@ final class Sizes {
                     Expr.Slot slot = a.slots().get(s);
                     List<Index> idx = slot.indices();
                     for (int k = 0; k < idx.size(); k++) {
-                        if (!(idx.get(k) instanceof Index.Affine af) || af.isPlain()) {
+                        Index.Affine af = switch (idx.get(k)) {
+                            case Index.Affine plain when plain.isPlain() -> null;
+                            case Index.Affine shifted -> shifted;
+                            case Index.Quotient q -> q.numerator();
+                            case Index.Gather g -> null;
+                        };
+                        if (af == null) {
                             continue;
                         }
                         String rank = slot.partition() == null ? slot.rank() : slot.partition().parts().get(k);
@@ -118,6 +124,22 @@ final class Sizes {
                             long span = term.coeff() * (sizes.get(term.rank()) - 1);
                             lo += Math.min(0, span);
                             hi += Math.max(0, span);
+                        }
+                        if (idx.get(k) instanceof Index.Quotient q) {
+                            long d = q.divisorValue(sizes);
+                            if (d < 1) {
+                                problems.add(new Diagnostic(q.pos(), "subscript " + q + " of " + a.tensor() + " divides by "
+                                    + d + "; a divisor must be at least 1"));
+                                continue;
+                            }
+                            boolean wraps = q.remainder() && Math.floorDiv(lo, d) != Math.floorDiv(hi, d);
+                            long qlo = wraps ? 0 : q.of(lo, sizes);
+                            long qhi = wraps ? d - 1 : q.of(hi, sizes);
+                            if (qlo < 0 || qhi >= extent) {
+                                problems.add(new Diagnostic(q.pos(), "subscript " + q + " of " + a.tensor() + " ranges over ["
+                                    + qlo + ", " + qhi + "] but rank " + rank + " has indices 0.." + (extent - 1)));
+                            }
+                            continue;
                         }
                         if (lo < 0 || hi >= extent) {
                             problems.add(new Diagnostic(af.pos(), "subscript " + af + " of " + a.tensor() + " ranges over ["

@@ -358,11 +358,17 @@ final class Validator {
         }
         List<Index> indices = new ArrayList<>();
         for (Index i : a.indices()) {
-            if (i instanceof Index.Gather g) {
-                indices.add(new Index.Gather(resolveAccess(g.source(), owner), g.pos()));
-            } else {
-                checkAffine((Index.Affine) i);
-                indices.add(i);
+            switch (i) {
+                case Index.Gather g -> indices.add(new Index.Gather(resolveAccess(g.source(), owner), g.pos()));
+                case Index.Affine af -> {
+                    checkAffine(af);
+                    indices.add(i);
+                }
+                case Index.Quotient q -> {
+                    checkAffine(q.numerator());
+                    checkConstant(q.divisor());
+                    indices.add(i);
+                }
             }
         }
         if (a.tensor().equals(owner.output())) {

@@ -26,7 +26,7 @@ class AnalysisTest {
     @ParameterizedTest(name = "{0}: {1} passes")
     @CsvSource({
         "attention-3pass, 3", "attention-2pass, 2", "attention-1pass, 1", "fusemax, 1", "attention-mha, 1",
-        "attention-gqa, 1", "attention-mqa, 1", "attention-causal, 1", "attention-decode, 1", "streaming-llm, 1",
+        "attention-gqa, 1", "attention-gqa-heads, 1", "attention-mqa, 1", "attention-causal, 1", "attention-decode, 1", "streaming-llm, 1",
         "spatten-token, 4", "quest, 4", "h2o, 3", "linear-attention, 1"})
     void passesMatchTheDocumentedCounts(String name, int passes) {
         assertEquals(passes, Passes.count(CascadeLibrary.load(name), "M"));

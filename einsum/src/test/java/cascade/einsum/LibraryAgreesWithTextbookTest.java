@@ -25,7 +25,8 @@ class LibraryAgreesWithTextbookTest {
 
     /** The library entries whose textbook test is in this class ({@link AtlasAgreesWithTextbookTest} checks the union). */
     static final java.util.List<String> COVERED = java.util.List.of("attention-3pass", "attention-2pass", "attention-1pass",
-        "fusemax", "attention-mha", "attention-gqa", "attention-mqa", "attention-causal", "attention-decode", "streaming-llm",
+        "fusemax", "attention-mha", "attention-gqa", "attention-gqa-heads", "attention-mqa", "attention-causal",
+        "attention-decode", "streaming-llm",
         "spatten-token", "spatten-value", "quest", "h2o", "linear-attention", "llama-decode-layer");
 
     @AfterAll
@@ -136,6 +137,29 @@ class LibraryAgreesWithTextbookTest {
                     double[] expected = Textbook.attention(in.get("Q"), q, in.get("K"), kv, in.get("V"), kv, e, e, n, n, null);
                     assertClose("gqa", java.util.Arrays.copyOfRange(out, q, q + head), expected);
                 }
+            }
+        }
+    }
+
+    /** Query head h of H reads key/value head h / G of KH = H / G, written as a quotient subscript. */
+    @ParameterizedTest(name = "gqa by h / G, P=M={0} E={1}")
+    @MethodSource("smallShapes")
+    void groupedQueryByDivision(int n, int e, long seed) {
+        int b = 2;
+        int g = 3;
+        int kh = 2;
+        int h = g * kh;
+        Cascade c = CascadeLibrary.load("attention-gqa-heads");
+        Map<String, Long> sizes = c.sizes(bind("B", b, "H", h, "KH", kh, "G", g, "E", e, "F", e, "P", n, "M", n));
+        Map<String, float[]> in = Tensors.randomInputs(c, sizes, seed);
+        float[] out = run(c, sizes, in).get("AV");
+        int head = e * n;
+        for (int bi = 0; bi < b; bi++) {
+            for (int hi = 0; hi < h; hi++) {
+                int q = (bi * h + hi) * head;
+                int kv = (bi * kh + hi / g) * head;
+                double[] expected = Textbook.attention(in.get("Q"), q, in.get("K"), kv, in.get("V"), kv, e, e, n, n, null);
+                assertClose("gqa by h / G", java.util.Arrays.copyOfRange(out, q, q + head), expected);
             }
         }
     }

@@ -48,10 +48,11 @@ public final class Passes {
                 // A computed subscript (w + M - W) makes its ranks key ranks. A gather's (TI[j]) do
                 // not: its selection rank is derived by the top-k rule, and its other ranks (a
                 // query's p in TP[j,p]) are not keys.
-                if (slot.indices().get(k) instanceof Index.Affine af && !af.isPlain()
+                Index ix = slot.indices().get(k);
+                if ((ix instanceof Index.Affine af && !af.isPlain() || ix instanceof Index.Quotient)
                         && (keys.contains(addressed) || keys.contains(slot.rank()))) {
                     Set<String> used = new LinkedHashSet<>();
-                    af.ranks(used);
+                    ix.ranks(used);
                     used.removeIf(r -> c.ranks().get(r) == null || c.ranks().get(r).isParameter());
                     keys.addAll(used);
                 }

@@ -18,24 +18,38 @@ final class CompiledAccess {
     record GatherTerm(long multiplier, CompiledAccess source, long bound, String where) {
     }
 
+    /** {@code multiplier * (numerator / divisor)} or its remainder, the numerator {@code sum(coef * index) + constant}. */
+    record QuotientTerm(long multiplier, long[] coef, long constant, long divisor, boolean remainder) {
+        long value(long[] index) {
+            long n = constant;
+            for (int i = 0; i < coef.length; i++) {
+                n += coef[i] * index[i];
+            }
+            return remainder ? Math.floorMod(n, divisor) : Math.floorDiv(n, divisor);
+        }
+    }
+
     final Layout layout;
     final float[] data;
     final long[] coef;
     private final long constant;
     private final List<GatherTerm> gathers;
+    private final List<QuotientTerm> quotients;
     private final long windowStride;
     private final Index.Affine windowIndex;
     private final Map<String, Long> sizes;
     private final RankIds ids;
     long base;
 
-    private CompiledAccess(Layout layout, long[] coef, long constant, List<GatherTerm> gathers, long windowStride,
-                           Index.Affine windowIndex, Map<String, Long> sizes, RankIds ids) {
+    private CompiledAccess(Layout layout, long[] coef, long constant, List<GatherTerm> gathers,
+                           List<QuotientTerm> quotients, long windowStride, Index.Affine windowIndex,
+                           Map<String, Long> sizes, RankIds ids) {
         this.layout = layout;
         this.data = layout.data;
         this.coef = coef;
         this.constant = constant;
         this.gathers = gathers;
+        this.quotients = quotients;
         this.windowStride = windowStride;
         this.windowIndex = windowIndex;
         this.sizes = sizes;
@@ -48,6 +62,7 @@ final class CompiledAccess {
         long[] coef = new long[ids.count()];
         long constant = 0;
         List<GatherTerm> gathers = new ArrayList<>();
+        List<QuotientTerm> quotients = new ArrayList<>();
         long windowStride = 0;
         Index.Affine windowIndex = null;
         for (int i = 0; i < a.slots().size(); i++) {
@@ -75,10 +90,19 @@ final class CompiledAccess {
                     }
                     case Index.Gather g -> gathers.add(new GatherTerm(multiplier,
                         compile(g.source(), layouts, sizes, ids), bound, g.source() + " in " + a));
+                    case Index.Quotient q -> {
+                        long[] n = new long[ids.count()];
+                        for (Index.Term t : q.numerator().terms()) {
+                            n[ids.id(t.rank())] += t.coeff();
+                        }
+                        quotients.add(new QuotientTerm(multiplier, n, q.numerator().offsetValue(sizes),
+                            q.divisorValue(sizes), q.remainder()));
+                    }
                 }
             }
         }
-        return new CompiledAccess(layout, coef, constant, List.copyOf(gathers), windowStride, windowIndex, sizes, ids);
+        return new CompiledAccess(layout, coef, constant, List.copyOf(gathers), List.copyOf(quotients), windowStride,
+            windowIndex, sizes, ids);
     }
 
     /** Access for writing an Einsum's output at its own ranks (r+1 along a recurrence rank). */
@@ -101,7 +125,7 @@ final class CompiledAccess {
             coef[ids.id(r)] += layout.stride[i];
             constant += plusOne * layout.stride[i];
         }
-        return new CompiledAccess(layout, coef, constant, List.of(), windowStride, windowIndex, sizes, ids);
+        return new CompiledAccess(layout, coef, constant, List.of(), List.of(), windowStride, windowIndex, sizes, ids);
     }
 
     /** Folds the step index into {@code base}, here and in every gather source. */
@@ -120,14 +144,20 @@ final class CompiledAccess {
         }
     }
 
+    /** Gathers and quotients: subscripts that are not linear in the rank indices, computed point by point. */
     boolean hasGathers() {
-        return !gathers.isEmpty();
+        return !gathers.isEmpty() || !quotients.isEmpty();
     }
 
     /** Whether a gather's subscript changes along the given rank (then a row needs per-lane offsets). */
     boolean gatherDependsOn(int rankId) {
         for (GatherTerm g : gathers) {
             if (g.source().coef[rankId] != 0 || g.source().gatherDependsOn(rankId)) {
+                return true;
+            }
+        }
+        for (QuotientTerm q : quotients) {
+            if (q.coef()[rankId] != 0) {
                 return true;
             }
         }
@@ -146,6 +176,9 @@ final class CompiledAccess {
                     + (g.bound() - 1));
             }
             off += g.multiplier() * v;
+        }
+        for (QuotientTerm q : quotients) {
+            off += q.multiplier() * q.value(index);
         }
         return off;
     }

@@ -223,6 +223,7 @@ public final class Oracle {
     private long subscript(Index index, Expr.Access a, long extent) {
         long v = switch (index) {
             case Index.Affine af -> affine(af);
+            case Index.Quotient q -> q.of(affine(q.numerator()), sizes);
             case Index.Gather g -> Math.round(value(g.source()));
         };
         if (v < 0 || v >= extent) {

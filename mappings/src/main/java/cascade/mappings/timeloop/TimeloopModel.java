@@ -299,7 +299,8 @@ public final class TimeloopModel {
             List<List<Index.Term>> dims = new ArrayList<>();
             for (Index ix : a.indices()) {
                 if (!(ix instanceof Index.Affine af)) {
-                    throw new IllegalArgumentException("a gathered subscript has no Timeloop projection");
+                    throw new IllegalArgumentException("subscript " + ix + " of " + a.tensor() + " has no Timeloop "
+                        + "projection (a gather or a quotient is not affine)");
                 }
                 dims.add(af.terms());
             }
