@@ -88,6 +88,27 @@ public sealed interface Index {
         }
     }
 
+    /**
+     * {@code V[h, clamp(m + w - PAD)]}: an affine subscript held inside the rank it addresses (below 0
+     * reads index 0, past the end the last index) — a pooling window at a sequence's edges.
+     */
+    record Clamped(Affine inner, SourcePos pos) implements Index {
+        /** The subscript's value for the inner value, on a rank of {@code extent} indices. */
+        public static long of(long innerValue, long extent) {
+            return Math.max(0, Math.min(extent - 1, innerValue));
+        }
+
+        @Override
+        public void ranks(Set<String> into) {
+            inner.ranks(into);
+        }
+
+        @Override
+        public String toString() {
+            return "clamp(" + inner + ")";
+        }
+    }
+
     /** {@code K[e, TI[k,p]]}: the subscript is read from an integer tensor. */
     record Gather(Expr.Access source, SourcePos pos) implements Index {
         @Override

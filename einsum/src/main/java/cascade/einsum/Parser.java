@@ -439,6 +439,13 @@ final class Parser {
         if (t.kind() == Kind.IDENT && isUpper(t.text()) && peekAt(1).is("[")) {
             return new Index.Gather(access(), t.pos());
         }
+        if (t.kind() == Kind.IDENT && t.text().equals("clamp") && peekAt(1).is("(")) {
+            next();
+            next();
+            Index.Affine inner = affine();
+            expect(")");
+            return new Index.Clamped(inner, t.pos());
+        }
         Index.Affine a = accept("(") ? parenthesised() : affine();
         if (peek().is("/") || peek().is("%")) {
             Token op = next();

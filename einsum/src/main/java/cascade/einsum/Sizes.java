@@ -111,6 +111,7 @@ final class Sizes {
                             case Index.Affine plain when plain.isPlain() -> null;
                             case Index.Affine shifted -> shifted;
                             case Index.Quotient q -> q.numerator();
+                            case Index.Clamped cl -> null; // inside its rank by construction
                             case Index.Gather g -> null;
                         };
                         if (af == null) {

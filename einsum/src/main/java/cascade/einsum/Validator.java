@@ -364,6 +364,10 @@ final class Validator {
                     checkAffine(af);
                     indices.add(i);
                 }
+                case Index.Clamped cl -> {
+                    checkAffine(cl.inner());
+                    indices.add(i);
+                }
                 case Index.Quotient q -> {
                     checkAffine(q.numerator());
                     checkConstant(q.divisor());

@@ -971,7 +971,9 @@ class AtlasAgreesWithTextbookTest {
     @ParameterizedTest(name = "H={0} P={1} M={2} J={3}")
     @CsvSource({"2, 16, 512, 16, 32, 62", "3, 32, 1024, 64, 16, 63"})
     void snapKvObservationWindowVotes(int h, int p, int m, int j, int e, long seed) {
-        Run r = run("snapkv", seed, "H", h, "E", e, "F", e, "P", p, "M", m, "J", j);
+        int w = 7;
+        int pad = 3;
+        Run r = run("snapkv", seed, "H", h, "E", e, "F", e, "P", p, "M", m, "J", j, "W", w);
         for (int hi = 0; hi < h; hi++) {
             int kOff = hi * e * m;
             double[] votes = new double[m - p];
@@ -986,8 +988,16 @@ class AtlasAgreesWithTextbookTest {
                     votes[mi] += a[mi];
                 }
             }
+            // Max pooling over W keys centred on each prefix key, the window cut at the prefix's ends.
+            double[] pooled = new double[m - p];
+            for (int mi = 0; mi < m - p; mi++) {
+                pooled[mi] = Double.NEGATIVE_INFINITY;
+                for (int k = Math.max(0, mi - pad); k <= Math.min(m - p - 1, mi - pad + w - 1); k++) {
+                    pooled[mi] = Math.max(pooled[mi], votes[k]);
+                }
+            }
             Set<Integer> keys = new TreeSet<>();
-            for (int t : Textbook.topIndices(votes, j)) {
+            for (int t : Textbook.topIndices(pooled, j)) {
                 keys.add(t);
             }
             for (int mi = m - p; mi < m; mi++) {

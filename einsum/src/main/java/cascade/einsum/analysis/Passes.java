@@ -49,7 +49,8 @@ public final class Passes {
                 // not: its selection rank is derived by the top-k rule, and its other ranks (a
                 // query's p in TP[j,p]) are not keys.
                 Index ix = slot.indices().get(k);
-                if ((ix instanceof Index.Affine af && !af.isPlain() || ix instanceof Index.Quotient)
+                if ((ix instanceof Index.Affine af && !af.isPlain() || ix instanceof Index.Quotient
+                        || ix instanceof Index.Clamped)
                         && (keys.contains(addressed) || keys.contains(slot.rank()))) {
                     Set<String> used = new LinkedHashSet<>();
                     ix.ranks(used);

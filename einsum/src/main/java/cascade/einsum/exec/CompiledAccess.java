@@ -18,14 +18,32 @@ final class CompiledAccess {
     record GatherTerm(long multiplier, CompiledAccess source, long bound, String where) {
     }
 
-    /** {@code multiplier * (numerator / divisor)} or its remainder, the numerator {@code sum(coef * index) + constant}. */
-    record QuotientTerm(long multiplier, long[] coef, long constant, long divisor, boolean remainder) {
+    /**
+     * {@code multiplier * f(sum(coef * index) + constant)}: a subscript computed point by point, f a
+     * division or remainder by {@code operand}, or a clamp into {@code 0 .. operand - 1}.
+     */
+    record QuotientTerm(long multiplier, long[] coef, long constant, long operand, Kind kind) {
+        enum Kind { DIVIDE, REMAINDER, CLAMP }
+
         long value(long[] index) {
             long n = constant;
             for (int i = 0; i < coef.length; i++) {
                 n += coef[i] * index[i];
             }
-            return remainder ? Math.floorMod(n, divisor) : Math.floorDiv(n, divisor);
+            return switch (kind) {
+                case DIVIDE -> Math.floorDiv(n, operand);
+                case REMAINDER -> Math.floorMod(n, operand);
+                case CLAMP -> Index.Clamped.of(n, operand);
+            };
+        }
+
+        static QuotientTerm of(long multiplier, Index.Affine a, long operand, Kind kind, Map<String, Long> sizes,
+                               RankIds ids) {
+            long[] n = new long[ids.count()];
+            for (Index.Term t : a.terms()) {
+                n[ids.id(t.rank())] += t.coeff();
+            }
+            return new QuotientTerm(multiplier, n, a.offsetValue(sizes), operand, kind);
         }
     }
 
@@ -90,14 +108,10 @@ final class CompiledAccess {
                     }
                     case Index.Gather g -> gathers.add(new GatherTerm(multiplier,
                         compile(g.source(), layouts, sizes, ids), bound, g.source() + " in " + a));
-                    case Index.Quotient q -> {
-                        long[] n = new long[ids.count()];
-                        for (Index.Term t : q.numerator().terms()) {
-                            n[ids.id(t.rank())] += t.coeff();
-                        }
-                        quotients.add(new QuotientTerm(multiplier, n, q.numerator().offsetValue(sizes),
-                            q.divisorValue(sizes), q.remainder()));
-                    }
+                    case Index.Quotient q -> quotients.add(QuotientTerm.of(multiplier, q.numerator(), q.divisorValue(sizes),
+                        q.remainder() ? QuotientTerm.Kind.REMAINDER : QuotientTerm.Kind.DIVIDE, sizes, ids));
+                    case Index.Clamped cl -> quotients.add(QuotientTerm.of(multiplier, cl.inner(), bound,
+                        QuotientTerm.Kind.CLAMP, sizes, ids));
                 }
             }
         }

@@ -224,6 +224,7 @@ public final class Oracle {
         long v = switch (index) {
             case Index.Affine af -> affine(af);
             case Index.Quotient q -> q.of(affine(q.numerator()), sizes);
+            case Index.Clamped cl -> Index.Clamped.of(affine(cl.inner()), extent);
             case Index.Gather g -> Math.round(value(g.source()));
         };
         if (v < 0 || v >= extent) {
