@@ -52,7 +52,7 @@ final class CompiledAccess {
     final long[] coef;
     private final long constant;
     private final List<GatherTerm> gathers;
-    private final List<QuotientTerm> quotients;
+    private final QuotientTerm[] quotients; // an array: offset() runs per row, and most accesses have none
     private final long windowStride;
     private final Index.Affine windowIndex;
     private final Map<String, Long> sizes;
@@ -60,7 +60,7 @@ final class CompiledAccess {
     long base;
 
     private CompiledAccess(Layout layout, long[] coef, long constant, List<GatherTerm> gathers,
-                           List<QuotientTerm> quotients, long windowStride, Index.Affine windowIndex,
+                           QuotientTerm[] quotients, long windowStride, Index.Affine windowIndex,
                            Map<String, Long> sizes, RankIds ids) {
         this.layout = layout;
         this.data = layout.data;
@@ -115,7 +115,7 @@ final class CompiledAccess {
                 }
             }
         }
-        return new CompiledAccess(layout, coef, constant, List.copyOf(gathers), List.copyOf(quotients), windowStride,
+        return new CompiledAccess(layout, coef, constant, List.copyOf(gathers), quotients.toArray(new QuotientTerm[0]), windowStride,
             windowIndex, sizes, ids);
     }
 
@@ -139,7 +139,8 @@ final class CompiledAccess {
             coef[ids.id(r)] += layout.stride[i];
             constant += plusOne * layout.stride[i];
         }
-        return new CompiledAccess(layout, coef, constant, List.of(), List.of(), windowStride, windowIndex, sizes, ids);
+        return new CompiledAccess(layout, coef, constant, List.of(), new QuotientTerm[0], windowStride, windowIndex, sizes,
+            ids);
     }
 
     /** Folds the step index into {@code base}, here and in every gather source. */
@@ -160,7 +161,7 @@ final class CompiledAccess {
 
     /** Gathers and quotients: subscripts that are not linear in the rank indices, computed point by point. */
     boolean hasGathers() {
-        return !gathers.isEmpty() || !quotients.isEmpty();
+        return !gathers.isEmpty() || quotients.length > 0;
     }
 
     /** Whether a gather's subscript changes along the given rank (then a row needs per-lane offsets). */
