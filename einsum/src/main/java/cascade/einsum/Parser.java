@@ -452,7 +452,11 @@ final class Parser {
             Token d = next();
             ConstExpr divisor;
             if (d.kind() == Kind.NUMBER && d.text().matches("\\d+")) {
-                divisor = new ConstExpr.Num(Long.parseLong(d.text()), d.pos());
+                try {
+                    divisor = new ConstExpr.Num(Long.parseLong(d.text()), d.pos());
+                } catch (NumberFormatException e) {
+                    throw error(d, "divisor " + d.text() + " is too large");
+                }
             } else if (d.kind() == Kind.IDENT && isUpper(d.text()) && !KEYWORDS.contains(d.text())) {
                 if (reals.containsKey(d.text())) {
                     throw error(d, d.text() + " is a real parameter; a subscript divides by sizes and whole-number "
