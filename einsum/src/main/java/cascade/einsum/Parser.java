@@ -185,7 +185,7 @@ final class Parser {
                 reals.put(p.text(), overrides.getOrDefault(p.text(), value));
                 continue;
             }
-            ranks.add(new RankDecl(p.text(), optionalSize(), true, p.pos()));
+            ranks.add(new RankDecl(p.text(), optionalSize(true), true, p.pos()));
         } while (accept(","));
     }
 
@@ -196,6 +196,11 @@ final class Parser {
     }
 
     private Long optionalSize() {
+        return optionalSize(false);
+    }
+
+    /** {@code = N}: a rank's size is at least 1; a whole-number parameter may be 0 (no sink tokens, say), as --bind allows. */
+    private Long optionalSize(boolean parameter) {
         if (!accept("=")) {
             return null;
         }
@@ -205,7 +210,7 @@ final class Parser {
         }
         try {
             long v = Long.parseLong(t.text());
-            if (v <= 0) {
+            if (v <= 0 && !(parameter && v == 0)) {
                 throw error(t, "a size must be positive");
             }
             return v;

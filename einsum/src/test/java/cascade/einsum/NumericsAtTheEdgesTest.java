@@ -135,4 +135,22 @@ class NumericsAtTheEdgesTest {
             assertBoth(expected[i], r, i, "int8(16 x " + x[i] + ")");
         }
     }
+
+    /** A whole-number parameter may default to 0 in the text, as --bind may set it: no sink tokens is a window alone. */
+    @Test
+    void aParameterMayDefaultToZeroInTheText() {
+        String text = CascadeLibrary.source("streaming-llm").replace("param S = 4, W = 256", "param S = 0, W = 8");
+        Cascade c = Cascade.parse("zero.cas", text);
+        Map<String, Long> sizes = c.sizes(Map.of("E", 8L, "F", 8L, "P", 16L, "M", 256L));
+        assertEquals(0L, sizes.get("S"));
+        Cascade bound = CascadeLibrary.load("streaming-llm");
+        Map<String, float[]> in = cascade.einsum.exec.Tensors.randomInputs(c, sizes, 4);
+        try (Executor x = new Executor(2)) {
+            assertTrue(java.util.Arrays.equals(x.run(c, sizes, in).outputs().get("AV"), x.run(bound,
+                bound.sizes(Map.of("E", 8L, "F", 8L, "P", 16L, "M", 256L, "S", 0L, "W", 8L)), in).outputs().get("AV")));
+        }
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+            () -> Cascade.parse("r.cas", "cascade r\nrank M = 0\ninput X[m] : fp32\noutput Y[m] : fp32\nY[m] = X[m]\n"))
+            .getMessage().contains("a size must be positive"));
+    }
 }
