@@ -208,14 +208,19 @@ final class Parser {
         if (t.kind() != Kind.NUMBER || !t.text().matches("\\d+")) {
             throw error(t, "expected a whole number as the size, found " + t.describe());
         }
+        long v = whole(t, "size");
+        if (v <= 0 && !(parameter && v == 0)) {
+            throw error(t, "a size must be positive");
+        }
+        return v;
+    }
+
+    /** A whole-number token's value; one beyond a long is a located error naming {@code what} it was to be. */
+    private long whole(Token t, String what) {
         try {
-            long v = Long.parseLong(t.text());
-            if (v <= 0 && !(parameter && v == 0)) {
-                throw error(t, "a size must be positive");
-            }
-            return v;
+            return Long.parseLong(t.text());
         } catch (NumberFormatException e) {
-            throw error(t, "size " + t.text() + " is too large");
+            throw error(t, what + " " + t.text() + " is too large");
         }
     }
 
@@ -457,11 +462,7 @@ final class Parser {
             Token d = next();
             ConstExpr divisor;
             if (d.kind() == Kind.NUMBER && d.text().matches("\\d+")) {
-                try {
-                    divisor = new ConstExpr.Num(Long.parseLong(d.text()), d.pos());
-                } catch (NumberFormatException e) {
-                    throw error(d, "divisor " + d.text() + " is too large");
-                }
+                divisor = new ConstExpr.Num(whole(d, "divisor"), d.pos());
             } else if (d.kind() == Kind.IDENT && isUpper(d.text()) && !KEYWORDS.contains(d.text())) {
                 if (reals.containsKey(d.text())) {
                     throw error(d, d.text() + " is a real parameter; a subscript divides by sizes and whole-number "
@@ -505,12 +506,7 @@ final class Parser {
                 if (!t.text().matches("\\d+")) {
                     throw error(t, "an index offset must be a whole number, found " + t.describe());
                 }
-                long value;
-                try {
-                    value = Long.parseLong(t.text());
-                } catch (NumberFormatException e) {
-                    throw error(t, "index offset " + t.text() + " is too large");
-                }
+                long value = whole(t, "index offset");
                 if (accept("*")) {
                     coeff = sign * value;
                     named = next();

@@ -126,7 +126,7 @@ final class Sizes {
                             lo += Math.min(0, span);
                             hi += Math.max(0, span);
                         }
-                        if (idx.get(k) instanceof Index.Quotient q) {
+                        if (idx.get(k) instanceof Index.Quotient q) { // the numerator's range, divided or reduced
                             long d = q.divisorValue(sizes);
                             if (d < 1) {
                                 problems.add(new Diagnostic(q.pos(), "subscript " + q + " of " + a.tensor() + " divides by "
@@ -135,16 +135,13 @@ final class Sizes {
                             }
                             boolean wraps = q.remainder() && Math.floorDiv(lo, d) != Math.floorDiv(hi, d);
                             long qlo = wraps ? 0 : q.of(lo, sizes);
-                            long qhi = wraps ? d - 1 : q.of(hi, sizes);
-                            if (qlo < 0 || qhi >= extent) {
-                                problems.add(new Diagnostic(q.pos(), "subscript " + q + " of " + a.tensor() + " ranges over ["
-                                    + qlo + ", " + qhi + "] but rank " + rank + " has indices 0.." + (extent - 1)));
-                            }
-                            continue;
+                            hi = wraps ? d - 1 : q.of(hi, sizes);
+                            lo = qlo;
                         }
                         if (lo < 0 || hi >= extent) {
-                            problems.add(new Diagnostic(af.pos(), "subscript " + af + " of " + a.tensor() + " ranges over ["
-                                + lo + ", " + hi + "] but rank " + rank + " has indices 0.." + (extent - 1)));
+                            problems.add(new Diagnostic(idx.get(k).pos(), "subscript " + idx.get(k) + " of " + a.tensor()
+                                + " ranges over [" + lo + ", " + hi + "] but rank " + rank + " has indices 0.."
+                                + (extent - 1)));
                         }
                     }
                 }

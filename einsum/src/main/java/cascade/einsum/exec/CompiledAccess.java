@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A tensor access compiled to {@code base + sum(coef[rank] * index[rank]) + gathers}. Affine and
- * partitioned subscripts are linear in the rank indices, so only gathers need per-point work;
+ * A tensor access compiled to {@code base + sum(coef[rank] * index[rank]) + gathers + computed}.
+ * Affine and partitioned subscripts are linear in the rank indices, so only gathers and computed
+ * subscripts (quotients, clamps) need per-point work;
  * a window slot (indexed by the step rank alone) folds into {@code base} at each step.
  */
 final class CompiledAccess {
@@ -22,7 +23,7 @@ final class CompiledAccess {
      * {@code multiplier * f(sum(coef * index) + constant)}: a subscript computed point by point, f a
      * division or remainder by {@code operand}, or a clamp into {@code 0 .. operand - 1}.
      */
-    record QuotientTerm(long multiplier, long[] coef, long constant, long operand, Kind kind) {
+    record ComputedTerm(long multiplier, long[] coef, long constant, long operand, Kind kind) {
         enum Kind { DIVIDE, REMAINDER, CLAMP }
 
         long value(long[] index) {
@@ -37,13 +38,13 @@ final class CompiledAccess {
             };
         }
 
-        static QuotientTerm of(long multiplier, Index.Affine a, long operand, Kind kind, Map<String, Long> sizes,
+        static ComputedTerm of(long multiplier, Index.Affine a, long operand, Kind kind, Map<String, Long> sizes,
                                RankIds ids) {
             long[] n = new long[ids.count()];
             for (Index.Term t : a.terms()) {
                 n[ids.id(t.rank())] += t.coeff();
             }
-            return new QuotientTerm(multiplier, n, a.offsetValue(sizes), operand, kind);
+            return new ComputedTerm(multiplier, n, a.offsetValue(sizes), operand, kind);
         }
     }
 
@@ -52,7 +53,7 @@ final class CompiledAccess {
     final long[] coef;
     private final long constant;
     private final List<GatherTerm> gathers;
-    private final QuotientTerm[] quotients; // an array: offset() runs per row, and most accesses have none
+    private final ComputedTerm[] computed; // an array: offset() runs per row, and most accesses have none
     private final long windowStride;
     private final Index.Affine windowIndex;
     private final Map<String, Long> sizes;
@@ -60,14 +61,14 @@ final class CompiledAccess {
     long base;
 
     private CompiledAccess(Layout layout, long[] coef, long constant, List<GatherTerm> gathers,
-                           QuotientTerm[] quotients, long windowStride, Index.Affine windowIndex,
+                           ComputedTerm[] computed, long windowStride, Index.Affine windowIndex,
                            Map<String, Long> sizes, RankIds ids) {
         this.layout = layout;
         this.data = layout.data;
         this.coef = coef;
         this.constant = constant;
         this.gathers = gathers;
-        this.quotients = quotients;
+        this.computed = computed;
         this.windowStride = windowStride;
         this.windowIndex = windowIndex;
         this.sizes = sizes;
@@ -80,7 +81,7 @@ final class CompiledAccess {
         long[] coef = new long[ids.count()];
         long constant = 0;
         List<GatherTerm> gathers = new ArrayList<>();
-        List<QuotientTerm> quotients = new ArrayList<>();
+        List<ComputedTerm> computed = new ArrayList<>();
         long windowStride = 0;
         Index.Affine windowIndex = null;
         for (int i = 0; i < a.slots().size(); i++) {
@@ -108,15 +109,15 @@ final class CompiledAccess {
                     }
                     case Index.Gather g -> gathers.add(new GatherTerm(multiplier,
                         compile(g.source(), layouts, sizes, ids), bound, g.source() + " in " + a));
-                    case Index.Quotient q -> quotients.add(QuotientTerm.of(multiplier, q.numerator(), q.divisorValue(sizes),
-                        q.remainder() ? QuotientTerm.Kind.REMAINDER : QuotientTerm.Kind.DIVIDE, sizes, ids));
-                    case Index.Clamped cl -> quotients.add(QuotientTerm.of(multiplier, cl.inner(), bound,
-                        QuotientTerm.Kind.CLAMP, sizes, ids));
+                    case Index.Quotient q -> computed.add(ComputedTerm.of(multiplier, q.numerator(), q.divisorValue(sizes),
+                        q.remainder() ? ComputedTerm.Kind.REMAINDER : ComputedTerm.Kind.DIVIDE, sizes, ids));
+                    case Index.Clamped cl -> computed.add(ComputedTerm.of(multiplier, cl.inner(), bound,
+                        ComputedTerm.Kind.CLAMP, sizes, ids));
                 }
             }
         }
-        return new CompiledAccess(layout, coef, constant, List.copyOf(gathers), quotients.toArray(new QuotientTerm[0]), windowStride,
-            windowIndex, sizes, ids);
+        return new CompiledAccess(layout, coef, constant, List.copyOf(gathers), computed.toArray(new ComputedTerm[0]),
+            windowStride, windowIndex, sizes, ids);
     }
 
     /** Access for writing an Einsum's output at its own ranks (r+1 along a recurrence rank). */
@@ -139,7 +140,7 @@ final class CompiledAccess {
             coef[ids.id(r)] += layout.stride[i];
             constant += plusOne * layout.stride[i];
         }
-        return new CompiledAccess(layout, coef, constant, List.of(), new QuotientTerm[0], windowStride, windowIndex, sizes,
+        return new CompiledAccess(layout, coef, constant, List.of(), new ComputedTerm[0], windowStride, windowIndex, sizes,
             ids);
     }
 
@@ -159,9 +160,9 @@ final class CompiledAccess {
         }
     }
 
-    /** Gathers and quotients: subscripts that are not linear in the rank indices, computed point by point. */
+    /** Gathers and computed subscripts (quotients, clamps): not linear in the rank indices, so computed point by point. */
     boolean hasGathers() {
-        return !gathers.isEmpty() || quotients.length > 0;
+        return !gathers.isEmpty() || computed.length > 0;
     }
 
     /** Whether a gather's subscript changes along the given rank (then a row needs per-lane offsets). */
@@ -171,7 +172,7 @@ final class CompiledAccess {
                 return true;
             }
         }
-        for (QuotientTerm q : quotients) {
+        for (ComputedTerm q : computed) {
             if (q.coef()[rankId] != 0) {
                 return true;
             }
@@ -192,7 +193,7 @@ final class CompiledAccess {
             }
             off += g.multiplier() * v;
         }
-        for (QuotientTerm q : quotients) {
+        for (ComputedTerm q : computed) {
             off += q.multiplier() * q.value(index);
         }
         return off;

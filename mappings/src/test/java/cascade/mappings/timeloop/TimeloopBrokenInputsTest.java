@@ -67,16 +67,13 @@ class TimeloopBrokenInputsTest {
         String prob = Files.readString(dir.resolve("prob/conv1d.prob.yaml"));
         String map = Files.readString(dir.resolve("map/conv1d-2level-os.map.yaml"));
         String ert = Files.readString(dir.resolve("ref-output/os/timeloop-model.ERT.yaml"));
-        String f = from.replace("\\n", "\n");
-        String t = to.replace("\\n", "\n");
         String target = switch (which) {
             case "arch" -> arch;
             case "prob" -> prob;
             case "map" -> map;
             default -> ert;
         };
-        assertTrue(target.contains(f), "the case's text is not in the " + which + " file: " + from);
-        String broken = target.replace(f, t);
+        String broken = edited(target, from, to, which);
         String a = which.equals("arch") ? broken : arch;
         String p = which.equals("prob") ? broken : prob;
         String m = which.equals("map") ? broken : map;
@@ -89,6 +86,18 @@ class TimeloopBrokenInputsTest {
             case "map" -> "map.yaml";
             default -> "ert.yaml";
         };
+        assertLocated(x, file, at, message);
+    }
+
+    /** A case's one edit of a file's text ({@code \n} in the case is a newline); the text must hold what it replaces. */
+    static String edited(String text, String from, String to, String which) {
+        String f = from.replace("\\n", "\n");
+        assertTrue(text.contains(f), "the case's text is not in the " + which + " file: " + from);
+        return text.replace(f, to.replace("\\n", "\n"));
+    }
+
+    /** The error is reported at {@code file:at:} and says {@code message}. */
+    static void assertLocated(InvalidInputException x, String file, String at, String message) {
         String shown = x.getMessage();
         assertTrue(shown.startsWith(file + ":" + at + ":"), "expected " + file + ":" + at + ", got: " + shown);
         assertTrue(shown.contains(message), shown);

@@ -104,9 +104,7 @@ final class BenchMapperCommand implements Callable<Integer> {
 
     /** Exercise 06 searched as {@code timeloop mapper} searches it; null (and a line saying so) without the files. */
     private Map<String, Object> eyeriss(PrintWriter out) throws IOException {
-        Path dir = exercises.isAbsolute() ? exercises
-            : Path.of(System.getProperty("cascade.home", ".")).resolve(exercises);
-        Path ex = dir.resolve("06-mapper-convlayer-eyeriss");
+        Path ex = Inputs.inRepository(exercises).resolve("06-mapper-convlayer-eyeriss");
         if (!Files.isDirectory(ex)) {
             if (spec.commandLine().getParseResult().hasMatchedOption("--timeloop-exercises")) {
                 throw new InvalidInputException(new SourcePos("--timeloop-exercises", 1, 1), "no folder " + ex);

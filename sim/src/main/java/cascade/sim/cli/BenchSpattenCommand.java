@@ -34,7 +34,7 @@ final class BenchSpattenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = traces.isAbsolute() ? traces : Path.of(System.getProperty("cascade.home", ".")).resolve(traces);
+        Path dir = Inputs.inRepository(traces);
         if (!Files.isDirectory(dir)) {
             throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--traces", 1, 1), "no folder " + dir);
         }

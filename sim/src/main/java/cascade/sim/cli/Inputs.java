@@ -33,6 +33,14 @@ final class Inputs {
         return file;
     }
 
+    /**
+     * A path an option gives relative to the repository (its default names data under {@code ../shared}):
+     * absolute as given, else against the repository the {@code cascade} script runs from.
+     */
+    static Path inRepository(Path path) {
+        return path.isAbsolute() ? path : Path.of(System.getProperty("cascade.home", ".")).resolve(path);
+    }
+
     /** {@code --einsum}: the output of an Einsum of {@code c} (not an input), else a located error. */
     static void computedBy(Cascade c, String einsum) {
         if (c.producer(einsum) == null || c.tensor(einsum).isInput()) {
