@@ -174,5 +174,34 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
         public long loadWordsPerHead() {
             return loads.stream().mapToLong(this::loadWordsPerHead).sum();
         }
+
+        /** Runs of one tile: a block's run per phase, and per step in the stepped phase. */
+        public long runsPerTile() {
+            long n = 0;
+            for (Phase p : Phase.values()) {
+                if (works.stream().anyMatch(w -> w.phase() == p)) {
+                    n += blocks * (p == Phase.STEPPED ? steps : 1);
+                }
+            }
+            return n;
+        }
+
+        /**
+         * Whether a tile's inputs load while the tile before it runs: where the level has room for
+         * two tiles', or where a whole tile's runs fit in the window of runs in flight (their
+         * buffers then hold the next tile's too, as FLAT's double-buffered score slices).
+         */
+        public boolean tilesOverlap() {
+            return prefetchTiles || runsPerTile() <= inFlight;
+        }
+
+        /**
+         * DRAM words a tile moves at its start, before its first phase can run: the inputs it loads
+         * whole, and its spill (written out and read back), which moves with them.
+         */
+        public long tileStartWords() {
+            return loads.stream().filter(l -> l.wordsPerStep() == 0).mapToLong(Load::wordsPerTile).sum()
+                + spillWordsPerTile();
+        }
     }
 }

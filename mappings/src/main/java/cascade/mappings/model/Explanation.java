@@ -63,7 +63,7 @@ public record Explanation(String figure, double value, String unit, String rule,
             case Report.ClosedFormDetail c -> {
                 for (Report.StageCycles st : c.stages()) {
                     String stage = "stage " + (st.group() < 0 ? "(ungrouped)" : st.group());
-                    if (st.dramCycles() > st.workCycles()) {
+                    if (st.dramCycles() > st.workCycles() + st.tileWaits() * st.cyclesPerTileWait()) {
                         parts.add(new Part(stage + ", DRAM-bound: DRAM words / bandwidth", st.dramWords(),
                             1 / st.dramWordsPerCycle(), "cycles/word", st.dramBandwidth(), st.cycles()));
                         continue;
@@ -80,9 +80,14 @@ public record Explanation(String figure, double value, String unit, String rule,
                                 (double) w.cycles()));
                         }
                     }
+                    if (st.tileWaits() > 0) {
+                        parts.add(new Part(stage + ": tiles waiting for their inputs (no room to load the next early), "
+                            + "tiles × DRAM cycles of a tile's inputs", st.tileWaits(), st.cyclesPerTileWait(), "cycles/tile",
+                            st.dramBandwidth(), (double) st.tileWaits() * st.cyclesPerTileWait()));
+                    }
                 }
                 yield new Explanation("cycles", r.cycles(), "cycles",
-                    "closed form: the sum over stages of max(work, DRAM words / DRAM bandwidth)", parts);
+                    "closed form: the sum over stages of max(work + tile waits, DRAM words / DRAM bandwidth)", parts);
             }
             case Report.SimulationDetail s -> {
                 var busiest = s.units().entrySet().stream()

@@ -118,11 +118,13 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
     /**
      * One stage's cycles: {@code unitCycles} of work per unit, {@code dramWords} at the DRAM's
      * bandwidth ({@code dramBandwidth}) taking {@code dramCycles}; {@code cycles} is the larger of
-     * the work (the busiest unit when pipelined, else the sum) and the DRAM time.
+     * the work (the busiest unit when pipelined, else the sum) plus the {@code tileWaits} of
+     * {@code cyclesPerTileWait} each (a tile's inputs loading while the units wait: where the
+     * next tile's cannot load early), and the DRAM time.
      */
     public record StageCycles(int group, boolean pipelined, List<WorkCycles> works, Map<String, Long> unitCycles,
-                              long workCycles, long dramWords, Figure dramBandwidth, double dramWordsPerCycle,
-                              long dramCycles, long cycles) {
+                              long workCycles, long tileWaits, long cyclesPerTileWait, long dramWords,
+                              Figure dramBandwidth, double dramWordsPerCycle, long dramCycles, long cycles) {
     }
 
     /** An Einsum's runs in a stage and the cycles of one run (its mapping's compute or bandwidth bound). */

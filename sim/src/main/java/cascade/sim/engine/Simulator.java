@@ -28,7 +28,13 @@ import java.util.Set;
  * its compute cycles and the cycles its own (unshared) storage levels need; the result is ready
  * the unit's pipeline latency later. Storage levels that several units reach (the global buffer,
  * DRAM) are bandwidth servers: a task's words there queue behind earlier requests, and DRAM adds
- * its latency. A task waits for the tasks it reads (same step, or the previous step of its block),
+ * its latency. DRAM also has a background queue, served only in the time the foreground leaves
+ * idle: outputs written to DRAM (posted: the writing unit and its run's FIFO slot do not wait for
+ * them; at most a FIFO's worth are pending, and the stage ends when the last is written) and, where
+ * two tiles' inputs fit, the next tile's inputs, requested as this tile's are and promoted to the
+ * foreground when the next tile's first run opens. Where they do not fit, a tile's inputs load
+ * into the room the tile before leaves once its first phase, which reads them, is done.
+ * A task waits for the tasks it reads (same step, or the previous step of its block),
  * for its phase's predecessor of its block, for the inputs loaded from DRAM (chunks of the step
  * double-buffered: chunk c+2 loads once chunk c is consumed), and for a free slot: at most
  * the stage's {@code inFlight} runs are open at once (the FIFOs between pipelined units). Among the
@@ -213,6 +219,21 @@ public final class Simulator {
         }
     }
 
+    /** A DRAM transfer behind the foreground's: a posted write ({@code tile} −1) or a tile's prefetched inputs. */
+    private static final class Background {
+        long notBefore;
+        long cycles;
+        long tile;
+        final String what;
+
+        Background(long notBefore, long cycles, long tile, String what) {
+            this.notBefore = notBefore;
+            this.cycles = cycles;
+            this.tile = tile;
+            this.what = what;
+        }
+    }
+
     private record Remembered(long first, long reference, long[] counters) {
     }
 
@@ -362,9 +383,7 @@ public final class Simulator {
             tiles = st.tilesPerHead() * schedule.heads();
             total = perTile * tiles;
             stepWords = st.loads().stream().mapToLong(Schedule.Load::wordsPerStep).sum();
-            // A tile's spill (written out and read back) moves with its loads.
-            tileWords = st.loads().stream().filter(l -> l.wordsPerStep() == 0).mapToLong(Schedule.Load::wordsPerTile).sum()
-                + st.spillWordsPerTile();
+            tileWords = st.tileStartWords();
             runs = new long[works];
             effectualDone = new long[works];
             occ = st.occupancy();
@@ -433,8 +452,9 @@ public final class Simulator {
                         Key k = key(first, true);
                         Remembered now = remember();
                         TileSeen earlier = tilesSeen.get(tile - tilePeriod);
-                        if (earlier != null && k.equals(earlier.key()) && tile + tilePeriod <= tiles - 1) {
-                            long jumps = (tiles - 1 - tile) / tilePeriod;
+                        // Land no later than the tile before the last: a tile's state holds the next tile's load.
+                        if (earlier != null && k.equals(earlier.key()) && tile + tilePeriod <= tiles - 2) {
+                            long jumps = (tiles - 2 - tile) / tilePeriod;
                             jump(jumps, tilePeriod * perTile, now.reference - earlier.state().reference, now.counters,
                                 earlier.state().counters);
                             tilesSeen.clear();
@@ -469,7 +489,10 @@ public final class Simulator {
                     }
                 }
             }
-            return end;
+            while (!background.isEmpty()) {
+                serveOldest(); // the stage ends when its last output is written
+            }
+            return Math.max(end, levelFree[0]);
         }
 
         /** Opens the instances that fit in the window. */
@@ -493,11 +516,14 @@ public final class Simulator {
                 open.put(i, opened);
                 if (i % perTile == 0 && tileWords > 0) {
                     long tile = i / perTile;
-                    if (!tileLoaded.containsKey(tile)) {
+                    if (!tileLoaded.containsKey(tile) && !promote(tile)) {
                         // Issued when the instance enters the window, and not before the last tile's first phase.
                         long entered = opened.rank >= inFlight ? doneOfRank(opened.rank - inFlight) : start;
                         long after = tile == 0 ? start : Math.max(firstPhaseDone, entered);
                         loadTile(tile, after);
+                    } else if (tileLoaded.containsKey(tile) && tile + 1 < tiles && !tileLoaded.containsKey(tile + 1)
+                            && background.stream().noneMatch(b -> b.tile == tile + 1)) {
+                        prefetchAfter(tile, tileLoaded.get(tile));
                     }
                 }
                 if (skip) {
@@ -681,12 +707,6 @@ public final class Simulator {
                 c.loaded = transfer(stepWords, after, "load chunk");
                 creditLoads(true);
             }
-            if (st.prefetchTiles() && tileWords > 0 && chunk % steps == steps - 1 && tile + 1 < tiles
-                    && !tileLoaded.containsKey(tile + 1)) {
-                // Two tiles' inputs fit: the next tile's load queues behind this tile's last chunk, into the buffer
-                // the tile before this one has finished with.
-                loadTile(tile + 1, after);
-            }
         }
 
         private Chunk newChunk() {
@@ -698,6 +718,7 @@ public final class Simulator {
         /** A DRAM read of {@code words} no earlier than {@code after}; when its last word arrives. */
         private long transfer(long words, long after, String what) {
             StorageLevel dram = levels.getFirst();
+            drainUntil(Math.max(after, start));
             long begin = Math.max(Math.max(after, start), levelFree[0]);
             long cycles = (long) Math.ceil(words / dram.bandwidthWordsPerCycle());
             levelFree[0] = begin + cycles;
@@ -756,7 +777,11 @@ public final class Simulator {
                 t = Math.max(t, c.loaded);
             }
             if (k < firstPhaseLength() && tileWords > 0) {
-                t = Math.max(t, tileLoaded.get(i / perTile));
+                Long loaded = tileLoaded.get(i / perTile);
+                if (loaded == null) {
+                    return Long.MIN_VALUE;
+                }
+                t = Math.max(t, loaded);
             }
             t = Math.max(t, serial);
             long w0 = in.rank - inFlight;
@@ -847,6 +872,9 @@ public final class Simulator {
                     continue;
                 }
                 StorageLevel level = levels.get(l);
+                if (l == 0) {
+                    drainUntil(begin);
+                }
                 long ts = Math.max(begin, levelFree[l]);
                 long cycles = (long) Math.ceil(words / level.bandwidthWordsPerCycle());
                 levelFree[l] = ts + cycles;
@@ -856,16 +884,12 @@ public final class Simulator {
                 }
             }
             long posted = placing.cls == Occupancy.FULL ? postedWrites[w] : postedWritesOfClass[placing.cls][w];
-            long written = done;
             if (posted > 0) {
-                StorageLevel dram = levels.getFirst();
-                long ts = Math.max(begin, levelFree[0]);
-                long cycles = (long) Math.ceil(posted / dram.bandwidthWordsPerCycle());
-                levelFree[0] = ts + cycles;
-                written = Math.max(done, ts + cycles);
-                if (options.timeline() != null && cycles > 0) {
-                    options.timeline().add(dram.name(), st.works().get(w).einsum() + " (write)", ts, cycles);
+                if (background.stream().filter(b -> b.tile < 0).count() >= inFlight) {
+                    serveOldestWrite(); // the write queue holds a FIFO's worth of outputs
                 }
+                long cycles = (long) Math.ceil(posted / levels.getFirst().bandwidthWordsPerCycle());
+                background.addLast(new Background(begin, cycles, -1, st.works().get(w).einsum() + " (write)"));
             }
             busy[u] += occupied;
             stallIn[u] += done - finishCompute;
@@ -878,7 +902,7 @@ public final class Simulator {
             }
             Instance in = open.get(i);
             in.placed[w] = true;
-            in.finish[w] = Math.max(done + latency[w], written);
+            in.finish[w] = done + latency[w];
             in.completion = Math.max(in.completion, in.finish[w]);
             if (!st.pipelined()) {
                 serial = in.finish[w];
@@ -943,6 +967,73 @@ public final class Simulator {
         private void loadTile(long tile, long after) {
             tileLoaded.put(tile, transfer(tileWords, after, "load tile"));
             creditLoads(false);
+            prefetchAfter(tile, after);
+        }
+
+        /**
+         * Where two tiles' inputs fit, the next tile's load goes to the background as soon as this
+         * tile's is requested (into the buffer the tile before this one leaves): it takes the DRAM
+         * time the foreground leaves idle, and is promoted when the next tile's first run opens.
+         */
+        private void prefetchAfter(long tile, long after) {
+            if (st.prefetchTiles() && tile + 1 < tiles && !tileLoaded.containsKey(tile + 1)) {
+                long cycles = (long) Math.ceil(tileWords / levels.getFirst().bandwidthWordsPerCycle());
+                background.addLast(new Background(Math.max(after, start), cycles, tile + 1, "load tile"));
+                creditLoads(false);
+            }
+        }
+
+        /** Reads posted behind the foreground: written outputs, and the next tile's prefetched inputs. */
+        final java.util.ArrayDeque<Background> background = new java.util.ArrayDeque<>();
+
+        /** Serves the background in DRAM's idle time before {@code t}, oldest first. */
+        private void drainUntil(long t) {
+            StorageLevel dram = levels.getFirst();
+            while (!background.isEmpty()) {
+                Background b = background.peekFirst();
+                long s = Math.max(levelFree[0], b.notBefore);
+                if (s >= t) {
+                    return;
+                }
+                long d = Math.min(b.cycles, t - s);
+                if (options.timeline() != null && d > 0) {
+                    options.timeline().add(dram.name(), b.what, s, d);
+                }
+                levelFree[0] = s + d;
+                b.cycles -= d;
+                if (b.cycles == 0) {
+                    background.pollFirst();
+                    if (b.tile >= 0) {
+                        tileLoaded.put(b.tile, levelFree[0] + dram.latencyCycles());
+                    }
+                }
+            }
+        }
+
+        /** The background up to and including tile {@code tile}'s prefetch, served now (something waits for it). */
+        private boolean promote(long tile) {
+            if (background.stream().noneMatch(b -> b.tile == tile)) {
+                return false;
+            }
+            while (!tileLoaded.containsKey(tile)) {
+                serveOldest();
+            }
+            return true;
+        }
+
+        /** The background up to and including its oldest write, served now. */
+        private void serveOldestWrite() {
+            boolean write;
+            do {
+                write = background.peekFirst().tile < 0;
+                serveOldest();
+            } while (!write);
+        }
+
+        /** The oldest background transfer, served whole from when DRAM is next free. */
+        private void serveOldest() {
+            Background b = background.peekFirst();
+            drainUntil(Math.max(levelFree[0], b.notBefore) + b.cycles);
         }
 
         private void complete(long i, Instance in) {
@@ -959,6 +1050,13 @@ public final class Simulator {
             long k = i % perTile;
             if (k == firstPhaseLength() - 1) {
                 firstPhaseDone = in.completion;
+                long next = i / perTile + 1;
+                if (tileWords > 0 && next < tiles && !tileLoaded.containsKey(next)
+                        && background.stream().noneMatch(b -> b.tile == next)) {
+                    // The tile's first phase read its inputs: the next tile's take their room, if the window has
+                    // not opened the next tile yet.
+                    loadTile(next, firstPhaseDone);
+                }
             }
             if (phaseAt(i) == Schedule.Phase.STEPPED && stepWords > 0) {
                 long chunk = chunkOf(i);
@@ -1056,6 +1154,14 @@ public final class Simulator {
                 Long l = tileLoaded.get(t);
                 v.add(l == null ? -2 : rel(l, f));
             }
+            // Idle DRAM time before f still serves the background, so its times count unclamped.
+            v.add(background.size());
+            v.add(background.isEmpty() ? 0 : levelFree[0] - f);
+            for (Background b : background) {
+                v.add(b.notBefore - f);
+                v.add(b.cycles);
+                v.add(b.tile < 0 ? -1 : b.tile - tile);
+            }
             v.add(rel(firstPhaseDone, f));
             v.add(rel(serial, f));
             v.add(perfReleased - firstPerf);
@@ -1127,6 +1233,10 @@ public final class Simulator {
             tileLoaded.forEach((t, l) -> movedTiles.put(t + tileBy, l + shift));
             tileLoaded.clear();
             tileLoaded.putAll(movedTiles);
+            for (Background b : background) {
+                b.notBefore += shift;
+                b.tile = b.tile < 0 ? b.tile : b.tile + tileBy;
+            }
             if (firstPhaseDone != Long.MIN_VALUE) {
                 firstPhaseDone += shift;
             }

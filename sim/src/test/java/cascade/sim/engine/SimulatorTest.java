@@ -55,7 +55,10 @@ class SimulatorTest {
     /**
      * Where the model's assumptions hold the two agree within 2%. They differ by what only the
      * simulator sees: each tile's pipeline fill and drain, DRAM latency, and the latency of the
-     * 2D → 1D → 2D exchange of the running maximum, which the in-flight blocks hide only in part.
+     * 2D → 1D → 2D exchange of the running maximum, which the in-flight blocks hide only in part;
+     * and where a tile's inputs cannot load early (FuseMax from 64K), the model charges the whole
+     * load as a wait, while the simulator starts it as the tile's last step is issued, behind the
+     * runs still in flight (so it may come out slightly faster).
      * Short sequences have few steps a tile to amortise these, so the test starts at 64K tokens.
      * The unfused design runs each Einsum alone (QK and AV are plain GEMMs).
      */
@@ -66,7 +69,7 @@ class SimulatorTest {
         Report model = ClosedForm.INSTANCE.cost(s);
         Report sim = Simulator.run(s, Simulator.Options.defaults());
         double ratio = (double) sim.cycles() / model.cycles();
-        assertTrue(ratio >= 1 && ratio < 1.02, design + " at " + seq + ": simulator / model = " + ratio);
+        assertTrue(Math.abs(ratio - 1) < 0.02, design + " at " + seq + ": simulator / model = " + ratio);
         // The same action counts on the same table: dynamic energy and DRAM traffic agree exactly; leakage goes
         // with the cycles.
         assertEquals(model.energyPj() - model.leakagePj(), sim.energyPj() - sim.leakagePj(), model.energyPj() * 1e-9);
