@@ -521,9 +521,8 @@ public final class Simulator {
                         long entered = opened.rank >= inFlight ? doneOfRank(opened.rank - inFlight) : start;
                         long after = tile == 0 ? start : Math.max(firstPhaseDone, entered);
                         loadTile(tile, after);
-                    } else if (tileLoaded.containsKey(tile) && tile + 1 < tiles && !tileLoaded.containsKey(tile + 1)
-                            && background.stream().noneMatch(b -> b.tile == tile + 1)) {
-                        prefetchAfter(tile, tileLoaded.get(tile));
+                    } else if (tileLoaded.containsKey(tile) && !prefetching(tile + 1)) {
+                        prefetchAfter(tile, tileLoaded.get(tile)); // promoted, or drained in the background
                     }
                 }
                 if (skip) {
@@ -976,15 +975,20 @@ public final class Simulator {
          * time the foreground leaves idle, and is promoted when the next tile's first run opens.
          */
         private void prefetchAfter(long tile, long after) {
-            if (st.prefetchTiles() && tile + 1 < tiles && !tileLoaded.containsKey(tile + 1)) {
+            if (st.prefetchTiles() && tile + 1 < tiles && !tileLoaded.containsKey(tile + 1) && !prefetching(tile + 1)) {
                 long cycles = (long) Math.ceil(tileWords / levels.getFirst().bandwidthWordsPerCycle());
                 background.addLast(new Background(Math.max(after, start), cycles, tile + 1, "load tile"));
                 creditLoads(false);
             }
         }
 
-        /** Reads posted behind the foreground: written outputs, and the next tile's prefetched inputs. */
+        /** DRAM's transfers behind the foreground, oldest first: written outputs, and the next tile's inputs. */
         final java.util.ArrayDeque<Background> background = new java.util.ArrayDeque<>();
+
+        /** Whether tile {@code tile}'s inputs wait in the background. */
+        private boolean prefetching(long tile) {
+            return background.stream().anyMatch(b -> b.tile == tile);
+        }
 
         /** Serves the background in DRAM's idle time before {@code t}, oldest first. */
         private void drainUntil(long t) {
@@ -1012,7 +1016,7 @@ public final class Simulator {
 
         /** The background up to and including tile {@code tile}'s prefetch, served now (something waits for it). */
         private boolean promote(long tile) {
-            if (background.stream().noneMatch(b -> b.tile == tile)) {
+            if (!prefetching(tile)) {
                 return false;
             }
             while (!tileLoaded.containsKey(tile)) {
@@ -1051,8 +1055,7 @@ public final class Simulator {
             if (k == firstPhaseLength() - 1) {
                 firstPhaseDone = in.completion;
                 long next = i / perTile + 1;
-                if (tileWords > 0 && next < tiles && !tileLoaded.containsKey(next)
-                        && background.stream().noneMatch(b -> b.tile == next)) {
+                if (tileWords > 0 && next < tiles && !tileLoaded.containsKey(next) && !prefetching(next)) {
                     // The tile's first phase read its inputs: the next tile's take their room, if the window has
                     // not opened the next tile yet.
                     loadTile(next, firstPhaseDone);
