@@ -28,6 +28,20 @@ public record Occupancy(boolean skipsEmpty, long tilesPerHead, long steps, long 
         return classOf[Math.toIntExact((tileInHead * steps + step) * blocks + block)];
     }
 
+    /**
+     * Whether the head's tiles {@code a} and {@code b} cost the same: the same classes and needed
+     * chunks, step by step (which of the stage's steps they are, which only values need, may differ).
+     */
+    public boolean sameTiles(long a, long b) {
+        int runs = Math.toIntExact(steps * blocks);
+        int ia = Math.toIntExact(a * steps * blocks);
+        int ib = Math.toIntExact(b * steps * blocks);
+        int sa = Math.toIntExact(a * steps);
+        int sb = Math.toIntExact(b * steps);
+        return java.util.Arrays.equals(classOf, ia, ia + runs, classOf, ib, ib + runs)
+            && java.util.Arrays.equals(anyNeeded, sa, sa + (int) steps, anyNeeded, sb, sb + (int) steps);
+    }
+
     /** The stage's step that step {@code step} of the head's tile {@code tileInHead} is, or -1 for a padding step. */
     public int stageStep(long tileInHead, long step) {
         return realStep[Math.toIntExact(tileInHead * steps + step)];

@@ -460,6 +460,14 @@ public final class Simulator {
                             tilesSeen.clear();
                             continue;
                         }
+                        long within = tilePeriod > 1 ? tilesAlikeAfter(tile) : 0;
+                        TileSeen before = tilesSeen.get(tile - 1);
+                        if (within >= 1 && before != null && k.equals(before.key())) {
+                            // Tiles of a head that cost alike repeat one by one up to the head's last ones.
+                            jump(within, perTile, now.reference - before.state().reference, now.counters,
+                                before.state().counters);
+                            continue;
+                        }
                         tilesSeen.put(tile, new TileSeen(k, now));
                         tilesSeen.keySet().removeIf(x -> x < tile - tilePeriod);
                     }
@@ -493,6 +501,23 @@ public final class Simulator {
                 serveOldest(); // the stage ends when its last output is written
             }
             return Math.max(end, levelFree[0]);
+        }
+
+        /**
+         * How many tiles from {@code tile} on may be skipped as repeats of the tile before: every tile
+         * from that one up to the landing tile's next, all in one head, costs alike (0 if none).
+         */
+        private long tilesAlikeAfter(long tile) {
+            long inHead = tile % occ.tilesPerHead();
+            if (inHead == 0 || !occ.sameTiles(inHead - 1, inHead)) {
+                return 0;
+            }
+            long last = inHead;
+            while (last + 1 < occ.tilesPerHead() && occ.sameTiles(inHead - 1, last + 1)) {
+                last++;
+            }
+            // Land on a tile whose next is still alike: a tile's state holds the next tile's load.
+            return Math.max(0, last - 1 - inHead);
         }
 
         /** Opens the instances that fit in the window. */

@@ -104,7 +104,7 @@ class SparseSimulationTest {
 
     /** Skipping a whole masked run is exact: playing every task gives the same figures as skipping repeats. */
     @ParameterizedTest
-    @CsvSource({"attention-causal, 4096", "streaming-llm, 8192"})
+    @CsvSource({"attention-causal, 4096", "streaming-llm, 8192", "streaming-llm, 262144"})
     void repeatsSkipExactlyUnderMasks(String cascade, long seq) {
         Design d = Design.preset("fusemax").withCascade(CascadeLibrary.load(cascade));
         // Eight heads: tiles recur from the fifth on (the first ones start with no prefetch or write behind them).
