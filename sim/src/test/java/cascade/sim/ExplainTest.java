@@ -20,6 +20,7 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +44,22 @@ class ExplainTest {
         Design d = Design.preset("fusemax").withCascade(cascade.einsum.CascadeLibrary.load("streaming-llm"))
             .withSparsity(cascade.mappings.spec.SparsityPolicy.named(policy));
         addsUp(LOWERING.lower(d, ModelShape.BERT.bindings(4096), 12), policy);
+    }
+
+    /**
+     * Where a tile's inputs cannot load while the tile before runs (FuseMax's 32K-query tiles from
+     * 64K tokens), the closed form's tile waits are a part of their own: one per tile, each the
+     * query tile's words over DRAM's bandwidth, and the parts still add up on both models.
+     */
+    @Test
+    void tileWaitsAreAPartWhereTilesCannotOverlap() {
+        Schedule s = LOWERING.lower(Design.preset("fusemax"), ModelShape.BERT.bindings(65536), 2);
+        addsUp(s, "fusemax 64K");
+        Explanation.Part wait = Explanation.of(ClosedForm.INSTANCE.cost(s), "cycles").parts().stream()
+            .filter(p -> p.label().contains("tiles waiting")).findFirst().orElseThrow();
+        double wordsPerCycle = s.design().architecture().storage().getFirst().bandwidthWordsPerCycle();
+        assertEquals(2 * 2, wait.count(), "two heads of two 32K-query tiles");
+        assertEquals(Math.ceil(32768 * 64 / wordsPerCycle), wait.each());
     }
 
     private static void addsUp(Schedule s, String design) {
