@@ -114,7 +114,7 @@ public final class TimeloopModel {
                 int i = chain.get(k);
                 boolean hasParent = k > 0;
                 Integer child = k + 1 < chain.size() ? chain.get(k + 1) : null;
-                long partition = box(t, loopsWhere(nest, l -> l.level >= i || !l.spatial));
+                long partition = covered(t, nest, loopsWhere(nest, l -> l.level >= i || !l.spatial));
                 long capacity = box(t, loopsWhere(nest, l -> l.level >= i));
                 long servedComputes = temporalProduct * product(nest, l -> l.spatial && l.level >= i);
                 // What the child takes from this level (its fills, counted like fills), once per child with other data.
@@ -129,7 +129,7 @@ public final class TimeloopModel {
                     updates = child == null ? servedComputes : fromChild;
                     // First-read elision: the child's first copy of each of its points needs no partial sum from here.
                     reads = child == null ? updates - partition
-                        : fromChild - box(t, loopsWhere(nest, l -> l.level >= child || !l.spatial))
+                        : fromChild - covered(t, nest, loopsWhere(nest, l -> l.level >= child || !l.spatial))
                             * distinctChildren(t, nest, i, child);
                     fills = hasParent ? fillsLike(t, nest, i) - partition : 0;
                 }
@@ -195,10 +195,10 @@ public final class TimeloopModel {
             }
             // The tile's shift when loop j steps and the loops inside it wrap to 0.
             Map<String, Long> shift = new LinkedHashMap<>();
-            shift.merge(lj.rank, stride(nest, inside, above, j), Long::sum);
+            shift.merge(lj.rank, stride(nest, above.get(j)), Long::sum);
             for (int k = j + 1; k < above.size(); k++) {
                 Loop lk = above.get(k);
-                shift.merge(lk.rank, -(lk.factor - 1) * stride(nest, inside, above, k), Long::sum);
+                shift.merge(lk.rank, -(lk.factor - 1) * stride(nest, above.get(k)), Long::sum);
             }
             long overlap = 1;
             for (int d = 0; d < t.dims().size(); d++) {
@@ -218,30 +218,90 @@ public final class TimeloopModel {
         return total;
     }
 
-    /** How far one step of loop {@code j} (of {@code above}) moves along its rank: the product of the loops inside it on that rank. */
-    private static long stride(List<Loop> nest, List<Loop> inside, List<Loop> above, int j) {
-        String rank = above.get(j).rank;
+    /** How far one step of {@code loop} moves along its rank: the product of every loop nested inside it on that rank. */
+    private static long stride(List<Loop> nest, Loop loop) {
         long s = 1;
-        for (Loop l : inside) {
-            if (l.rank.equals(rank)) {
+        boolean inside = false;
+        for (Loop l : nest) {
+            if (inside && l.rank.equals(loop.rank)) {
                 s *= l.factor;
             }
-        }
-        for (int k = j + 1; k < above.size(); k++) {
-            if (above.get(k).rank.equals(rank)) {
-                s *= above.get(k).factor;
-            }
+            inside |= l == loop;
         }
         return s;
     }
 
-    /** Children of one instance of {@code parent} that hold different data of the tensor (the others share a multicast). */
+    /**
+     * Children of one instance of {@code parent} that hold different data of the tensor (the others
+     * share a multicast, or their partial sums meet in the network): as many as the distinct
+     * points the fan-out's offsets project to ({@code [P+R]} under a fan-out over both P and R
+     * has fewer than P·R).
+     */
     private static long distinctChildren(Projection t, List<Loop> nest, int parent, int child) {
-        return product(nest, l -> l.spatial && l.level >= parent && l.level < child && dependsOn(t, l.rank));
+        return covered(t, nest, loopsWhere(nest, l -> l.spatial && l.level >= parent && l.level < child));
     }
 
-    private static boolean dependsOn(Projection t, String rank) {
-        return t.dims().stream().anyMatch(d -> d.stream().anyMatch(term -> term.rank().equals(rank)));
+    /**
+     * Points of the tensor that {@code loops} reach, the other loops at 0. Not a box where a
+     * fan-out sits inside temporal loops of its rank: an instance then sees every other stretch.
+     * Dimensions that share no rank are counted apart, so only a sum of ranks is enumerated.
+     */
+    private static long covered(Projection t, List<Loop> nest, List<Loop> loops) {
+        long n = 1;
+        for (List<Integer> dims : independentDimensions(t)) {
+            List<Index.Term> terms = t.dims().get(dims.getFirst());
+            if (dims.size() == 1 && terms.size() == 1) { // one rank: its loops' indices are its mixed-radix digits
+                n *= product(loops, l -> l.rank.equals(terms.getFirst().rank()));
+                continue;
+            }
+            java.util.Set<List<Long>> points = java.util.Set.of(java.util.Collections.nCopies(dims.size(), 0L));
+            for (Loop l : loops) {
+                long[] move = new long[dims.size()];
+                boolean moves = false;
+                for (int d = 0; d < move.length; d++) {
+                    for (Index.Term term : t.dims().get(dims.get(d))) {
+                        move[d] += term.rank().equals(l.rank) ? term.coeff() * stride(nest, l) : 0;
+                    }
+                    moves |= move[d] != 0;
+                }
+                if (!moves || l.factor <= 1) {
+                    continue;
+                }
+                java.util.Set<List<Long>> next = new java.util.HashSet<>();
+                for (List<Long> p : points) {
+                    for (long i = 0; i < l.factor; i++) {
+                        List<Long> q = new ArrayList<>(p);
+                        for (int d = 0; d < move.length; d++) {
+                            q.set(d, q.get(d) + i * move[d]);
+                        }
+                        next.add(q);
+                    }
+                }
+                points = next;
+            }
+            n *= points.size();
+        }
+        return n;
+    }
+
+    /** The tensor's dimensions in groups that share ranks (a group each, as a rule). */
+    private static List<List<Integer>> independentDimensions(Projection t) {
+        List<List<Integer>> groups = new ArrayList<>();
+        List<java.util.Set<String>> ranks = new ArrayList<>();
+        for (int d = 0; d < t.dims().size(); d++) {
+            java.util.Set<String> mine = new java.util.HashSet<>();
+            t.dims().get(d).forEach(term -> mine.add(term.rank()));
+            List<Integer> group = new ArrayList<>(List.of(d));
+            for (int g = groups.size() - 1; g >= 0; g--) {
+                if (!java.util.Collections.disjoint(ranks.get(g), mine)) {
+                    group.addAll(groups.remove(g));
+                    mine.addAll(ranks.remove(g));
+                }
+            }
+            groups.add(group);
+            ranks.add(mine);
+        }
+        return groups;
     }
 
     private static long box(Projection t, List<Loop> loops) {
