@@ -54,6 +54,66 @@ class TimeloopRoundTripTest {
         assertRoundTrip(new MappedCascade(fusemax, arch, sizes, new Mapping("qk", "", List.of(best))));
     }
 
+    /**
+     * Random mappings of the GEMM on the 4×4 array (every factor of M, N and K at DRAM, at the
+     * buffer, or on the array's rows or columns; loops in random order) round-trip, and the
+     * exported files count as {@link TimeloopNestOracle} plays them: Cascade's model, Timeloop's
+     * counting as read back, and the iteration-by-iteration oracle agree on every level.
+     */
+    @Test
+    void randomGemmMappingsRoundTripAndMeetTheOracle() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(14);
+        int checked = 0;
+        for (int draw = 0; draw < 1000 && checked < 150; draw++) {
+            Map<String, Map<String, Long>> slots = new java.util.LinkedHashMap<>();
+            for (String slot : List.of("dram", "buf", "rows", "cols")) {
+                slots.put(slot, new java.util.LinkedHashMap<>());
+            }
+            for (String rank : List.of("m", "n", "k")) {
+                for (int f = 0; f < 3; f++) { // 8 = 2 · 2 · 2
+                    String slot = List.of("dram", "buf", "rows", "cols").get(random.nextInt(4));
+                    slots.get(slot).merge(rank, 2L, (a, b) -> a * b);
+                }
+            }
+            if (product(slots.get("rows")) > 4 || product(slots.get("cols")) > 4) {
+                continue;
+            }
+            MappedCascade mapped;
+            try {
+                mapped = gemm("{temporal: " + loops(slots.get("buf"), random) + ", spatial: {rows: "
+                    + loops(slots.get("rows"), random) + ", cols: " + loops(slots.get("cols"), random) + "}}",
+                    "{temporal: " + loops(slots.get("dram"), random) + "}");
+            } catch (cascade.einsum.InvalidInputException tooLarge) {
+                continue; // a tile the buffer cannot hold
+            }
+            String what = "draw " + draw + " " + slots;
+            assertRoundTrip(mapped);
+            TimeloopWriter.Export files = TimeloopWriter.export(mapped, mapped.mapping().einsums().getFirst());
+            TimeloopReader.Inputs in = TimeloopReader.parse("arch.yaml", files.architecture(), "prob.yaml", files.problem(),
+                "map.yaml", files.mapping(), "ERT.yaml", files.ert());
+            TimeloopModel.Stats model = TimeloopModel.run(in);
+            TimeloopNestOracle.count(in).forEach((level, tensors) -> tensors.forEach((tensor, c) -> {
+                TimeloopModel.TensorStats m = model.levels().get(level).tensors().get(tensor);
+                assertEquals(List.of(c.partitionSize(), c.reads(), c.fills(), c.updates()),
+                    List.of(m.partitionSize(), m.readsPerInstance(), m.fillsPerInstance(), m.updatesPerInstance()),
+                    what + ": " + level + " " + tensor);
+            }));
+            checked++;
+        }
+        assertEquals(150, checked, "mappings that fit the buffer");
+    }
+
+    private static long product(Map<String, Long> factors) {
+        return factors.values().stream().reduce(1L, (a, b) -> a * b);
+    }
+
+    private static String loops(Map<String, Long> factors, java.util.SplittableRandom random) {
+        List<String> loops = new java.util.ArrayList<>();
+        factors.forEach((rank, f) -> loops.add(rank + ": " + f));
+        java.util.Collections.shuffle(loops, new java.util.Random(random.nextLong()));
+        return loops.toString();
+    }
+
     @Test
     void whatTimeloopCannotSayIsRefusedByName() {
         MappedCascade mc = gemm("{temporal: [k: 4, n: 2, k: 2, m: 2], spatial: {rows: [m: 4], cols: [n: 4]}}", "{}");
