@@ -21,9 +21,13 @@ public final class TimeloopMapper {
     private TimeloopMapper() {
     }
 
-    /** The best mapping, its statistics, and how much of the space was looked at. */
+    /**
+     * The best mapping, its statistics, and how much of the space was looked at: mappings costed
+     * ({@code evaluated}) and those refused before costing ({@code skipped}: a tile a level cannot hold,
+     * or more PEs than the array has).
+     */
     public record Result(Mapping.EinsumMapping best, TimeloopModel.Stats stats, double score, long keepChoices,
-                         long evaluated) {
+                         long evaluated, long skipped) {
     }
 
     public static Result search(TimeloopReader.Inputs in, TimeloopReader.MapSpace space, Mapper.Objective objective,
@@ -47,6 +51,7 @@ public final class TimeloopMapper {
         }
         Result best = null;
         long evaluated = 0;
+        long skipped = 0;
         for (long choice = 0; choice < 1L << open.size(); choice++) {
             Map<String, Set<String>> keep = new LinkedHashMap<>();
             for (int i = 0; i < levels.size(); i++) {
@@ -63,6 +68,7 @@ public final class TimeloopMapper {
             }
             Result r = searched(in, keep, space.loops(), objective, strategy, threads);
             evaluated += r.evaluated();
+            skipped += r.skipped();
             if (r.best() != null && (best == null || r.score() < best.score())) {
                 best = r;
             }
@@ -70,7 +76,7 @@ public final class TimeloopMapper {
         if (best == null) {
             throw new IllegalArgumentException("no mapping in the space fits the architecture");
         }
-        return new Result(best.best(), best.stats(), best.score(), 1L << open.size(), evaluated);
+        return new Result(best.best(), best.stats(), best.score(), 1L << open.size(), evaluated, skipped);
     }
 
     private static Result searched(TimeloopReader.Inputs in, Map<String, Set<String>> keep, Mapper.Constraints loops,
@@ -83,11 +89,11 @@ public final class TimeloopMapper {
             Map.of(), timeloop, loops);
         Mapper.Result r = mapper.search(strategy, threads, 1);
         if (r.best().isEmpty()) {
-            return new Result(null, null, Double.POSITIVE_INFINITY, 1, r.evaluated());
+            return new Result(null, null, Double.POSITIVE_INFINITY, 1, r.evaluated(), r.skipped());
         }
         Mapping.EinsumMapping m = kept(r.best().getFirst().mapping(), keep);
         TimeloopModel.Stats s = TimeloopModel.run(with(in, m));
-        return new Result(m, s, r.best().getFirst().score(), 1, r.evaluated());
+        return new Result(m, s, r.best().getFirst().score(), 1, r.evaluated(), r.skipped());
     }
 
     private static Mapping.EinsumMapping kept(Mapping.EinsumMapping m, Map<String, Set<String>> keep) {

@@ -972,21 +972,47 @@ public final class TimeloopReader {
         return out;
     }
 
-    /** The keys of Timeloop's mapper configuration: its search's own settings are read and left to Timeloop. */
+    /** The keys of Timeloop's mapper configuration: of its search settings, only the algorithm is taken (the rest are Timeloop's). */
     static final List<String> MAPPER_KEYS = List.of("version", "optimization_metrics", "optimization_metric", "live_status",
         "num_threads", "timeout", "victory_condition", "algorithm", "max_permutations_per_if_visit", "search_size",
         "sync_interval", "log_interval", "log_stats", "log_suboptimal", "diagnostics", "penalize_consecutive_bypass_fails",
         "filter_revisits", "emit_whoop_nest", "out_prefix", "max_temporal_loops_in_a_mapping");
 
     /**
-     * Timeloop's {@code optimization_metrics} (v0.4; older files say {@code optimization_metric})
-     * as the mapper's objective; [delay, energy] where none is given.
+     * A Timeloop mapper configuration as Cascade's mapper runs it: the objective, and whether the
+     * search is an enumeration of every mapping ({@code exhaustive}, or {@code linear_pruned}, which
+     * leaves loops of factor 1 out of the orders as Cascade's enumeration does) or a sampled one
+     * ({@code random}, {@code random_pruned}, {@code hybrid}: Cascade's local search).
      */
-    public static Mapper.Objective objective(String file, String text) {
+    public record MapperSettings(Mapper.Objective objective, boolean exhaustive) {
+    }
+
+    static final List<String> ENUMERATING = List.of("exhaustive", "linear_pruned");
+    static final List<String> SAMPLING = List.of("random", "random_pruned", "hybrid");
+
+    /**
+     * Timeloop's {@code optimization_metrics} (v0.4; older files say {@code optimization_metric})
+     * as the mapper's objective, [delay, energy] where none is given; its {@code algorithm}, a
+     * sampled search where none is given.
+     */
+    public static MapperSettings mapperSettings(String file, String text) {
         Located root = compose(file, text, "a Timeloop mapper configuration");
         Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop mapper configuration");
         Located mapper = require(top, "mapper", root);
         Map<String, Located> mm = mapping(mapper, MAPPER_KEYS, "the mapper");
+        boolean exhaustive = false;
+        if (mm.containsKey("algorithm")) {
+            String algorithm = scalar(mm.get("algorithm"));
+            if (!ENUMERATING.contains(algorithm) && !SAMPLING.contains(algorithm)) {
+                throw new InvalidInputException(mm.get("algorithm").pos(), "unknown algorithm '" + algorithm
+                    + "'; Timeloop's are " + String.join(", ", ENUMERATING) + ", " + String.join(", ", SAMPLING));
+            }
+            exhaustive = ENUMERATING.contains(algorithm);
+        }
+        return new MapperSettings(objective(mm), exhaustive);
+    }
+
+    private static Mapper.Objective objective(Map<String, Located> mm) {
         Located metric = null;
         for (String key : List.of("optimization_metrics", "optimization_metric")) {
             Located m = mm.get(key);

@@ -61,8 +61,8 @@ class TimeloopConstraintsTest {
     void theBestMappingObeysEveryConstraintAndReadsBack() throws IOException {
         TimeloopReader.Inputs in = inputs(arch());
         TimeloopReader.MapSpace space = TimeloopReader.mapSpace("arch.yaml", arch(), null, null, in);
-        TimeloopMapper.Result r = TimeloopMapper.search(in, space, TimeloopReader.objective("m.yaml",
-            Files.readString(EX.resolve("mapper/mapper.yaml"))), new Mapper.LocalSearch(2, 300, 1), 1);
+        TimeloopMapper.Result r = TimeloopMapper.search(in, space, TimeloopReader.mapperSettings("m.yaml",
+            Files.readString(EX.resolve("mapper/mapper.yaml"))).objective(), new Mapper.LocalSearch(2, 300, 1), 1);
         // Six open keep-or-bypass choices: ifmap_spad (Weights, Outputs), weights_spad (Inputs, Outputs), psum_spad
         // (Weights, Inputs); shared_glb's are all fixed.
         assertEquals(64, r.keepChoices());
@@ -122,6 +122,7 @@ class TimeloopConstraintsTest {
         "cons|'    keep:\n    - Weights\n    - Inputs\n    - Outputs\n\n  - target: RegisterFile'|'    keep:\n    - Weights\n    - Inputs\n    - Outputs\n    bypass:\n    - Inputs\n\n  - target: RegisterFile'|27:5|GlobalBuffer both keeps and bypasses Inputs",
         "mapper|'optimization_metrics: [ delay, energy ]'|'optimization_metrics: [ latency ]'|3:25|optimization_metrics [latency] is not read",
         "mapper|'  live_status: False'|'  live_stats: False'|4:3|unknown key 'live_stats'",
+        "mapper|'algorithm: random_pruned'|'algorithm: annealing'|8:14|unknown algorithm 'annealing'",
     })
     void brokenConstraintsAreLocated(String which, String from, String to, String at, String message) throws IOException {
         Path ex05 = TimeloopExercisesTest.exercises().resolve("05-mapper-conv1d+oc-3level");
@@ -136,7 +137,7 @@ class TimeloopConstraintsTest {
                 case "arch" -> TimeloopReader.mapSpace("arch.yaml", broken, null, null, inputs(arch()));
                 case "cons" -> TimeloopReader.mapSpace("arch.yaml", Files.readString(ex05.resolve("arch/3level.arch.yaml")),
                     "c.yaml", broken, TimeloopMapperTest.inputs());
-                default -> TimeloopReader.objective("m.yaml", broken);
+                default -> TimeloopReader.mapperSettings("m.yaml", broken).objective();
             }
         });
         String file = switch (which) {

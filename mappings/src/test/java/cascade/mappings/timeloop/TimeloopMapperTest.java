@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +32,8 @@ class TimeloopMapperTest {
         return TimeloopMapper.search(in, TimeloopReader.mapSpace("arch.yaml",
             Files.readString(EX.resolve("arch/3level.arch.yaml")), "c.yaml",
             Files.readString(EX.resolve("constraints").resolve(constraints)), in),
-            TimeloopReader.objective("m.yaml", Files.readString(EX.resolve("mapper/exhaustive.mapper.yaml"))), strategy, 1);
+            TimeloopReader.mapperSettings("m.yaml", Files.readString(EX.resolve("mapper/exhaustive.mapper.yaml"))).objective(),
+            strategy, 1);
     }
 
     @Test
@@ -68,6 +70,59 @@ class TimeloopMapperTest {
             Files.readString(EX.resolve("ref-output/baked/timeloop-mapper.ERT.yaml"))));
         assertEquals(free.stats().levels(), back.levels(), written);
         assertEquals(free.stats().cycles(), back.cycles());
+    }
+
+    /**
+     * Issue 14, acceptance 2 on exercise 05: the mapper file asks for linear_pruned, which Cascade
+     * runs as an enumeration of every mapping, so the best is the space's optimum under Timeloop's
+     * counting (which the tutorial runs and {@link TimeloopNestOracleTest} hold) and no search,
+     * Timeloop's included, can find a better one. That the whole space was looked at is counted
+     * independently: per keep choice, every split of K = 32, P = 16 and R = 3 over the mapper's
+     * five slots (the three levels' temporal loops, and the array's rows and columns, which the
+     * single MAC refuses before costing) with every order of each level's loops of factor above 1.
+     */
+    @Test
+    void linearPrunedEnumeratesTheWholeSpaceAndBeatsTheLocalSearch() throws IOException {
+        assertTrue(TimeloopReader.mapperSettings("m.yaml", Files.readString(EX.resolve("mapper/exhaustive.mapper.yaml")))
+            .exhaustive(), "exercise 05's mapper file asks for linear_pruned");
+        TimeloopMapper.Result every = search("null.constraints.yaml", new Mapper.Exhaustive());
+        long orders = 0;
+        for (long[] k : splits(32, 5)) {
+            for (long[] p : splits(16, 5)) {
+                for (long[] r : splits(3, 5)) {
+                    long product = 1;
+                    for (int level = 0; level < 3; level++) {
+                        int loops = (k[level] > 1 ? 1 : 0) + (p[level] > 1 ? 1 : 0) + (r[level] > 1 ? 1 : 0);
+                        product *= loops == 3 ? 6 : loops == 2 ? 2 : 1;
+                    }
+                    orders += product;
+                }
+            }
+        }
+        assertEquals(64 * orders, every.evaluated() + every.skipped(), "every mapping of every keep choice");
+        TimeloopMapper.Result local = search("null.constraints.yaml", new Mapper.LocalSearch(12, 300, 1));
+        assertTrue(every.score() <= local.score(), every.score() + " > " + local.score());
+        assertEquals(1536, every.stats().cycles(), "48·32 MACs on one MAC");
+    }
+
+    /** Every way to write {@code n} as a product of {@code slots} ordered factors. */
+    private static List<long[]> splits(long n, int slots) {
+        List<long[]> out = new ArrayList<>();
+        if (slots == 1) {
+            out.add(new long[] {n});
+            return out;
+        }
+        for (long a = 1; a <= n; a++) {
+            if (n % a == 0) {
+                for (long[] rest : splits(n / a, slots - 1)) {
+                    long[] split = new long[slots];
+                    split[0] = a;
+                    System.arraycopy(rest, 0, split, 1, rest.length);
+                    out.add(split);
+                }
+            }
+        }
+        return out;
     }
 
     @Test

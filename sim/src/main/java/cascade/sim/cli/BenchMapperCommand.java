@@ -118,7 +118,8 @@ final class BenchMapperCommand implements Callable<Integer> {
         TimeloopReader.Inputs in = TimeloopReader.read(arch, ex.resolve("prob/VGG02_layer5.yaml"), null,
             ex.resolve("ref-output/timeloop-mapper.ERT.yaml"));
         TimeloopReader.MapSpace space = TimeloopReader.mapSpace(arch.toString(), TimeloopReader.text(arch), null, null, in);
-        Mapper.Objective objective = TimeloopReader.objective(mapperFile.toString(), TimeloopReader.text(mapperFile));
+        Mapper.Objective objective = TimeloopReader.mapperSettings(mapperFile.toString(), TimeloopReader.text(mapperFile))
+            .objective();
         long t0 = System.nanoTime();
         TimeloopMapper.Result r = TimeloopMapper.search(in, space, objective,
             new Mapper.LocalSearch(eyerissStarts, eyerissSteps, 1), threads);
