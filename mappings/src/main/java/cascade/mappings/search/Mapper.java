@@ -754,7 +754,10 @@ public final class Mapper {
         return out;
     }
 
-    /** Every way to spread a rank's free prime factors over its free slots, as factor vectors (no duplicates). */
+    /**
+     * Every way to spread a rank's free prime factors over its free slots, as factor vectors (no
+     * duplicates), leaving out spreads along the array's rows or columns wider than the array.
+     */
     private List<long[]> placements(int rank) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         List<long[]> out = new ArrayList<>();
@@ -777,6 +780,10 @@ public final class Mapper {
         }
         for (int s : freeSlots(rank)) {
             long before = current[s];
+            long across = s == levels.size() ? unit.rows() : s == levels.size() + 1 ? unit.cols() : Long.MAX_VALUE;
+            if (s >= levels.size() && (levels.size() < 2 || Math.max(1, before) * p[at] > across)) {
+                continue; // more PEs along an axis than the array has: every such candidate would be refused
+            }
             current[s] = (before == 0 ? 1 : before) * p[at];
             place(rank, p, at + 1, current, seen, out);
             current[s] = before;
