@@ -40,8 +40,9 @@ import java.util.Map;
  *       level's block (rounded up), priced by the {@link EnergyAccountant} (an update as a
  *       write), plus the table's leakage per instance per cycle.</li>
  * </ul>
- * Not yet: spatial sliding windows (children whose tiles partly overlap count as distinct),
- * multiple buffering. A {@code !Parallel}'s members are read as consecutive levels.
+ * Not yet: spatial sliding windows (children whose tiles partly overlap count as distinct).
+ * Multiple buffering changes no count, only the room a tile has (the reader's capacity). A
+ * {@code !Parallel}'s members are read as consecutive levels.
  */
 public final class TimeloopModel {
     private TimeloopModel() {

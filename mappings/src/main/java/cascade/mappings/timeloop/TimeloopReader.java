@@ -42,7 +42,7 @@ import java.util.Set;
  * the leakage energy, separate read and write bandwidths).
  *
  * <p>Refused by name with a located message: features Cascade does not model
- * ({@code sparse_optimizations}, jinja templates, multiple buffering), unknown classes and
+ * ({@code sparse_optimizations}, jinja templates), unknown classes and
  * attributes, factors that do not cover the problem, targets that do not exist.
  */
 public final class TimeloopReader {
@@ -464,12 +464,19 @@ public final class TimeloopReader {
             if (attrs.containsKey("write_bandwidth")) {
                 l.writeBandwidth = positive(attrs.get("write_bandwidth"), "write_bandwidth");
             }
-            if (attrs.containsKey("multiple_buffering") && positive(attrs.get("multiple_buffering"), "multiple_buffering") != 1) {
-                throw new InvalidInputException(attrs.get("multiple_buffering").pos(), "multiple_buffering other than 1 is "
-                    + "not modelled yet");
+            String buffered = "";
+            if (attrs.containsKey("multiple_buffering")) {
+                // Timeloop keeps room for the next tiles beside the current one: a tile may take depth / N.
+                double buffers = positive(attrs.get("multiple_buffering"), "multiple_buffering");
+                if (buffers < 1) {
+                    throw new InvalidInputException(attrs.get("multiple_buffering").pos(), "multiple_buffering must be at "
+                        + "least 1 (the tile itself), found " + scalar(attrs.get("multiple_buffering")));
+                }
+                l.depth /= buffers;
+                buffered = buffers == 1 ? "" : " / " + scalar(attrs.get("multiple_buffering")) + " (multiple_buffering)";
             }
             l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
-                ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" : "unbounded",
+                ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" + buffered : "unbounded",
                 "Timeloop architecture " + file, n.pos()));
             storage.add(l);
         }

@@ -11,8 +11,9 @@
  * exports one of Cascade's mapped Einsums (architecture path, problem, mapping, ERT) so Timeloop
  * can check Cascade. The mapper's constraints come from the architecture's own nodes and from a
  * constraints file, read into {@link cascade.mappings.search.Mapper.Constraints} (fixed factors,
- * innermost loops) and keep/bypass sets, so Cascade's one mapper searches Timeloop's space. Not
- * yet: multiple buffering; architectures that fan out below more than one level (the mapper
- * searches one fan-out, the array's rows and columns), refused by name.
+ * innermost loops) and keep/bypass sets, so Cascade's one mapper searches Timeloop's space; a
+ * level's {@code multiple_buffering: N} leaves a tile depth / N of it. Not yet: architectures that
+ * fan out below more than one level (the mapper searches one fan-out, the array's rows and
+ * columns), refused by name.
  */
 package cascade.mappings.timeloop;

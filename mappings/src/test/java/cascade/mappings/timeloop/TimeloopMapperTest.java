@@ -125,6 +125,37 @@ class TimeloopMapperTest {
         return out;
     }
 
+    /**
+     * {@code multiple_buffering: N} leaves a tile depth / N of a level (the rest holds the next
+     * tiles): exercise 03's mapping keeps 11 words in the 64-word register file (6 weights, 3
+     * inputs and 2 outputs a tile), so it fits at N = 4 (16 words) and not at N = 8 (8 words),
+     * where the one-mapping space has nothing that fits.
+     */
+    @Test
+    void multipleBufferingLeavesATileItsShareOfTheLevel() throws IOException {
+        String arch = Files.readString(EX.resolve("arch/3level.arch.yaml"));
+        String constraints = Files.readString(EX.resolve("constraints/conv1d+oc-3level-1mapping.constraints.yaml"));
+        for (int buffers : new int[] {1, 4, 8}) {
+            String buffered = arch.replace("      depth: 64\n", "      depth: 64\n      multiple_buffering: " + buffers + "\n");
+            TimeloopReader.Inputs in = TimeloopReader.parse("arch.yaml", buffered, "prob.yaml",
+                Files.readString(EX.resolve("prob/conv1d+oc.prob.yaml")), null, null, "ert.yaml",
+                Files.readString(EX.resolve("ref-output/baked/timeloop-mapper.ERT.yaml")));
+            assertEquals(64.0 / buffers, in.architecture().storage("RegisterFile").capacityWords(), "tile room");
+            TimeloopReader.MapSpace space = TimeloopReader.mapSpace("arch.yaml", buffered, "c.yaml", constraints, in);
+            if (buffers < 8) {
+                TimeloopMapper.Result r = TimeloopMapper.search(in, space, Mapper.Objective.DELAY_THEN_ENERGY,
+                    new Mapper.Exhaustive(), 1);
+                long held = r.stats().levels().get("RegisterFile").tensors().values().stream()
+                    .mapToLong(TimeloopModel.TensorStats::utilizedCapacity).sum();
+                assertTrue(held <= 64 / buffers, held + " words");
+            } else {
+                IllegalArgumentException x = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> TimeloopMapper.search(in, space, Mapper.Objective.DELAY_THEN_ENERGY, new Mapper.Exhaustive(), 1));
+                assertTrue(x.getMessage().contains("no mapping in the space fits"), x.getMessage());
+            }
+        }
+    }
+
     @Test
     void aFileWithoutConstraintsIsRefusedByName() throws IOException {
         cascade.einsum.InvalidInputException x = org.junit.jupiter.api.Assertions.assertThrows(
