@@ -19,14 +19,16 @@ import java.util.Map;
  * semantics"), so its figures can be held against Timeloop's {@code stats.txt}:
  * <ul>
  *   <li>A level's tile of a tensor is the box its loops (the level's own and every loop inside
- *       it) cover, per projected dimension {@code 1 + Σ coef·(extent − 1)}.</li>
+ *       it) cover, per projected dimension {@code 1 + Σ coef·(extent − 1)}. Its partition (what
+ *       one instance holds over the run) is the set of points the temporal loops above add, not
+ *       a box where a fan-out strides them.</li>
  *   <li>Fills of a level (per instance) are the tile's first copy plus, for every step of a
  *       temporal loop above the level, the points the new tile has that the previous one had
  *       not (the differential working set). A step of loop j (the inner ones wrapping) shifts
  *       the tile by the same amount every time, so the sum is closed form:
  *       {@code |tile| + Σ_j (N_j − 1)·Π_{outer} N · delta_j}.</li>
  *   <li>A level's reads serve its child: the child's fills, once per child holding different
- *       data (children that need the same data are multicast one read); the innermost level's
+ *       data (children whose offsets project to the same point are multicast one read); the innermost level's
  *       reads are the computes it serves.</li>
  *   <li>Outputs: updates come from the child (its write-backs, counted like fills, once per
  *       child with different outputs: partial sums of children that differ only in a reduced

@@ -464,17 +464,8 @@ public final class TimeloopReader {
             if (attrs.containsKey("write_bandwidth")) {
                 l.writeBandwidth = positive(attrs.get("write_bandwidth"), "write_bandwidth");
             }
-            String buffered = "";
-            if (attrs.containsKey("multiple_buffering")) {
-                // Timeloop keeps room for the next tiles beside the current one: a tile may take depth / N.
-                double buffers = positive(attrs.get("multiple_buffering"), "multiple_buffering");
-                if (buffers < 1) {
-                    throw new InvalidInputException(attrs.get("multiple_buffering").pos(), "multiple_buffering must be at "
-                        + "least 1 (the tile itself), found " + scalar(attrs.get("multiple_buffering")));
-                }
-                l.depth /= buffers;
-                buffered = buffers == 1 ? "" : " / " + scalar(attrs.get("multiple_buffering")) + " (multiple_buffering)";
-            }
+            l.depth /= buffers(attrs);
+            String buffered = buffers(attrs) == 1 ? "" : " / " + scalar(attrs.get("multiple_buffering")) + " (multiple_buffering)";
             l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
                 ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" + buffered : "unbounded",
                 "Timeloop architecture " + file, n.pos()));
@@ -575,7 +566,7 @@ public final class TimeloopReader {
                 l.blockWords = attrs.containsKey("block_size") ? whole(attrs.get("block_size"), "block_size")
                     : Math.max(1, l.widthBits / l.dataBits);
                 if (attrs.containsKey("depth")) {
-                    l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords;
+                    l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords / buffers(attrs);
                 }
                 storage.add(l);
             }
@@ -1147,6 +1138,22 @@ public final class TimeloopReader {
         } catch (NumberFormatException e) {
             throw new InvalidInputException(node.pos(), what + " must be a whole number, found '" + s + "'");
         }
+    }
+
+    /**
+     * A level's {@code multiple_buffering} (1 where absent): Timeloop keeps room for the next
+     * tiles beside the current one, so a tile may take depth / N.
+     */
+    private static double buffers(Map<String, Located> attrs) {
+        if (!attrs.containsKey("multiple_buffering")) {
+            return 1;
+        }
+        double buffers = positive(attrs.get("multiple_buffering"), "multiple_buffering");
+        if (buffers < 1) {
+            throw new InvalidInputException(attrs.get("multiple_buffering").pos(), "multiple_buffering must be at least 1 "
+                + "(the tile itself), found " + scalar(attrs.get("multiple_buffering")));
+        }
+        return buffers;
     }
 
     private static double positive(Located node, String what) {
