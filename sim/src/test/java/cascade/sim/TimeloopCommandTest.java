@@ -88,6 +88,19 @@ class TimeloopCommandTest {
             badMapper.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().startsWith(badMapper + ":6:3: unknown key 'time_out'"), err.toString());
+
+        // Asking to enumerate 06's space (69,206,400 factor assignments for a keep choice) is refused at the key, not run.
+        Path enumerate = dir.resolve("enumerate.mapper.yaml");
+        Files.writeString(enumerate, Files.readString(ex.resolve("mapper/mapper.yaml")).replace("random_pruned",
+            "linear_pruned"));
+        StringWriter refused = new StringWriter();
+        int tooLarge = Main.run(new String[] {"timeloop", "mapper", "--arch", arch, "--problem", prob, "--mapper",
+            enumerate.toString(), "--out", dir.resolve("none.map.yaml").toString()}, new PrintWriter(new StringWriter()),
+            new PrintWriter(refused));
+        assertEquals(2, tooLarge, refused.toString());
+        assertTrue(refused.toString().startsWith(enumerate + ":8:14: every mapping is 69206400 factor assignments"),
+            refused.toString());
+        assertTrue(!Files.exists(dir.resolve("none.map.yaml")), "nothing written");
     }
 
     @Test

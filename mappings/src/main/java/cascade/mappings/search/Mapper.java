@@ -106,16 +106,36 @@ public final class Mapper {
         }
     }
 
-    /** Every candidate (use where the space is small). */
-    public record Exhaustive() implements Strategy {
+    /**
+     * Every candidate, where the space has at most {@code maxAssignments} factor assignments (each
+     * with its loop orders); a larger one is refused ({@link SpaceTooLarge}) rather than walked for
+     * days.
+     */
+    public record Exhaustive(long maxAssignments) implements Strategy {
+        /** Every candidate, however many. */
+        public Exhaustive() {
+            this(Long.MAX_VALUE);
+        }
+
         @Override
         public void walk(Space space, int worker, int threads) {
+            if (space.assignments() > maxAssignments) {
+                throw new SpaceTooLarge("every mapping is " + space.assignments() + " factor assignments, each with its "
+                    + "loop orders, more than the " + maxAssignments + " an enumeration takes; sample the space instead");
+            }
             for (long c = worker; c < space.assignments(); c += threads) {
                 long[][] factors = space.assignment(c);
                 for (int[][] orders : space.orderings(factors)) {
                     space.offer(factors, orders);
                 }
             }
+        }
+    }
+
+    /** An enumeration refused: the space is larger than it was allowed to be. */
+    public static final class SpaceTooLarge extends IllegalArgumentException {
+        public SpaceTooLarge(String message) {
+            super(message);
         }
     }
 
@@ -388,7 +408,7 @@ public final class Mapper {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
         }

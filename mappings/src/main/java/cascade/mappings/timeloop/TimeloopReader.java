@@ -982,7 +982,7 @@ public final class TimeloopReader {
      * leaves loops of factor 1 out of the orders as Cascade's enumeration does) or a sampled one
      * ({@code random}, {@code random_pruned}, {@code hybrid}: Cascade's local search).
      */
-    public record MapperSettings(Mapper.Objective objective, boolean exhaustive) {
+    public record MapperSettings(Mapper.Objective objective, boolean exhaustive, SourcePos algorithmAt) {
     }
 
     static final List<String> ENUMERATING = List.of("exhaustive", "linear_pruned");
@@ -1007,7 +1007,7 @@ public final class TimeloopReader {
             }
             exhaustive = ENUMERATING.contains(algorithm);
         }
-        return new MapperSettings(objective(mm), exhaustive);
+        return new MapperSettings(objective(mm), exhaustive, mm.containsKey("algorithm") ? mm.get("algorithm").pos() : root.pos());
     }
 
     private static Mapper.Objective objective(Map<String, Located> mm) {

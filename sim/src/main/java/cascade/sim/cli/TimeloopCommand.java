@@ -119,12 +119,16 @@ final class TimeloopCommand implements Runnable {
             "factors, permutations (the innermost loops), spatial factors and split, keep and bypass. One fan-out (the",
             "array's rows and columns) is searched. The mapper file's algorithm decides the search: linear_pruned or",
             "exhaustive enumerate every mapping of each keep choice (loops of factor 1 left out of the orders, as",
-            "linear_pruned does), so the best is the space's optimum (exercise 05 unconstrained: 444,912 mappings, ~20 s);",
+            "linear_pruned does), so the best is the space's optimum (exercise 05 unconstrained: 464,640 mappings, ~20 s);",
+            "a space of more than 100,000 factor assignments (06 has 69,206,400) is refused at the algorithm key.",
             "random, random_pruned, hybrid, or no file: --starts local searches of --steps moves per keep choice.",
             "Timeloop's other search settings (timeout, victory_condition, threads) are not read.", "",
             "Example:", "  ./cascade timeloop mapper --arch ex/arch/3level.arch.yaml --problem ex/prob/conv1d+oc.prob.yaml \\",
             "      --constraints ex/constraints/null.constraints.yaml --mapper ex/mapper/exhaustive.mapper.yaml --out best.map.yaml"})
     static final class MapperSearch implements Callable<Integer> {
+        /** Factor assignments per keep choice an enumeration may take (exercise 05 has 7,260; 06 has 69,206,400). */
+        static final long MAX_ENUMERATED = 100_000;
+
         @Spec
         CommandSpec spec;
 
@@ -156,12 +160,19 @@ final class TimeloopCommand implements Runnable {
             var space = TimeloopReader.mapSpace(files.arch.toString(), TimeloopReader.text(files.arch),
                 constraints == null ? null : constraints.toString(),
                 constraints == null ? null : TimeloopReader.text(constraints), in);
-            var settings = mapper == null ? new TimeloopReader.MapperSettings(Mapper.Objective.DELAY_THEN_ENERGY, false)
+            var settings = mapper == null ? new TimeloopReader.MapperSettings(Mapper.Objective.DELAY_THEN_ENERGY, false, null)
                 : TimeloopReader.mapperSettings(mapper.toString(), TimeloopReader.text(mapper));
-            Mapper.Strategy strategy = settings.exhaustive() ? new Mapper.Exhaustive() : new Mapper.LocalSearch(starts, steps, 1);
+            Mapper.Strategy strategy = settings.exhaustive() ? new Mapper.Exhaustive(MAX_ENUMERATED)
+                : new Mapper.LocalSearch(starts, steps, 1);
             long t0 = System.nanoTime();
-            TimeloopMapper.Result r = Inputs.option("--constraints", () -> TimeloopMapper.search(in, space,
-                settings.objective(), strategy, Runtime.getRuntime().availableProcessors()));
+            TimeloopMapper.Result r = Inputs.option("--constraints", () -> {
+                try {
+                    return TimeloopMapper.search(in, space, settings.objective(), strategy,
+                        Runtime.getRuntime().availableProcessors());
+                } catch (Mapper.SpaceTooLarge e) {
+                    throw new InvalidInputException(settings.algorithmAt(), e.getMessage());
+                }
+            });
             double seconds = (System.nanoTime() - t0) / 1e9;
             String written = TimeloopWriter.mapping(r.best(), new ArrayList<>(in.cascade().producer(in.einsum())
                 .iterationRanks()), in.cascade().tensors().keySet(), level -> space.columns(), level -> space.rows());
