@@ -44,6 +44,26 @@ class TimeloopCommandTest {
         assertTrue(err.toString().startsWith(map + ":7:13: no storage level 'Cache'"), err.toString());
     }
 
+    /**
+     * A mapping whose tiles a level cannot hold is refused, as Timeloop refuses it, at that level's
+     * directive; a level that allows overbooking is not checked.
+     */
+    @Test
+    void aMappingThatOverfillsALevelIsRefusedAtItsDirective(@TempDir Path dir) throws Exception {
+        String arch = Files.readString(EX.resolve("arch/2level.arch.yaml"));
+        Path small = dir.resolve("small.arch.yaml");
+        Files.writeString(small, arch.replace("depth: 64", "depth: 4")); // the Buffer; the output-stationary tile takes 7
+        Path map = EX.resolve("map/conv1d-2level-os.map.yaml");
+        String[] args = {"timeloop", "model", "--arch", small.toString(), "--problem",
+            EX.resolve("prob/conv1d.prob.yaml").toString(), "--mapping", map.toString()};
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err)), err.toString());
+        assertTrue(err.toString().startsWith(map + ":7:5: the mapping's tiles at Buffer take 7 words per instance, more than "
+            + "its 4"), err.toString());
+        Files.writeString(small, arch.replace("depth: 64", "depth: 4\n      allow_overbooking: true"));
+        assertEquals(0, Main.run(args, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
+    }
+
     @Test
     void mapperWritesAMappingThatModelReadsBack(@TempDir Path dir) throws Exception {
         Path ex = SharedData.of("data", "timeloop-exercises", "05-mapper-conv1d+oc-3level");

@@ -83,7 +83,7 @@ public final class TimeloopMapper {
                                    Mapper.Objective objective, Mapper.Strategy strategy, int threads) {
         Mapper.CandidateModels timeloop = mapper -> (factors, orders) -> {
             TimeloopModel.Stats s = TimeloopModel.run(with(in, kept(mapper.mappingOf(factors, orders), keep)));
-            return new Mapper.CandidateModel.Cost(s.cycles(), s.energyPj(), fits(in, s));
+            return new Mapper.CandidateModel.Cost(s.cycles(), s.energyPj(), TimeloopModel.overflowing(in.architecture(), s) == null);
         };
         Mapper mapper = new Mapper(in.cascade(), in.sizes(), in.architecture(), in.einsum(), in.mapping().unit(), objective,
             Map.of(), timeloop, loops);
@@ -108,17 +108,5 @@ public final class TimeloopMapper {
     private static TimeloopReader.Inputs with(TimeloopReader.Inputs in, Mapping.EinsumMapping m) {
         return new TimeloopReader.Inputs(in.cascade(), in.sizes(), in.architecture(), m, in.blockWords(), in.leakPj(),
             in.readWriteBandwidth());
-    }
-
-    /** Every level holds, per instance, what it keeps of each data space at once (its tile). */
-    private static boolean fits(TimeloopReader.Inputs in, TimeloopModel.Stats s) {
-        for (StorageLevel l : in.architecture().storage()) {
-            long words = s.levels().get(l.name()).tensors().values().stream()
-                .mapToLong(TimeloopModel.TensorStats::utilizedCapacity).sum();
-            if (words > l.capacityWords()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

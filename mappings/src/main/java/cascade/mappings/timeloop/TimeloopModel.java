@@ -184,6 +184,21 @@ public final class TimeloopModel {
             priced.byComponentPj().get(unit.name()), out, priced.totalPj() + leakage);
     }
 
+    /** A level whose tiles, every tensor it keeps at once, take {@code words} per instance where it has {@code room}. */
+    public record Overflow(String level, long words, long room) {
+    }
+
+    /** The first level (outermost first) that cannot hold its tiles, or null (Timeloop refuses such a mapping). */
+    public static Overflow overflowing(Architecture arch, Stats s) {
+        for (StorageLevel l : arch.storage()) {
+            long words = s.levels().get(l.name()).tensors().values().stream().mapToLong(TensorStats::utilizedCapacity).sum();
+            if (words > l.capacityWords()) {
+                return new Overflow(l.name(), words, (long) l.capacityWords());
+            }
+        }
+        return null;
+    }
+
     /** Fills as Timeloop counts them: the tile, then each step's new points, over the temporal loops above the level. */
     private static long fillsLike(Projection t, List<Loop> nest, int level) {
         List<Loop> inside = loopsWhere(nest, l -> l.level >= level);

@@ -466,6 +466,10 @@ public final class TimeloopReader {
             }
             l.depth /= buffers(attrs);
             String buffered = buffers(attrs) == 1 ? "" : " / " + scalar(attrs.get("multiple_buffering")) + " (multiple_buffering)";
+            if (overbooked(attrs)) { // tiles may be larger than the level: Timeloop checks no capacity there
+                l.depth = Double.POSITIVE_INFINITY;
+                buffered += ", allow_overbooking: no capacity checked";
+            }
             l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
                 ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" + buffered : "unbounded",
                 "Timeloop architecture " + file, n.pos()));
@@ -568,6 +572,9 @@ public final class TimeloopReader {
                 if (attrs.containsKey("depth")) {
                     l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords / buffers(attrs);
                 }
+                if (overbooked(attrs)) {
+                    l.depth = Double.POSITIVE_INFINITY;
+                }
                 storage.add(l);
             }
             if (m.containsKey("subtree")) {
@@ -656,6 +663,7 @@ public final class TimeloopReader {
         Map<String, Set<String>> keep = new LinkedHashMap<>();
         Map<String, Long> product = new LinkedHashMap<>();
         Set<String> directed = new LinkedHashSet<>();
+        Map<String, SourcePos> directedAt = new LinkedHashMap<>(); // a level's first directive, where its errors point
         p.dims.forEach(d -> product.put(d, 1L));
         Set<String> dataSpaces = new LinkedHashSet<>(p.cascade.tensors().keySet());
         Set<String> levelNames = new LinkedHashSet<>();
@@ -666,6 +674,7 @@ public final class TimeloopReader {
             Located targetNode = require(m, "target", entry);
             String target = scalar(targetNode);
             String type = scalar(require(m, "type", entry));
+            directedAt.putIfAbsent(target, entry.pos());
             switch (type) {
                 case "temporal", "spatial" -> {
                     String level = type.equals("temporal") || levelNames.contains(target) ? target
@@ -729,7 +738,7 @@ public final class TimeloopReader {
         List<Mapping.LevelLoops> levels = new ArrayList<>();
         for (Level l : h.storage) {
             levels.add(new Mapping.LevelLoops(l.name, List.copyOf(temporal.getOrDefault(l.name, List.of())),
-                List.of(), List.copyOf(spatial.getOrDefault(l.name, List.of())), keep.get(l.name), null));
+                List.of(), List.copyOf(spatial.getOrDefault(l.name, List.of())), keep.get(l.name), directedAt.get(l.name)));
         }
         return new Mapping.EinsumMapping(p.output, h.compute, List.copyOf(levels), list.pos(), null);
     }
@@ -1154,6 +1163,19 @@ public final class TimeloopReader {
                 + "(the tile itself), found " + scalar(attrs.get("multiple_buffering")));
         }
         return buffers;
+    }
+
+    /** A level's {@code allow_overbooking}: true or false, false where absent. */
+    private static boolean overbooked(Map<String, Located> attrs) {
+        if (!attrs.containsKey("allow_overbooking")) {
+            return false;
+        }
+        String v = scalar(attrs.get("allow_overbooking")).strip().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new InvalidInputException(attrs.get("allow_overbooking").pos(), "allow_overbooking is true or false, found '"
+                + scalar(attrs.get("allow_overbooking")) + "'");
+        }
+        return v.equals("true");
     }
 
     private static double positive(Located node, String what) {

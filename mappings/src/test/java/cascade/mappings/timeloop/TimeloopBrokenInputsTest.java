@@ -33,6 +33,7 @@ class TimeloopBrokenInputsTest {
         "arch|'  nodes:'|'  nodez:'|3:3|unknown key 'nodez'",
         "arch|'    name: Buffer\n'|'    name: Buffer\n    sparse_optimizations: {}\n'|20:5|sparse_optimizations are not read",
         "arch|'      depth: 64'|'      depth: 64\n      multiple_buffering: 0.5'|23:27|multiple_buffering must be at least 1",
+        "arch|'      depth: 64'|'      depth: 64\n      allow_overbooking: maybe'|23:26|allow_overbooking is true or false",
         // problem
         "prob|'dimensions: [ R, P ]'|'dimensions: [ R, R ]'|5:22|dimension R is listed twice",
         "prob|'      - [ [R] ]'|'      - [ [Q] ]'|9:12|'Q' is not a dimension of Conv1D",

@@ -83,7 +83,15 @@ final class TimeloopCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            TimeloopModel.Stats s = TimeloopModel.run(files.read(mapping));
+            TimeloopReader.Inputs in = files.read(mapping);
+            TimeloopModel.Stats s = TimeloopModel.run(in);
+            TimeloopModel.Overflow over = TimeloopModel.overflowing(in.architecture(), s);
+            if (over != null) {
+                SourcePos at = in.mapping().levels().stream().filter(l -> l.level().equals(over.level()) && l.pos() != null)
+                    .map(Mapping.LevelLoops::pos).findFirst().orElse(in.mapping().pos());
+                throw new InvalidInputException(at, "the mapping's tiles at " + over.level() + " take " + over.words()
+                    + " words per instance, more than its " + over.room() + " (depth over multiple_buffering)");
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (files.format == Output.Format.json) {
                 Map<String, Object> json = new LinkedHashMap<>();
