@@ -12,7 +12,11 @@
  * can check Cascade. The mapper's constraints come from the architecture's own nodes and from a
  * constraints file, read into {@link cascade.mappings.search.Mapper.Constraints} (fixed factors,
  * innermost loops) and keep/bypass sets, so Cascade's one mapper searches Timeloop's space; a
- * level's {@code multiple_buffering: N} leaves a tile depth / N of it. Not yet: architectures that
+ * level's {@code multiple_buffering: N} leaves a tile depth / N of it, and a mapping whose tiles
+ * overfill a level ({@link cascade.mappings.timeloop.TimeloopModel#overflowing}) is refused by the
+ * model and skipped by the mapper unless the level has {@code allow_overbooking: true}. The oracle
+ * the closed form is tested against plays the same rules loop by loop ({@code TimeloopNestOracle},
+ * in the tests). Not yet: architectures that
  * fan out below more than one level (the mapper searches one fan-out, the array's rows and
  * columns), refused by name.
  */
