@@ -32,6 +32,17 @@ public final class TimeloopMapper {
 
     public static Result search(TimeloopReader.Inputs in, TimeloopReader.MapSpace space, Mapper.Objective objective,
                                 Mapper.Strategy strategy, int threads) {
+        return search(in, space, objective, strategy, threads, (done, of) -> { });
+    }
+
+    /** What a long search reports as it goes: keep choices searched, of how many. */
+    public interface Progress {
+        void searched(long done, long of);
+    }
+
+    /** As {@link #search(TimeloopReader.Inputs, TimeloopReader.MapSpace, Mapper.Objective, Mapper.Strategy, int)}, saying how far it is. */
+    public static Result search(TimeloopReader.Inputs in, TimeloopReader.MapSpace space, Mapper.Objective objective,
+                                Mapper.Strategy strategy, int threads, Progress progress) {
         List<StorageLevel> levels = in.architecture().storage();
         List<String> spaces = new ArrayList<>(in.cascade().tensors().keySet());
         // The open keep choices: (level, data space) pairs below the outermost level the constraints leave open.
@@ -72,6 +83,7 @@ public final class TimeloopMapper {
             if (r.best() != null && (best == null || r.score() < best.score())) {
                 best = r;
             }
+            progress.searched(choice + 1, 1L << open.size());
         }
         if (best == null) {
             throw new IllegalArgumentException("no mapping in the space fits the architecture");

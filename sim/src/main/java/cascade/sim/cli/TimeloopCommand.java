@@ -174,9 +174,18 @@ final class TimeloopCommand implements Runnable {
                 : new Mapper.LocalSearch(starts, steps, 1);
             long t0 = System.nanoTime();
             TimeloopMapper.Result r = Inputs.option("--constraints", () -> {
+                PrintWriter err = spec.commandLine().getErr();
+                TimeloopMapper.Progress progress = (done, of) -> {
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (!CascadeCommand.quiet() && (done == of || done % Math.max(1, of / 8) == 0)) {
+                        err.printf(Locale.ROOT, "timeloop mapper: [%d/%d] keep choices searched (%.0f s, about %.0f s left)%n",
+                            done, of, s, s / done * (of - done));
+                        err.flush();
+                    }
+                };
                 try {
                     return TimeloopMapper.search(in, space, settings.objective(), strategy,
-                        Runtime.getRuntime().availableProcessors());
+                        Runtime.getRuntime().availableProcessors(), progress);
                 } catch (Mapper.SpaceTooLarge e) {
                     throw new InvalidInputException(settings.algorithmAt(), e.getMessage());
                 }
