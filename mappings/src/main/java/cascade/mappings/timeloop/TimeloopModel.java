@@ -274,11 +274,12 @@ public final class TimeloopModel {
             }
             java.util.Set<List<Long>> points = java.util.Set.of(java.util.Collections.nCopies(dims.size(), 0L));
             for (Loop l : loops) {
+                long stride = stride(nest, l);
                 long[] move = new long[dims.size()];
                 boolean moves = false;
                 for (int d = 0; d < move.length; d++) {
                     for (Index.Term term : t.dims().get(dims.get(d))) {
-                        move[d] += term.rank().equals(l.rank) ? term.coeff() * stride(nest, l) : 0;
+                        move[d] += term.rank().equals(l.rank) ? term.coeff() * stride : 0;
                     }
                     moves |= move[d] != 0;
                 }

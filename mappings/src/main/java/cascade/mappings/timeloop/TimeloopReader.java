@@ -464,12 +464,9 @@ public final class TimeloopReader {
             if (attrs.containsKey("write_bandwidth")) {
                 l.writeBandwidth = positive(attrs.get("write_bandwidth"), "write_bandwidth");
             }
-            l.depth /= buffers(attrs);
-            String buffered = buffers(attrs) == 1 ? "" : " / " + scalar(attrs.get("multiple_buffering")) + " (multiple_buffering)";
-            if (overbooked(attrs)) { // tiles may be larger than the level: Timeloop checks no capacity there
-                l.depth = Double.POSITIVE_INFINITY;
-                buffered += ", allow_overbooking: no capacity checked";
-            }
+            l.depth = tileRoom(attrs, l.depth);
+            String buffered = (buffers(attrs) == 1 ? "" : " / " + scalar(attrs.get("multiple_buffering")) + " (multiple_buffering)")
+                + (overbooked(attrs) ? ", allow_overbooking: no capacity checked" : "");
             l.figures.add(new Figure(nodeName + ".depth", l.depth, "words", attrs.containsKey("depth")
                 ? scalar(attrs.get("depth")) + " x " + l.blockWords + " " + l.dataBits + "-bit" + buffered : "unbounded",
                 "Timeloop architecture " + file, n.pos()));
@@ -570,11 +567,9 @@ public final class TimeloopReader {
                 l.blockWords = attrs.containsKey("block_size") ? whole(attrs.get("block_size"), "block_size")
                     : Math.max(1, l.widthBits / l.dataBits);
                 if (attrs.containsKey("depth")) {
-                    l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords / buffers(attrs);
+                    l.depth = whole(attrs.get("depth"), "depth") * (double) l.blockWords;
                 }
-                if (overbooked(attrs)) {
-                    l.depth = Double.POSITIVE_INFINITY;
-                }
+                l.depth = tileRoom(attrs, l.depth);
                 storage.add(l);
             }
             if (m.containsKey("subtree")) {
@@ -1007,16 +1002,15 @@ public final class TimeloopReader {
         Map<String, Located> top = mapping(root, SECTIONS, "a Timeloop mapper configuration");
         Located mapper = require(top, "mapper", root);
         Map<String, Located> mm = mapping(mapper, MAPPER_KEYS, "the mapper");
-        boolean exhaustive = false;
-        if (mm.containsKey("algorithm")) {
-            String algorithm = scalar(mm.get("algorithm"));
-            if (!ENUMERATING.contains(algorithm) && !SAMPLING.contains(algorithm)) {
-                throw new InvalidInputException(mm.get("algorithm").pos(), "unknown algorithm '" + algorithm
-                    + "'; Timeloop's are " + String.join(", ", ENUMERATING) + ", " + String.join(", ", SAMPLING));
-            }
-            exhaustive = ENUMERATING.contains(algorithm);
+        Located algorithm = mm.get("algorithm");
+        if (algorithm == null) {
+            return new MapperSettings(objective(mm), false, root.pos());
         }
-        return new MapperSettings(objective(mm), exhaustive, mm.containsKey("algorithm") ? mm.get("algorithm").pos() : root.pos());
+        if (!ENUMERATING.contains(scalar(algorithm)) && !SAMPLING.contains(scalar(algorithm))) {
+            throw new InvalidInputException(algorithm.pos(), "unknown algorithm '" + scalar(algorithm) + "'; Timeloop's are "
+                + String.join(", ", ENUMERATING) + ", " + String.join(", ", SAMPLING));
+        }
+        return new MapperSettings(objective(mm), ENUMERATING.contains(scalar(algorithm)), algorithm.pos());
     }
 
     private static Mapper.Objective objective(Map<String, Located> mm) {
@@ -1147,6 +1141,15 @@ public final class TimeloopReader {
         } catch (NumberFormatException e) {
             throw new InvalidInputException(node.pos(), what + " must be a whole number, found '" + s + "'");
         }
+    }
+
+    /**
+     * The words of a level of {@code depth} a mapping's tiles may take: depth / multiple_buffering,
+     * unbounded where the level allows overbooking (Timeloop checks no capacity there).
+     */
+    private static double tileRoom(Map<String, Located> attrs, double depth) {
+        double buffers = buffers(attrs);
+        return overbooked(attrs) ? Double.POSITIVE_INFINITY : depth / buffers;
     }
 
     /**

@@ -6,10 +6,12 @@ import cascade.mappings.spec.Mapping;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Timeloop's counting rules (REFERENCE.md, "Timeloop v0.4 — model semantics") applied by playing
@@ -57,8 +59,7 @@ final class TimeloopNestOracle {
                 Integer child = k + 1 < chain.size() ? chain.get(k + 1) : null;
                 Played own = play(t, nest, level, level);
                 long reads;
-                long fills;
-                long updates = 0;
+                long updates;
                 if (child == null) {
                     long served = own.steps * product(nest, level);
                     updates = output ? served : 0;
@@ -68,7 +69,7 @@ final class TimeloopNestOracle {
                     updates = output ? served.newPoints : 0;
                     reads = output ? served.refetched : served.newPoints;
                 }
-                fills = k == 0 ? 0 : own.newPoints - (output ? own.partition : 0);
+                long fills = k == 0 ? 0 : own.newPoints - (output ? own.partition : 0);
                 out.get(levels.get(level).level()).put(t.name(),
                     new Counts(own.partition, own.capacity, reads, fills, updates));
             }
@@ -102,7 +103,7 @@ final class TimeloopNestOracle {
         long capacity = 0;
         long[] stepIndex = new long[steps.size()];
         do {
-            Map<BitSet, Integer> distinct = new HashMap<>();
+            Set<BitSet> distinct = new HashSet<>(); // this step's new points, one per set the children need
             long[] childIndex = new long[children.size()];
             int c = 0;
             do {
@@ -113,7 +114,7 @@ final class TimeloopNestOracle {
                 capacity = Math.max(capacity, tile.cardinality());
                 BitSet fresh = (BitSet) tile.clone();
                 fresh.andNot(previous[c]);
-                if (!fresh.isEmpty() && distinct.putIfAbsent(fresh, c) == null) {
+                if (!fresh.isEmpty() && distinct.add(fresh)) {
                     BitSet again = (BitSet) fresh.clone();
                     again.and(seen[c]);
                     newPoints += fresh.cardinality();

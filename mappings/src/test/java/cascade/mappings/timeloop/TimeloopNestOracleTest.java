@@ -132,7 +132,8 @@ class TimeloopNestOracleTest {
             }
         }
         for (String name : ranks) {
-            for (long p : primes(in.sizes().get(name.toUpperCase(java.util.Locale.ROOT)))) { // each prime factor to a random slot: a level's temporal loop or the fan-out
+            // Each prime factor to a random slot: a level's temporal loop or the fan-out.
+            for (long p : primes(in.sizes().get(name.toUpperCase(java.util.Locale.ROOT)))) {
                 int slot = random.nextInt(levels.size() + (spatialLevel >= 0 ? 1 : 0));
                 var into = slot == levels.size() ? spatial.get(spatialLevel) : temporal.get(slot);
                 int at = -1;
@@ -182,7 +183,8 @@ class TimeloopNestOracleTest {
         return out;
     }
 
-    private static void assertAgree(TimeloopReader.Inputs in, String what) {
+    /** The model's per-instance figures equal the oracle's at every level, for every tensor it keeps. */
+    static void assertAgree(TimeloopReader.Inputs in, String what) {
         Map<String, Map<String, TimeloopNestOracle.Counts>> oracle = TimeloopNestOracle.count(in);
         TimeloopModel.Stats model = TimeloopModel.run(in);
         for (var level : oracle.entrySet()) {

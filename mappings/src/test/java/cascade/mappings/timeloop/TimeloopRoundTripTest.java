@@ -89,15 +89,8 @@ class TimeloopRoundTripTest {
             String what = "draw " + draw + " " + slots;
             assertRoundTrip(mapped);
             TimeloopWriter.Export files = TimeloopWriter.export(mapped, mapped.mapping().einsums().getFirst());
-            TimeloopReader.Inputs in = TimeloopReader.parse("arch.yaml", files.architecture(), "prob.yaml", files.problem(),
-                "map.yaml", files.mapping(), "ERT.yaml", files.ert());
-            TimeloopModel.Stats model = TimeloopModel.run(in);
-            TimeloopNestOracle.count(in).forEach((level, tensors) -> tensors.forEach((tensor, c) -> {
-                TimeloopModel.TensorStats m = model.levels().get(level).tensors().get(tensor);
-                assertEquals(List.of(c.partitionSize(), c.reads(), c.fills(), c.updates()),
-                    List.of(m.partitionSize(), m.readsPerInstance(), m.fillsPerInstance(), m.updatesPerInstance()),
-                    what + ": " + level + " " + tensor);
-            }));
+            TimeloopNestOracleTest.assertAgree(TimeloopReader.parse("arch.yaml", files.architecture(), "prob.yaml",
+                files.problem(), "map.yaml", files.mapping(), "ERT.yaml", files.ert()), what);
             checked++;
         }
         assertEquals(150, checked, "mappings that fit the buffer");
