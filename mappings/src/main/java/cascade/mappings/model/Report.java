@@ -24,7 +24,7 @@ import java.util.Map;
 public record Report(String design, Map<String, Long> sizes, long heads, long cycles, double seconds, long dramBytes,
                      Map<String, Double> utilization, Map<ComputeArray.Kind, Double> utilizationByKind,
                      Map<String, Long> wordsByLevel, ActionCounts actions, EnergyAccountant.Priced energy,
-                     Figure clock, Detail detail) {
+                     Figure clock, Detail detail, int wordBits) {
 
     /**
      * A model's report from what it alone decides — the cycles, each unit's utilisation, what it
@@ -60,27 +60,99 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
         Figure clock = arch.figures().stream().filter(f -> f.name().equals("clock")).findFirst().orElse(null);
         return new Report(s.design().name(), s.sizes(), s.heads(), cycles, cycles * arch.secondsPerCycle(),
             words.get(arch.storage().getFirst().name()) * arch.wordBits() / 8, utilization, byKind(arch, utilization),
-            words, actions, new EnergyAccountant(arch).price(actions), clock, detail);
+            words, actions, new EnergyAccountant(arch).price(actions), clock, detail, arch.wordBits());
+    }
+
+    /**
+     * Parts run one after another on one architecture: a workload whose heads differ in shape
+     * (SpAtten's release traces: each head keeps its own number of keys and values) costed as one
+     * schedule per shape. Cycles, action counts (and so energy, re-priced), words, heads and each
+     * model's detail add up; utilisation is the parts' weighted by their cycles; the sizes are
+     * each rank's largest over the parts. The parts do not overlap: a part's first head waits for
+     * the previous part's last.
+     */
+    public static Report sequence(Architecture arch, List<Report> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no parts to run in sequence");
+        }
+        long cycles = 0;
+        long heads = 0;
+        double seconds = 0;
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        Map<String, Long> words = new LinkedHashMap<>();
+        Map<String, Double> weighted = new LinkedHashMap<>();
+        ActionCounts.Builder actions = new ActionCounts.Builder();
+        for (Report r : parts) {
+            cycles = Math.addExact(cycles, r.cycles());
+            heads = Math.addExact(heads, r.heads());
+            seconds += r.seconds();
+            r.sizes().forEach((k, v) -> sizes.merge(k, v, Math::max));
+            r.wordsByLevel().forEach((k, v) -> words.merge(k, v, Math::addExact));
+            r.utilization().forEach((k, u) -> weighted.merge(k, u * r.cycles(), Double::sum));
+            actions.addAll(r.actions());
+        }
+        long total = cycles;
+        Map<String, Double> utilization = new LinkedHashMap<>();
+        weighted.forEach((k, w) -> utilization.put(k, total == 0 ? 0 : w / total));
+        ActionCounts counts = actions.build();
+        Report first = parts.getFirst();
+        long dramWords = words.get(arch.storage().getFirst().name());
+        return new Report(first.design(), sizes, heads, cycles, seconds, dramWords * arch.wordBits() / 8, utilization,
+            byKind(arch, utilization), words, counts, new EnergyAccountant(arch).price(counts), first.clock(),
+            sequence(parts.stream().map(Report::detail).toList()), arch.wordBits());
+    }
+
+    private static Detail sequence(List<Detail> details) {
+        if (details.stream().allMatch(d -> d instanceof SimulationDetail)) {
+            Map<String, UnitStats> units = new LinkedHashMap<>();
+            Map<String, Long> runs = new LinkedHashMap<>();
+            long simulated = 0;
+            long skipped = 0;
+            double operations = 0;
+            for (Detail d : details) {
+                SimulationDetail s = (SimulationDetail) d;
+                s.units().forEach((k, u) -> units.merge(k, u, (a, b) -> new UnitStats(a.busy() + b.busy(),
+                    a.stalledOnInput() + b.stalledOnInput(), a.stalledOnOutput() + b.stalledOnOutput(), a.idle() + b.idle())));
+                s.runsByEinsum().forEach((k, n) -> runs.merge(k, n, Long::sum));
+                simulated += s.simulatedTasks();
+                skipped += s.skippedTasks();
+                operations += s.operations();
+            }
+            return new SimulationDetail(units, runs, simulated, skipped, operations);
+        }
+        if (details.stream().allMatch(d -> d instanceof ClosedFormDetail)) {
+            List<StageCycles> stages = new java.util.ArrayList<>();
+            Map<String, EinsumCost> einsums = new LinkedHashMap<>();
+            Map<Integer, Boolean> onChip = new LinkedHashMap<>();
+            for (Detail d : details) {
+                ClosedFormDetail c = (ClosedFormDetail) d;
+                stages.addAll(c.stages());
+                c.einsums().forEach(e -> einsums.merge(e.output(), e, (a, b) -> new EinsumCost(a.output(), a.unit(),
+                    a.cycles() + b.cycles(), a.energyPj() + b.energyPj(), a.dramWords() + b.dramWords(),
+                    a.points() + b.points())));
+                c.groupsOnChip().forEach((g, on) -> onChip.merge(g, on, Boolean::logicalAnd));
+            }
+            return new ClosedFormDetail(List.copyOf(stages), List.copyOf(einsums.values()), onChip);
+        }
+        throw new IllegalArgumentException("parts of one sequence come from one cost model");
     }
 
     public double energyPj() {
         return energy.totalPj();
     }
 
-    /** DRAM bytes read and written per tensor (they add up to {@link #dramBytes()}). */
+    /** DRAM bytes read and written per tensor (they add up to {@link #dramBytes()}, to within a byte per tensor where a word is not whole bytes). */
     public Map<String, Long> dramBytesByTensor() {
         Map<String, Long> bytes = new java.util.TreeMap<>();
         String dram = wordsByLevel.keySet().iterator().next(); // levels outermost first
-        long words = wordsByLevel.get(dram);
-        if (words == 0) {
-            return bytes;
-        }
-        long bytesPerWord = dramBytes / words;
+        Map<String, Long> wordsOf = new java.util.TreeMap<>();
         actions.counts().forEach((a, n) -> {
             if (a.component().equals(dram) && !a.action().equals(ActionCounts.LEAK)) {
-                bytes.merge(a.tensor(), n * bytesPerWord, Long::sum);
+                wordsOf.merge(a.tensor(), n, Long::sum);
             }
         });
+        // A word need not be whole bytes (SpAtten's is 12 bits).
+        wordsOf.forEach((t, n) -> bytes.put(t, Math.multiplyExact(n, (long) wordBits) / 8));
         return bytes;
     }
 
