@@ -73,7 +73,7 @@ public final class Lowering {
                     stages.add(lowerGroup(d, gi, bindings, sizes, sparsity));
                 }
             } else if (!d.folded().contains(e.output()) && !d.maintained().contains(e.output())) {
-                Estimate.EinsumEstimate each = coster.best(d, e.output(), sizes, Map.of());
+                Estimate.EinsumEstimate each = packed(d, coster.best(d, e.output(), sizes, Map.of()));
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
                     each, List.of(), List.of(), List.of(), d.sparsityOf(e.output()),
                     sparsity.perHead(e.output(), each.points()));
@@ -81,6 +81,38 @@ public final class Lowering {
             }
         }
         return new Schedule(d, sizes, heads, List.copyOf(stages));
+    }
+
+    /**
+     * {@code each} with the DRAM accesses of tensors the design stores narrower than a word packed
+     * ({@link Design#dramWords}): fewer words, and the DRAM's bandwidth cycles and energy in the
+     * same proportion (both are linear in the words).
+     */
+    static Estimate.EinsumEstimate packed(Design d, Estimate.EinsumEstimate each) {
+        if (d.storedBits().isEmpty()) {
+            return each;
+        }
+        String dram = d.architecture().storage().getFirst().name();
+        List<Estimate.Accesses> accesses = new ArrayList<>();
+        for (Estimate.Accesses a : each.accesses()) {
+            accesses.add(a.level().equals(dram) ? new Estimate.Accesses(a.level(), a.tensor(),
+                d.dramWords(a.tensor(), a.reads()), d.dramWords(a.tensor(), a.writes())) : a);
+        }
+        long before = each.wordsAt(dram);
+        long after = accesses.stream().filter(a -> a.level().equals(dram)).mapToLong(a -> a.reads() + a.writes()).sum();
+        if (before == after) {
+            return each;
+        }
+        Map<String, Long> bandwidth = new LinkedHashMap<>(each.bandwidthCycles());
+        bandwidth.computeIfPresent(dram, (k, c) -> (long) Math.ceil((double) c * after / before));
+        Map<String, Double> energy = new LinkedHashMap<>(each.energyPj());
+        energy.computeIfPresent(dram, (k, pj) -> pj * after / before);
+        long cycles = each.computeCycles();
+        for (long b : bandwidth.values()) {
+            cycles = Math.max(cycles, b);
+        }
+        return new Estimate.EinsumEstimate(each.output(), each.unit(), each.points(), each.computeCycles(), bandwidth, cycles,
+            each.utilization(), List.copyOf(accesses), energy);
     }
 
     private static int groupOf(Design d, String einsum) {
@@ -163,8 +195,8 @@ public final class Lowering {
             TensorDecl t = c.tensor(w.getKey());
             if (t.isInput()) {
                 boolean perStep = stepWhole != null && t.ranks().contains(stepWhole);
-                loads.add(new Schedule.Load(t.name(), w.getValue(), t.elements(tileSizes),
-                    perStep ? t.elements(stepSizes) : 0));
+                loads.add(new Schedule.Load(t.name(), w.getValue(), d.dramWords(t.name(), t.elements(tileSizes)),
+                    perStep ? d.dramWords(t.name(), t.elements(stepSizes)) : 0));
             }
         }
         List<Schedule.Work> works = new ArrayList<>();
@@ -210,7 +242,7 @@ public final class Lowering {
                     }
                 }
             }
-            works.add(new Schedule.Work(e, unit, phase, coster.best(d, e, runSizes, resident), List.copyOf(same),
+            works.add(new Schedule.Work(e, unit, phase, packed(d, coster.best(d, e, runSizes, resident)), List.copyOf(same),
                 List.copyOf(previous), List.copyOf(overwrites), d.sparsityOf(e), 0));
         }
         // What is effectual: a padded last tile, block or chunk, the masks and what they make null.

@@ -39,11 +39,11 @@ import java.util.Map;
  */
 public record Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units,
                      List<Group> groups, Map<Assumption, List<String>> assumptions, Architecture specified,
-                     Map<String, SparsityPolicy> sparsity) {
+                     Map<String, SparsityPolicy> sparsity, Map<String, Integer> storedBits) {
 
     /** A design that makes no assumption. */
     public Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units, List<Group> groups) {
-        this(name, architecture, cascade, units, groups, Map.of(), architecture, Map.of());
+        this(name, architecture, cascade, units, groups, Map.of(), architecture, Map.of(), Map.of());
     }
 
     /** A design on {@code specified} hardware, which its assumptions then change. */
@@ -56,11 +56,58 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     public static Design of(String name, Architecture specified, Cascade cascade, Map<String, String> units,
                             List<Group> groups, Map<Assumption, List<String>> assumptions,
                             Map<String, SparsityPolicy> sparsity) {
+        return of(name, specified, cascade, units, groups, assumptions, sparsity, Map.of());
+    }
+
+    private static Design of(String name, Architecture specified, Cascade cascade, Map<String, String> units,
+                             List<Group> groups, Map<Assumption, List<String>> assumptions,
+                             Map<String, SparsityPolicy> sparsity, Map<String, Integer> storedBits) {
         Architecture a = specified;
         for (Assumption x : assumptions.keySet()) {
             a = x.apply(a);
         }
-        return new Design(name, a, cascade, units, groups, Map.copyOf(assumptions), specified, Map.copyOf(sparsity));
+        return new Design(name, a, cascade, units, groups, Map.copyOf(assumptions), specified, Map.copyOf(sparsity),
+            Map.copyOf(storedBits));
+    }
+
+    /**
+     * This design with these inputs and outputs held in DRAM at {@code bits} each ({@code storedBits}:
+     * narrower than the architecture's word, as a quantised key cache is): their DRAM transfers
+     * move {@code ceil(elements × bits / wordBits)} words, in time and in energy. On chip a tensor
+     * keeps the word (the arrays compute at the word's width).
+     *
+     * @throws IllegalArgumentException for a tensor the cascade has not, one not held in DRAM, or
+     *                                  a width outside 1 … the word
+     */
+    public Design withStoredBits(Map<String, Integer> bits) {
+        for (var b : bits.entrySet()) {
+            TensorDecl t = cascade.tensor(b.getKey());
+            if (t == null) {
+                throw new IllegalArgumentException("no tensor '" + b.getKey() + "' in " + cascade.name());
+            }
+            if (t.role() == TensorDecl.Role.INTERMEDIATE) {
+                throw new IllegalArgumentException("'" + b.getKey() + "' is an intermediate; only inputs and outputs are "
+                    + "held in DRAM at a width of their own");
+            }
+            if (b.getValue() < 1 || b.getValue() > architecture.wordBits()) {
+                throw new IllegalArgumentException("a width of " + b.getValue() + " bits for " + b.getKey() + "; "
+                    + architecture.name() + "'s word is " + architecture.wordBits() + " bits");
+            }
+        }
+        Map<String, Integer> widths = new LinkedHashMap<>(storedBits);
+        widths.putAll(bits);
+        return of(name, specified, cascade, units, groups, assumptions, sparsity, widths);
+    }
+
+    /** DRAM words that {@code elements} of {@code tensor} take: fewer than the elements where it is stored narrower. */
+    public long dramWords(String tensor, long elements) {
+        Integer bits = storedBits.get(tensor);
+        if (bits == null || bits == architecture.wordBits()) {
+            return elements;
+        }
+        return java.math.BigInteger.valueOf(elements).multiply(java.math.BigInteger.valueOf(bits))
+            .add(java.math.BigInteger.valueOf(architecture.wordBits() - 1))
+            .divide(java.math.BigInteger.valueOf(architecture.wordBits())).longValueExact();
     }
 
     /** This design without the assumptions {@code off} (those it does not make are ignored). */
@@ -68,14 +115,14 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         Map<Assumption, List<String>> kept = new java.util.EnumMap<>(Assumption.class);
         kept.putAll(assumptions);
         off.forEach(kept::remove);
-        Design d = of(name, specified, cascade, units, groups, kept, sparsity);
+        Design d = of(name, specified, cascade, units, groups, kept, sparsity, storedBits);
         // Summaries no longer maintained elsewhere are computed: they need units, by the default rule.
         return off.contains(Assumption.MAINTAINED_SUMMARIES) && !maintained().isEmpty() ? d.withCascade(cascade) : d;
     }
 
     /** This design, its assumptions and all, on other hardware (a sweep's point). */
     public Design onHardware(Architecture hardware) {
-        return of(name, hardware, cascade, units, groups, assumptions, sparsity);
+        return of(name, hardware, cascade, units, groups, assumptions, sparsity, storedBits);
     }
 
     /** What Einsum {@code einsum} does with ineffectual work: its own policy, else its unit's, else {@link SparsityPolicy#BLOCKS}. */
@@ -91,7 +138,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     public Design withSparsity(SparsityPolicy policy) {
         Map<String, SparsityPolicy> all = new LinkedHashMap<>();
         architecture.compute().forEach(u -> all.put(u.name(), policy));
-        return of(name, specified, cascade, units, groups, assumptions, all);
+        return of(name, specified, cascade, units, groups, assumptions, all, storedBits);
     }
 
     /** The Einsums an assumption takes away (they cost nothing and do not run). */
@@ -224,7 +271,9 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             .filter(x -> bound.containsKey(x) || (a == Assumption.MAINTAINED_SUMMARIES && other.producer(x) != null)).toList()));
         Map<String, SparsityPolicy> policies = new LinkedHashMap<>(sparsity);
         policies.keySet().removeIf(k -> architecture.compute(k) == null && !bound.containsKey(k));
-        return of(name, specified, other, bound, List.copyOf(kept), still, policies);
+        Map<String, Integer> widths = new LinkedHashMap<>(storedBits);
+        widths.keySet().removeIf(t -> other.tensor(t) == null || other.tensor(t).role() == TensorDecl.Role.INTERMEDIATE);
+        return of(name, specified, other, bound, List.copyOf(kept), still, policies, widths);
     }
 
     public static List<String> presetNames() {
@@ -300,7 +349,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     private static Design parse(String file, String text, Path folder) {
         Located root = compose(file, text, "a design");
         Map<String, Located> m = mapping(root, List.of("design", "architecture", "cascade", "units", "groups",
-            "assumptions", "sparsity"), "a design");
+            "assumptions", "sparsity", "storedBits"), "a design");
         String name = scalar(require(m, "design", root));
         Located archNode = require(m, "architecture", root);
         Architecture arch = architecture(folder, archNode);
@@ -428,7 +477,18 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                 }
             }
         }
-        return of(name, arch, cascade, units, List.copyOf(groups), assumptions, sparsity);
+        Design d = of(name, arch, cascade, units, List.copyOf(groups), assumptions, sparsity);
+        if (m.containsKey("storedBits")) {
+            for (var b : mapping(m.get("storedBits"), null, "the stored widths").entrySet()) {
+                long bits = positiveWhole(b.getValue(), "the stored width of " + b.getKey());
+                try {
+                    d = d.withStoredBits(Map.of(b.getKey(), Math.toIntExact(Math.min(bits, Integer.MAX_VALUE))));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException(b.getValue().pos(), e.getMessage());
+                }
+            }
+        }
+        return d;
     }
 
     private static Dataflow dataflow(Path folder, Located node, Cascade cascade, List<String> members) {

@@ -58,6 +58,41 @@ class DesignTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'storedBits: {K: 0}'|10:17|must be positive",
+        "'storedBits: {K: 40}'|10:17|a width of 40 bits for K",
+        "'storedBits: {QK: 4}'|10:18|'QK' is an intermediate",
+        "'storedBits: {Z: 4}'|10:17|no tensor 'Z'",
+    })
+    void badStoredWidthsNameTheSpot(String line, String at, String message) {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Design.parse("mine.yaml", GOOD + line + "\n"));
+        assertTrue(e.getMessage().startsWith("mine.yaml:" + at + ": ") && e.getMessage().contains(message), e.getMessage());
+    }
+
+    /**
+     * A tensor stored narrower than the word moves fewer DRAM words, in the estimate and in its
+     * energy: K at half the word is half K's bytes; the rest does not move.
+     */
+    @Test
+    void storedWidthsPackDramTransfers() {
+        Design plain = Design.parse("mine.yaml", GOOD);
+        int word = plain.architecture().wordBits();
+        Design narrow = Design.parse("mine.yaml", GOOD + "storedBits: {K: " + word / 2 + "}\n");
+        assertEquals(Map.of("K", word / 2), narrow.storedBits());
+        assertEquals(5, narrow.dramWords("K", 9), "9 half-words take 5 words");
+        assertEquals(9, narrow.dramWords("Q", 9));
+        Map<String, Long> sizes = Map.of("E", 64L, "F", 64L, "P", 1024L, "M", 1024L);
+        var lowering = cascade.mappings.lowering.Lowering.standard();
+        var a = cascade.mappings.model.ClosedForm.INSTANCE.cost(lowering.lower(plain, sizes, 4));
+        var b = cascade.mappings.model.ClosedForm.INSTANCE.cost(lowering.lower(narrow, sizes, 4));
+        assertEquals(a.dramBytesByTensor().get("K") / 2, b.dramBytesByTensor().get("K"));
+        assertEquals(a.dramBytesByTensor().get("Q"), b.dramBytesByTensor().get("Q"));
+        assertEquals(a.dramBytesByTensor().get("V"), b.dramBytesByTensor().get("V"));
+        assertTrue(b.energyPj() < a.energyPj());
+        assertEquals(Map.of("K", word / 2), narrow.withCascade(narrow.cascade()).storedBits(), "kept with the cascade");
+    }
+
     @Test
     void anUnknownAssumptionIsNamedWhereItIsWritten() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Design.parse("mine.yaml",
