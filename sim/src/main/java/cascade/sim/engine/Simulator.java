@@ -452,9 +452,11 @@ public final class Simulator {
                         Key k = key(first, true);
                         Remembered now = remember();
                         TileSeen earlier = tilesSeen.get(tile - tilePeriod);
-                        // Land no later than the tile before the last: a tile's state holds the next tile's load.
-                        if (earlier != null && k.equals(earlier.key()) && tile + tilePeriod <= tiles - 2) {
-                            long jumps = (tiles - 2 - tile) / tilePeriod;
+                        // Land where the tiles whose loads the state holds (the next, or more with several runs
+                        // open) still exist: a jump credits their loads again, period by period.
+                        long last = tiles - 1 - Math.max(1, tilesAhead(tile));
+                        if (earlier != null && k.equals(earlier.key()) && tile + tilePeriod <= last) {
+                            long jumps = (last - tile) / tilePeriod;
                             jump(jumps, tilePeriod * perTile, now.reference - earlier.state().reference, now.counters,
                                 earlier.state().counters);
                             tilesSeen.clear();
@@ -1009,6 +1011,18 @@ public final class Simulator {
 
         /** DRAM's transfers behind the foreground, oldest first: written outputs, and the next tile's inputs. */
         final java.util.ArrayDeque<Background> background = new java.util.ArrayDeque<>();
+
+        /** How many tiles beyond {@code tile} have their inputs loaded or waiting in the background. */
+        private long tilesAhead(long tile) {
+            long ahead = 0;
+            for (long t : tileLoaded.keySet()) {
+                ahead = Math.max(ahead, t - tile);
+            }
+            for (Background b : background) {
+                ahead = Math.max(ahead, b.tile - tile);
+            }
+            return ahead;
+        }
 
         /** Whether tile {@code tile}'s inputs wait in the background. */
         private boolean prefetching(long tile) {
