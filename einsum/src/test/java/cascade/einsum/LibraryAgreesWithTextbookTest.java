@@ -27,7 +27,7 @@ class LibraryAgreesWithTextbookTest {
     static final java.util.List<String> COVERED = java.util.List.of("attention-3pass", "attention-2pass", "attention-1pass",
         "fusemax", "attention-mha", "attention-gqa", "attention-gqa-heads", "attention-mqa", "attention-causal",
         "attention-decode", "streaming-llm",
-        "spatten-token", "spatten-value", "quest", "h2o", "linear-attention", "llama-decode-layer");
+        "spatten-token", "spatten-value", "spatten", "quest", "h2o", "linear-attention", "llama-decode-layer");
 
     @AfterAll
     static void close() {
@@ -274,6 +274,57 @@ class LibraryAgreesWithTextbookTest {
             }
         }
         assertClose("spatten-value", out, expected);
+    }
+
+    /**
+     * SpAtten's step: the values of each query's J most probable keys, renormalised (as
+     * spatten-value), and the importance of the T tokens kept, largest first (probabilities summed
+     * over queries);
+     * with J = T = M, softmax attention over all keys.
+     */
+    @ParameterizedTest(name = "spatten P=M={0} E={1}")
+    @MethodSource("selectionShapes")
+    void spattenStep(int n, int e, long seed) {
+        Cascade c = CascadeLibrary.load("spatten");
+        for (int keep : new int[] {n / 4, n}) {
+            int tokens = keep == n ? n : n / 2;
+            Map<String, Long> sizes = c.sizes(bind("E", e, "F", e, "P", n, "M", n, "J", keep, "T", tokens));
+            Map<String, float[]> in = Tensors.randomInputs(c, sizes, seed);
+            Map<String, float[]> out = run(c, sizes, in);
+            double[][] probs = Textbook.probabilities(in.get("Q"), 0, in.get("K"), 0, e, n, n); // [key][query]
+            double[] expected = new double[e * n];
+            double[] importance = new double[n];
+            for (int p = 0; p < n; p++) {
+                double[] row = new double[n];
+                for (int m = 0; m < n; m++) {
+                    row[m] = probs[m][p];
+                    importance[m] += row[m];
+                }
+                int[] kept = Textbook.topIndices(row, keep);
+                double sum = 0;
+                for (int m : kept) {
+                    sum += row[m];
+                }
+                for (int f = 0; f < e; f++) {
+                    double acc = 0;
+                    for (int m : kept) {
+                        acc += row[m] * in.get("V")[f * n + m];
+                    }
+                    expected[f * n + p] = acc / sum;
+                }
+            }
+            assertClose("spatten J=" + keep, out.get("AV"), expected);
+            if (keep == n) {
+                assertClose("spatten, nothing pruned", out.get("AV"), Textbook.attention(in.get("Q"), 0, in.get("K"), 0,
+                    in.get("V"), 0, e, e, n, n, null));
+            }
+            int[] top = Textbook.topIndices(importance, tokens);
+            double[] kept = new double[tokens];
+            for (int t = 0; t < tokens; t++) {
+                kept[t] = importance[top[t]];
+            }
+            assertClose("spatten importance kept, T=" + tokens, out.get("IMPK"), kept);
+        }
     }
 
     /** The decoder layer written out loop by loop in double precision. */
