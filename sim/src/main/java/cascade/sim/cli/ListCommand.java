@@ -28,7 +28,7 @@ final class ListCommand implements Runnable {
         out.println();
         List<List<String>> presets = new ArrayList<>();
         presets.add(List.of("architectures", String.join(", ", cascade.hw.ArchitectureLoader.presetNames())));
-        presets.add(List.of("designs", String.join(", ", cascade.mappings.spec.Design.presetNames()) + ", spatten"));
+        presets.add(List.of("designs", String.join(", ", cascade.mappings.spec.Design.presetNames())));
         presets.add(List.of("workloads", cascade.mappings.spec.ModelShape.names()));
         presets.add(List.of("models (offload)", cascade.mappings.spec.ModelShape.decoderNames()));
         presets.add(List.of("devices", String.join(", ", cascade.hw.Device.presetNames())));

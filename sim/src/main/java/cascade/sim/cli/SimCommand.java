@@ -62,7 +62,12 @@ final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (run.design.equals("spatten")) {
+        if (run.design.equals("spatten") && spatten.general()) {
+            spatten.refuseForGeneral();
+            if (spatten.release != null) {
+                return spatten.runGeneral(spec, run, run.format);
+            }
+        } else if (run.design.equals("spatten")) {
             if (trace != null) {
                 // For SpAtten, --trace names the score trace to take decisions from (the CLI).
                 if (!trace.toString().endsWith(".scores")) {
@@ -75,8 +80,9 @@ final class SimCommand implements Callable<Integer> {
                 spatten.scores = trace;
             }
             return spatten.run(spec, run, run.format, seed, values);
+        } else {
+            spatten.refuseFor(run.design);
         }
-        spatten.refuseFor(run.design);
         if (trace != null && !trace.toString().endsWith(".json") && !trace.toString().endsWith(".csv")) {
             throw new InvalidInputException(new SourcePos("--trace", 1, 1), "the trace file must end in .json or .csv");
         }

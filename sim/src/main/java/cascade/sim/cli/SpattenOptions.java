@@ -3,6 +3,7 @@ package cascade.sim.cli;
 import cascade.einsum.InvalidInputException;
 import cascade.einsum.SourcePos;
 import cascade.mappings.spec.ModelShape;
+import cascade.sim.spatten.SpattenDesignRun;
 import cascade.sim.spatten.SpattenPolicy;
 import cascade.sim.spatten.SpattenRun;
 import cascade.traces.SpattenTrace;
@@ -51,7 +52,90 @@ final class SpattenOptions {
             + "workload (--trace FILE.scores says the same)")
     Path scores;
 
+    /** Which simulator plays SpAtten: its dedicated pipeline, or the simulator every design runs on. */
+    enum Which { spatten, general }
+
+    @Option(names = "--simulator", paramLabel = "spatten|general",
+        description = "spatten: its dedicated pipeline (the default while the two differ in cycles: README) or general, the "
+            + "spatten design preset on the simulator every design runs on (a --spatten-trace, or --workload, --seq, --queries "
+            + "and --bind J=…,T=…)")
+    Which simulator;
+
+    /** Whether the general simulator plays the spatten design (--simulator general). */
+    boolean general() {
+        return simulator == Which.general;
+    }
+
+    /** The options only the dedicated pipeline reads, refused for the general simulator, which takes --bind instead. */
+    void refuseForGeneral() {
+        if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null
+                || valueBits != null || threshold != null || scores != null) {
+            throw new InvalidInputException(new SourcePos("--simulator", 1, 1), "the general simulator plays a --spatten-trace "
+                + "or a workload with --bind J=…,T=…; --keep, --value-keep, --head-keep, --layers, --key-bits, --extra-bits, "
+                + "--value-bits, --threshold and --scores are the dedicated pipeline's");
+        }
+    }
+
+    /** A released trace on the general simulator: the spatten design, each shape of head lowered and simulated. */
+    Integer runGeneral(CommandSpec spec, DesignWorkload dw, Output.Format format) throws IOException {
+        if (dw.workload != null || dw.seq != null || dw.cascade != null || dw.bind != null || dw.queries != null) {
+            throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1),
+                "a released trace fixes the workload and the cascade; drop --workload, --seq, --queries, --cascade, --bind");
+        }
+        Inputs.existingFile(release, "--spatten-trace");
+        SpattenTrace t = SpattenTrace.read(release);
+        cascade.mappings.spec.Design design = dw.design();
+        SpattenDesignRun.Result r;
+        try {
+            r = SpattenDesignRun.release(design, t, cascade.sim.engine.Simulator.Model.DEFAULT);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(new SourcePos(release.toString(), 1, 1), e.getMessage());
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("design", design.name());
+        json.put("simulator", "general");
+        json.put("trace", release.toString());
+        json.put("rows", t.rows().size());
+        json.put("shapes", r.shapes());
+        json.putAll(Reports.of(r.pruned()));
+        long kv = SpattenDesignRun.Result.keyValueBytes(r.pruned());
+        long denseKv = SpattenDesignRun.Result.keyValueBytes(r.dense());
+        json.put("keyValueBytes", kv);
+        Map<String, Object> dense = new LinkedHashMap<>();
+        dense.put("cycles", r.dense().cycles());
+        dense.put("dramBytes", r.dense().dramBytes());
+        dense.put("keyValueBytes", denseKv);
+        dense.put("energyPj", r.dense().energyPj());
+        dense.put("shapes", r.denseShapes());
+        json.put("dense", dense);
+        json.put("dramReduction", (double) denseKv / Math.max(1, kv));
+        json.put("speedup", (double) r.dense().cycles() / Math.max(1, r.pruned().cycles()));
+        json.put("energyReduction", r.dense().energyPj() / Math.max(1e-9, r.pruned().energyPj()));
+        json.put("config", t.config());
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == Output.Format.json) {
+            Output.json(out, json);
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%s on the general simulator, released trace %s (%d heads in %d shapes): %d cycles (%.3g s), "
+                + "%.3g J, DRAM %.4g MB (K and V %.4g MB)%n", design.name(), release.getFileName(), t.rows().size(), r.shapes(),
+            r.pruned().cycles(), r.pruned().seconds(), r.pruned().energyPj() * 1e-12, r.pruned().dramBytes() / 1e6, kv / 1e6);
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("pruned", Long.toString(r.pruned().cycles()), Long.toString(kv),
+            String.format(Locale.ROOT, "%.4g", r.pruned().energyPj())));
+        rows.add(List.of("dense", Long.toString(r.dense().cycles()), Long.toString(denseKv),
+            String.format(Locale.ROOT, "%.4g", r.dense().energyPj())));
+        Output.table(out, List.of("run", "cycles", "K and V DRAM bytes", "energy pJ"), rows);
+        out.printf(Locale.ROOT, "DRAM reduction (K and V) %.2fx, speedup %.2fx%n", (double) json.get("dramReduction"),
+            (double) json.get("speedup"));
+        return 0;
+    }
+
     void refuseFor(String design) {
+        if (simulator != null) {
+            throw new InvalidInputException(new SourcePos("--simulator", 1, 1), "--simulator chooses how --design spatten runs; "
+                + design + " runs on the general simulator");
+        }
         if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null || valueBits != null
                 || threshold != null || release != null || scores != null) {
             throw new InvalidInputException(new SourcePos("--design", 1, 1), "the SpAtten options apply to --design spatten, not "
