@@ -63,7 +63,7 @@ final class TopKCoster implements Lowering.EinsumCoster {
         }
         Map<String, Long> oneQuery = new LinkedHashMap<>(sizes);
         e.outputRanks().stream().filter(r -> !r.equals(t.selection())).forEach(r -> oneQuery.put(r, 1L));
-        double[] perQuery = cyclesPerQuery.computeIfAbsent(List.of(c.name(), unit, Map.copyOf(oneQuery)),
+        double[] perQuery = cyclesPerQuery.computeIfAbsent(List.of(c.name(), einsum, unit, Map.copyOf(oneQuery)),
             key -> sampled(c, e, candidates.tensor(), unit.topk(), oneQuery, (int) n, (int) k));
         long compute = Math.round(perQuery[0] * queries);
         long comparisons = Math.round(perQuery[1] * queries);
