@@ -65,13 +65,13 @@ class SpattenDesignRunTest {
     @Test
     void repeatsSkippedExactlyOnTheDesign() {
         Design d = Design.preset("spatten").withStoredBits(Map.of("K", 6, "V", 6));
-        Schedule s = Lowering.standard().lower(d, Map.of("E", 64L, "F", 64L, "P", 1L, "M", 1000L, "J", 200L, "T", 500L), 24);
+        Schedule s = Lowering.standard().lower(d, Map.of("E", 64L, "F", 64L, "P", 1L, "M", 512L, "J", 128L, "T", 256L), 24);
         Report skipped = Simulator.run(s, Simulator.Options.defaults());
         Report full = Simulator.run(s, new Simulator.Options(false, null));
         assertTrue(((Report.SimulationDetail) skipped.detail()).skippedTasks() > 0, "heads were skipped as repeats");
         assertEquals(full.cycles(), skipped.cycles());
         assertEquals(full.dramBytesByTensor(), skipped.dramBytesByTensor());
-        assertEquals(24L * 1000 * 64 * 6 / 8, full.dramBytesByTensor().get("K"), "each head's keys once, at 6 bits");
-        assertEquals(24L * 200 * 64 * 6 / 8, full.dramBytesByTensor().get("V"), "the 200 values kept, at 6 bits");
+        assertEquals(24L * 512 * 64 * 6 / 8, full.dramBytesByTensor().get("K"), "each head's keys once, at 6 bits");
+        assertEquals(24L * 128 * 64 * 6 / 8, full.dramBytesByTensor().get("V"), "the 128 values kept, at 6 bits");
     }
 }
