@@ -47,6 +47,8 @@ import java.util.Set;
  */
 public final class Simulator {
     private static final int MAX_REMEMBERED = 4096;
+    /** How many tile periods back a recurring tile state is looked for. */
+    private static final long TILE_PERIODS = 8;
     /**
      * @param timeline where slices go (full simulation only), or null
      * @param values   timing with values: each task of the first head computes its numbers in this
@@ -451,13 +453,23 @@ public final class Simulator {
                     if (options.extrapolate()) {
                         Key k = key(first, true);
                         Remembered now = remember();
-                        TileSeen earlier = tilesSeen.get(tile - tilePeriod);
+                        // The state may recur a few tiles later rather than at the next (runs of two heads open
+                        // at once alternate): the nearest earlier tile it equals gives the period.
+                        TileSeen earlier = null;
+                        long back = 0;
+                        for (long j = 1; j <= TILE_PERIODS && earlier == null; j++) {
+                            TileSeen t = tilesSeen.get(tile - j * tilePeriod);
+                            if (t != null && k.equals(t.key())) {
+                                earlier = t;
+                                back = j * tilePeriod;
+                            }
+                        }
                         // Land where the tiles whose loads the state holds (the next, or more with several runs
                         // open) still exist: a jump credits their loads again, period by period.
                         long last = tiles - 1 - Math.max(1, tilesAhead(tile));
-                        if (earlier != null && k.equals(earlier.key()) && tile + tilePeriod <= last) {
-                            long jumps = (last - tile) / tilePeriod;
-                            jump(jumps, tilePeriod * perTile, now.reference - earlier.state().reference, now.counters,
+                        if (earlier != null && tile + back <= last) {
+                            long jumps = (last - tile) / back;
+                            jump(jumps, back * perTile, now.reference - earlier.state().reference, now.counters,
                                 earlier.state().counters);
                             tilesSeen.clear();
                             continue;
@@ -471,7 +483,7 @@ public final class Simulator {
                             continue;
                         }
                         tilesSeen.put(tile, new TileSeen(k, now));
-                        tilesSeen.keySet().removeIf(x -> x < tile - tilePeriod);
+                        tilesSeen.keySet().removeIf(x -> x < tile - TILE_PERIODS * tilePeriod);
                     }
                 }
                 long before = first;
