@@ -485,6 +485,28 @@ class MainTest {
         assertEquals(0, rel.code(), rel.err());
         assertEquals(1, new ObjectMapper().readTree(rel.out()).get("rows").asInt());
         assertEquals(2, run("sim", "--design", "spatten", "--spatten-trace", summary.toString(), "--keep", "0.5").code());
+        // The same trace as a design on the general simulator and in the closed form: the row's keys (50 of 64 at 6 bits)
+        // and values (20 at 6 bits) against 100 of each at 12.
+        for (String[] command : new String[][] {{"sim", "--simulator", "general"}, {"estimate"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(List.of(command));
+            args.addAll(List.of("--design", "spatten", "--spatten-trace", summary.toString(), "--format", "json"));
+            Outcome g = run(args.toArray(String[]::new));
+            assertEquals(0, g.code(), g.err());
+            JsonNode j = new ObjectMapper().readTree(g.out());
+            assertEquals(50L * 64 * 6 / 8 + 20L * 64 * 6 / 8, j.get("keyValueBytes").asLong(), g.out());
+            assertEquals(2L * 100 * 64 * 12 / 8, j.get("dense").get("keyValueBytes").asLong(), g.out());
+            assertEquals(command[0].equals("sim") ? "general" : "closed-form", j.get("model").asText());
+        }
+        Outcome general = run("sim", "--design", "spatten", "--simulator", "general", "--spatten-trace", summary.toString(),
+            "--keep", "0.5");
+        assertEquals(2, general.code());
+        assertTrue(general.err().startsWith("--simulator:1:1: the general simulator plays"), general.err());
+        Outcome elsewhere = run("sim", "--design", "fusemax", "--simulator", "general", "--workload", "bert", "--seq", "512");
+        assertEquals(2, elsewhere.code());
+        assertTrue(elsewhere.err().startsWith("--simulator:1:1: --simulator chooses how --design spatten runs"), elsewhere.err());
+        assertEquals(2, run("sim", "--design", "spatten", "--simulator", "general", "--spatten-trace", summary.toString(),
+            "--seq", "5").code());
+        assertEquals(2, run("estimate", "--design", "spatten", "--spatten-trace", dir.resolve("none.csv").toString()).code());
     }
 
     /** Acceptance 1 of issue #6: the placement, its tokens per dollar, the homogeneous baseline and the gain. */

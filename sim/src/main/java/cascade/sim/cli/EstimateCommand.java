@@ -32,8 +32,20 @@ final class EstimateCommand implements Callable<Integer> {
     @Mixin
     ExplainOption explain;
 
+    @picocli.CommandLine.Option(names = "--spatten-trace", paramLabel = "FILE",
+        description = "a workload summary released with SpAtten, estimated on --design spatten head shape by head shape "
+            + "(as sim --design spatten --simulator general does)")
+    java.nio.file.Path release;
+
     @Override
     public Integer call() throws IOException {
+        if (release != null) {
+            if (explain.figure != null) {
+                throw new cascade.einsum.InvalidInputException(new cascade.einsum.SourcePos("--explain", 1, 1),
+                    "explains one design on one workload, not a released trace");
+            }
+            return SpattenOptions.releaseOnDesign(spec, run, run.format, release, ClosedForm.INSTANCE, "closed-form");
+        }
         Schedule s = run.schedule();
         Report r = ClosedForm.INSTANCE.cost(s);
         PrintWriter out = spec.commandLine().getOut();

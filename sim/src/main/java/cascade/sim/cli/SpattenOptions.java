@@ -78,6 +78,16 @@ final class SpattenOptions {
 
     /** A released trace on the general simulator: the spatten design, each shape of head lowered and simulated. */
     Integer runGeneral(CommandSpec spec, DesignWorkload dw, Output.Format format) throws IOException {
+        return releaseOnDesign(spec, dw, format, release, cascade.sim.engine.Simulator.Model.DEFAULT, "general");
+    }
+
+    /**
+     * A released trace on a design ({@code --design spatten}, or a file whose cascade binds what a row does),
+     * each shape of head lowered and costed by {@code model} ({@code how}: general for the simulator,
+     * closed-form for the estimate).
+     */
+    static Integer releaseOnDesign(CommandSpec spec, DesignWorkload dw, Output.Format format, Path release,
+                                   cascade.mappings.model.CostModel model, String how) throws IOException {
         if (dw.workload != null || dw.seq != null || dw.cascade != null || dw.bind != null || dw.queries != null) {
             throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1),
                 "a released trace fixes the workload and the cascade; drop --workload, --seq, --queries, --cascade, --bind");
@@ -87,13 +97,13 @@ final class SpattenOptions {
         cascade.mappings.spec.Design design = dw.design();
         SpattenDesignRun.Result r;
         try {
-            r = SpattenDesignRun.release(design, t, cascade.sim.engine.Simulator.Model.DEFAULT);
+            r = SpattenDesignRun.release(design, t, model);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(new SourcePos(release.toString(), 1, 1), e.getMessage());
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("design", design.name());
-        json.put("simulator", "general");
+        json.put("model", how);
         json.put("trace", release.toString());
         json.put("rows", t.rows().size());
         json.put("shapes", r.shapes());
@@ -117,7 +127,7 @@ final class SpattenOptions {
             Output.json(out, json);
             return 0;
         }
-        out.printf(Locale.ROOT, "%s on the general simulator, released trace %s (%d heads in %d shapes): %d cycles (%.3g s), "
+        out.printf(Locale.ROOT, "%s, " + (how.equals("general") ? "simulated" : "estimated") + ", released trace %s (%d heads in %d shapes): %d cycles (%.3g s), "
                 + "%.3g J, DRAM %.4g MB (K and V %.4g MB)%n", design.name(), release.getFileName(), t.rows().size(), r.shapes(),
             r.pruned().cycles(), r.pruned().seconds(), r.pruned().energyPj() * 1e-12, r.pruned().dramBytes() / 1e6, kv / 1e6);
         List<List<String>> rows = new ArrayList<>();
