@@ -507,6 +507,9 @@ class MainTest {
         assertEquals(2, run("sim", "--design", "spatten", "--simulator", "general", "--spatten-trace", summary.toString(),
             "--seq", "5").code());
         assertEquals(2, run("estimate", "--design", "spatten", "--spatten-trace", dir.resolve("none.csv").toString()).code());
+        Outcome notSpatten = run("estimate", "--design", "fusemax", "--spatten-trace", summary.toString());
+        assertEquals(2, notSpatten.code());
+        assertTrue(notSpatten.err().startsWith("--spatten-trace:1:1: a release trace binds SpAtten's ranks"), notSpatten.err());
     }
 
     /** Acceptance 1 of issue #6: the placement, its tokens per dollar, the homogeneous baseline and the gain. */

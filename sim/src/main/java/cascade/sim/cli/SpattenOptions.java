@@ -99,7 +99,7 @@ final class SpattenOptions {
         try {
             r = SpattenDesignRun.release(design, t, model);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(new SourcePos(release.toString(), 1, 1), e.getMessage());
+            throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1), e.getMessage());
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("design", design.name());
@@ -127,9 +127,10 @@ final class SpattenOptions {
             Output.json(out, json);
             return 0;
         }
-        out.printf(Locale.ROOT, "%s, " + (how.equals("general") ? "simulated" : "estimated") + ", released trace %s (%d heads in %d shapes): %d cycles (%.3g s), "
-                + "%.3g J, DRAM %.4g MB (K and V %.4g MB)%n", design.name(), release.getFileName(), t.rows().size(), r.shapes(),
-            r.pruned().cycles(), r.pruned().seconds(), r.pruned().energyPj() * 1e-12, r.pruned().dramBytes() / 1e6, kv / 1e6);
+        out.printf(Locale.ROOT, "%s, %s, released trace %s (%d heads in %d shapes): %d cycles (%.3g s), %.3g J, "
+                + "DRAM %.4g MB (K and V %.4g MB)%n", design.name(), how.equals("general") ? "simulated" : "estimated",
+            release.getFileName(), t.rows().size(), r.shapes(), r.pruned().cycles(), r.pruned().seconds(),
+            r.pruned().energyPj() * 1e-12, r.pruned().dramBytes() / 1e6, kv / 1e6);
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("pruned", Long.toString(r.pruned().cycles()), Long.toString(kv),
             String.format(Locale.ROOT, "%.4g", r.pruned().energyPj())));

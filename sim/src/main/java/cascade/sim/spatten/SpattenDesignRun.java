@@ -21,6 +21,8 @@ import java.util.Map;
  *
  * <p>A row binds E = F = its head dimension, one query (decoding), M = the keys fetched, J = the
  * values fetched and T = the top-k's k where one runs (else T = M: the engine has nothing to do).
+ * A row with no keys left costs nothing; one that keeps keys but no values or no tokens is refused
+ * (a rank of size 0 has no schedule).
  * The release does not say which heads were recomputed with the keys' low bits, so none is, as
  * in {@link SpattenRun#release}.
  */
@@ -41,14 +43,23 @@ public final class SpattenDesignRun {
         }
     }
 
+    /** @throws IllegalArgumentException for a design without SpAtten's ranks, or a row no schedule can hold */
     public static Result release(Design design, SpattenTrace trace, CostModel model) {
         Map<Shape, Long> pruned = new LinkedHashMap<>();
         Map<Shape, Long> dense = new LinkedHashMap<>();
         int word = design.architecture().wordBits();
+        if (!design.cascade().ranks().keySet().containsAll(List.of("E", "F", "P", "M", "J", "T"))) {
+            throw new IllegalArgumentException("a release trace binds SpAtten's ranks E, F, P, M, J, T; " + design.name()
+                + "'s cascade " + design.cascade().name() + " has " + String.join(", ", design.cascade().ranks().keySet()));
+        }
         for (SpattenTrace.Row r : trace.rows()) {
-            if (r.values() > r.keys()) {
-                throw new IllegalArgumentException(trace.file() + ": step " + r.step() + " layer " + r.layer() + " head "
-                    + r.head() + " fetches " + r.values() + " values of " + r.keys() + " keys");
+            if (r.keys() == 0) {
+                continue; // every key pruned: nothing fetched, nothing computed
+            }
+            if (r.values() == 0 || (r.topk() && r.k() == 0)) {
+                throw new IllegalArgumentException("step " + r.step() + " layer " + r.layer() + " head " + r.head()
+                    + " keeps no " + (r.values() == 0 ? "values" : "tokens") + " of its " + r.keys() + " keys: a rank of "
+                    + "size 0 has no schedule on the design (the dedicated pipeline, --simulator spatten, runs it)");
             }
             Map<String, Integer> bits = new LinkedHashMap<>();
             if (r.keyBits() > 0 && r.keyBits() < word) {
@@ -60,6 +71,9 @@ public final class SpattenDesignRun {
             long t = r.topk() && r.k() >= 0 && r.k() < r.keys() ? r.k() : r.keys();
             pruned.merge(new Shape(sizes(r.headDim(), r.keys(), r.values(), t), Map.copyOf(bits)), 1L, Long::sum);
             dense.merge(new Shape(sizes(r.headDim(), r.length(), r.length(), r.length()), Map.of()), 1L, Long::sum);
+        }
+        if (pruned.isEmpty()) {
+            throw new IllegalArgumentException("every head of the trace has all its keys pruned: nothing to run");
         }
         return new Result(run(design, pruned, model), run(design, dense, model), pruned.size(), dense.size());
     }
