@@ -35,7 +35,9 @@ import java.util.Map;
  *
  * <p>{@code assumptions}: the {@link Assumption}s the design makes (for {@link Assumption#FOLDED_SCALE},
  * the Einsums folded away; otherwise an empty list); {@code architecture} is {@code specified} as they
- * have it, and it is what every model reads.
+ * have it, and it is what every model reads. {@code sparsity}: what a unit or an Einsum does with
+ * ineffectual work. {@code storedBits}: inputs and outputs held in DRAM narrower than the word
+ * ({@link #withStoredBits}).
  */
 public record Design(String name, Architecture architecture, Cascade cascade, Map<String, String> units,
                      List<Group> groups, Map<Assumption, List<String>> assumptions, Architecture specified,
