@@ -500,7 +500,25 @@ class MainTest {
         Outcome general = run("sim", "--design", "spatten", "--simulator", "general", "--spatten-trace", summary.toString(),
             "--keep", "0.5");
         assertEquals(2, general.code());
-        assertTrue(general.err().startsWith("--simulator:1:1: the general simulator plays"), general.err());
+        assertTrue(general.err().startsWith("--spatten-trace:1:1: a released trace fixes the pruning"), general.err());
+        Outcome bound = run("sim", "--design", "spatten", "--simulator", "general", "--workload", "gpt2", "--seq", "512",
+            "--keep", "0.5", "--bind", "J=8");
+        assertEquals(2, bound.code());
+        assertTrue(bound.err().startsWith("--bind:1:1: with --bind the design runs on the workload as it is bound"), bound.err());
+        Outcome encoder = run("sim", "--design", "spatten", "--simulator", "general", "--workload", "bert", "--seq", "512");
+        assertEquals(2, encoder.code());
+        assertTrue(encoder.err().startsWith("--workload:1:1: the spatten design decodes"), encoder.err());
+        // A synthetic decoding workload, decided as the pipeline decides it, on the design: the same K and V bytes up to
+        // the low bits' partial words, so the same reduction to three digits.
+        Outcome pipe = run("sim", "--design", "spatten", "--workload", "gpt2", "--seq", "512", "--keep", "0.8", "--value-keep",
+            "0.5", "--layers", "4", "--format", "json");
+        Outcome onDesign = run("sim", "--design", "spatten", "--simulator", "general", "--workload", "gpt2", "--seq", "512",
+            "--keep", "0.8", "--value-keep", "0.5", "--layers", "4", "--format", "json");
+        assertEquals(0, onDesign.code(), onDesign.err());
+        JsonNode a = new ObjectMapper().readTree(pipe.out());
+        JsonNode b = new ObjectMapper().readTree(onDesign.out());
+        assertEquals(a.get("dramReduction").asDouble(), b.get("dramReduction").asDouble(), 1e-3 * a.get("dramReduction").asDouble());
+        assertEquals(a.get("recomputedHeads").asLong(), b.get("recomputedHeads").asLong());
         Outcome elsewhere = run("sim", "--design", "fusemax", "--simulator", "general", "--workload", "bert", "--seq", "512");
         assertEquals(2, elsewhere.code());
         assertTrue(elsewhere.err().startsWith("--simulator:1:1: --simulator chooses how --design spatten runs"), elsewhere.err());
@@ -509,7 +527,7 @@ class MainTest {
         assertEquals(2, run("estimate", "--design", "spatten", "--spatten-trace", dir.resolve("none.csv").toString()).code());
         Outcome notSpatten = run("estimate", "--design", "fusemax", "--spatten-trace", summary.toString());
         assertEquals(2, notSpatten.code());
-        assertTrue(notSpatten.err().startsWith("--spatten-trace:1:1: a release trace binds SpAtten's ranks"), notSpatten.err());
+        assertTrue(notSpatten.err().startsWith("--design:1:1: SpAtten's heads bind the ranks"), notSpatten.err());
     }
 
     /** Acceptance 1 of issue #6: the placement, its tokens per dollar, the homogeneous baseline and the gain. */

@@ -63,6 +63,8 @@ final class TopKCoster implements Lowering.EinsumCoster {
         }
         Map<String, Long> oneQuery = new LinkedHashMap<>(sizes);
         e.outputRanks().stream().filter(r -> !r.equals(t.selection())).forEach(r -> oneQuery.put(r, 1L));
+        // The sample is one query's: a selection over what all queries add up (SpAtten's importance) samples it from one.
+        c.tensor("Q").ranks().stream().filter(r -> !c.tensor("K").ranks().contains(r)).forEach(r -> oneQuery.put(r, 1L));
         double[] perQuery = cyclesPerQuery.computeIfAbsent(List.of(c.name(), einsum, unit, Map.copyOf(oneQuery)),
             key -> sampled(c, e, candidates.tensor(), unit.topk(), oneQuery, (int) n, (int) k));
         long compute = Math.round(perQuery[0] * queries);

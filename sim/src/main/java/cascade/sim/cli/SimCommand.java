@@ -62,12 +62,10 @@ final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (run.design.equals("spatten") && spatten.general()) {
-            spatten.refuseForGeneral();
-            if (spatten.release != null) {
-                return spatten.runGeneral(spec, run, run.format);
-            }
-        } else if (run.design.equals("spatten")) {
+        // --design spatten decides a SpAtten workload (synthetic, a score trace, a release) and runs it on its dedicated
+        // pipeline, or with --simulator general on the design; with --simulator general and --bind it is a design like any.
+        boolean pipeline = run.design.equals("spatten") && !(spatten.general() && run.bind != null);
+        if (pipeline) {
             if (trace != null) {
                 // For SpAtten, --trace names the score trace to take decisions from (the CLI).
                 if (!trace.toString().endsWith(".scores")) {
@@ -79,7 +77,13 @@ final class SimCommand implements Callable<Integer> {
                 }
                 spatten.scores = trace;
             }
+            if (spatten.general() && spatten.release != null) {
+                return spatten.runGeneral(spec, run, run.format);
+            }
             return spatten.run(spec, run, run.format, seed, values);
+        }
+        if (run.design.equals("spatten")) {
+            spatten.refuseForGeneral();
         } else {
             spatten.refuseFor(run.design);
         }

@@ -66,18 +66,24 @@ final class SpattenOptions {
         return simulator == Which.general;
     }
 
-    /** The options only the dedicated pipeline reads, refused for the general simulator, which takes --bind instead. */
+    /** With --bind the general simulator runs the design on a workload as any design: the pipeline's options do not apply. */
     void refuseForGeneral() {
         if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null
                 || valueBits != null || threshold != null || scores != null) {
-            throw new InvalidInputException(new SourcePos("--simulator", 1, 1), "the general simulator plays a --spatten-trace "
-                + "or a workload with --bind J=…,T=…; --keep, --value-keep, --head-keep, --layers, --key-bits, --extra-bits, "
-                + "--value-bits, --threshold and --scores are the dedicated pipeline's");
+            throw new InvalidInputException(new SourcePos("--bind", 1, 1), "with --bind the design runs on the workload as it "
+                + "is bound; --keep, --value-keep, --head-keep, --layers, --key-bits, --extra-bits, --value-bits, --threshold "
+                + "and --scores decide a SpAtten workload instead (drop --bind)");
         }
     }
 
     /** A released trace on the general simulator: the spatten design, each shape of head lowered and simulated. */
     Integer runGeneral(CommandSpec spec, DesignWorkload dw, Output.Format format) throws IOException {
+        if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null
+                || valueBits != null || threshold != null || scores != null) {
+            throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1), "a released trace fixes the pruning and the "
+                + "widths; drop --keep, --value-keep, --head-keep, --layers, --key-bits, --extra-bits, --value-bits, --threshold, "
+                + "--scores");
+        }
         return releaseOnDesign(spec, dw, format, release, cascade.sim.engine.Simulator.Model.DEFAULT, "general");
     }
 
@@ -95,17 +101,30 @@ final class SpattenOptions {
         Inputs.existingFile(release, "--spatten-trace");
         SpattenTrace t = SpattenTrace.read(release);
         cascade.mappings.spec.Design design = dw.design();
-        SpattenDesignRun.Result r;
-        try {
-            r = SpattenDesignRun.release(design, t, model);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1), e.getMessage());
-        }
+        SpattenDesignRun.Result r = onDesign(() -> SpattenDesignRun.release(design, t, model));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("design", design.name());
         json.put("model", how);
         json.put("trace", release.toString());
         json.put("rows", t.rows().size());
+        json.putAll(designJson(r));
+        json.put("config", t.config());
+        return printDesign(spec.commandLine().getOut(), format, json, design.name() + ", " + (how.equals("general")
+            ? "simulated" : "estimated") + ", released trace " + release.getFileName() + " (" + t.rows().size() + " heads)", r);
+    }
+
+    /** A run on the design, its refusals (a design without SpAtten's ranks, a head no schedule holds) located. */
+    private static SpattenDesignRun.Result onDesign(java.util.function.Supplier<SpattenDesignRun.Result> run) {
+        try {
+            return run.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(new SourcePos("--design", 1, 1), e.getMessage());
+        }
+    }
+
+    /** A run on the design as JSON fields: the pruned run's report, K and V bytes, the dense baseline, the ratios. */
+    private static Map<String, Object> designJson(SpattenDesignRun.Result r) {
+        Map<String, Object> json = new LinkedHashMap<>();
         json.put("shapes", r.shapes());
         json.putAll(Reports.of(r.pruned()));
         long kv = SpattenDesignRun.Result.keyValueBytes(r.pruned());
@@ -121,21 +140,25 @@ final class SpattenOptions {
         json.put("dramReduction", (double) denseKv / Math.max(1, kv));
         json.put("speedup", (double) r.dense().cycles() / Math.max(1, r.pruned().cycles()));
         json.put("energyReduction", r.dense().energyPj() / Math.max(1e-9, r.pruned().energyPj()));
-        json.put("config", t.config());
-        PrintWriter out = spec.commandLine().getOut();
+        return json;
+    }
+
+    private static Integer printDesign(PrintWriter out, Output.Format format, Map<String, Object> json, String what,
+                                       SpattenDesignRun.Result r) {
         if (format == Output.Format.json) {
             Output.json(out, json);
             return 0;
         }
-        out.printf(Locale.ROOT, "%s, %s, released trace %s (%d heads in %d shapes): %d cycles (%.3g s), %.3g J, "
-                + "DRAM %.4g MB (K and V %.4g MB)%n", design.name(), how.equals("general") ? "simulated" : "estimated",
-            release.getFileName(), t.rows().size(), r.shapes(), r.pruned().cycles(), r.pruned().seconds(),
-            r.pruned().energyPj() * 1e-12, r.pruned().dramBytes() / 1e6, kv / 1e6);
+        long kv = SpattenDesignRun.Result.keyValueBytes(r.pruned());
+        out.printf(Locale.ROOT, "%s, %d shapes of head: %d cycles (%.3g s), %.3g J, DRAM %.4g MB (K and V %.4g MB)%n", what,
+            r.shapes(), r.pruned().cycles(), r.pruned().seconds(), r.pruned().energyPj() * 1e-12, r.pruned().dramBytes() / 1e6,
+            kv / 1e6);
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("pruned", Long.toString(r.pruned().cycles()), Long.toString(kv),
             String.format(Locale.ROOT, "%.4g", r.pruned().energyPj())));
-        rows.add(List.of("dense", Long.toString(r.dense().cycles()), Long.toString(denseKv),
-            String.format(Locale.ROOT, "%.4g", r.dense().energyPj())));
+        rows.add(List.of("dense", Long.toString(r.dense().cycles()),
+            Long.toString(SpattenDesignRun.Result.keyValueBytes(r.dense())), String.format(Locale.ROOT, "%.4g",
+                r.dense().energyPj())));
         Output.table(out, List.of("run", "cycles", "K and V DRAM bytes", "energy pJ"), rows);
         out.printf(Locale.ROOT, "DRAM reduction (K and V) %.2fx, speedup %.2fx%n", (double) json.get("dramReduction"),
             (double) json.get("speedup"));
@@ -198,21 +221,21 @@ final class SpattenOptions {
                 threshold == null ? 0.05 : threshold, valueBits == null ? 6 : valueBits, hk);
             int seq = (int) (long) dw.seq;
             int queries = SpattenRun.queries(w, seq);
+            SpattenPolicy.Source source;
             if (scores != null) {
                 if (layers != null) {
                     throw new InvalidInputException(new SourcePos("--layers", 1, 1), "a score trace fixes the layers");
                 }
-                SpattenPolicy.Source source = new cascade.sim.spatten.ScoreTraceSource(scores, 0, w.headDim(), seed);
+                source = new cascade.sim.spatten.ScoreTraceSource(scores, 0, w.headDim(), seed);
                 if (source.length() != seq || source.heads() != w.heads()) {
                     throw new InvalidInputException(new SourcePos("--scores", 1, 1), "the trace has " + source.heads() + " heads of "
                         + source.length() + " tokens; --workload " + w.name() + " --seq " + seq + " needs " + w.heads()
                         + " of " + seq);
                 }
                 l = source.layers();
-                r = SpattenRun.decided(SpattenRun.architecture(), source, queries, policy, seed);
                 json.put("scores", scores.toString());
             } else {
-                r = SpattenRun.synthetic(SpattenRun.architecture(), w, seq, l, policy, seed);
+                source = SpattenPolicy.of(cascade.traces.SyntheticAttention.defaults(l, w.heads(), w.headDim(), seq, seed));
             }
             json.put("workload", w.name());
             json.put("seq", seq);
@@ -222,6 +245,27 @@ final class SpattenOptions {
             json.put("headKeep", hk);
             what = w.name() + " (" + (queries == 1 ? "decoding" : "encoder") + "), " + seq + " tokens, " + l + " layers, keep "
                 + k + ", value keep " + vk;
+            if (general() && queries > 1) {
+                throw new InvalidInputException(new SourcePos("--workload", 1, 1), "the spatten design decodes: it gathers the "
+                    + "values each query keeps from DRAM, which for an encoder's " + queries + " queries is not what SpAtten "
+                    + "does; run " + w.name() + " on the dedicated pipeline (--simulator spatten)");
+            }
+            if (general()) {
+                SpattenPolicy.Outcome o = policy.decide(source, queries, SpattenRun.architecture().compute("TOPK").topk());
+                cascade.mappings.spec.Design design = dw.design();
+                SpattenDesignRun.Result g = onDesign(() -> SpattenDesignRun.decided(design, o,
+                    cascade.sim.engine.Simulator.Model.DEFAULT));
+                json.put("design", design.name());
+                json.put("model", "general");
+                json.putAll(designJson(g));
+                json.put("recomputedHeads", o.recomputedHeads());
+                json.put("prunedHeads", o.prunedHeads());
+                json.put("outputRelativeError", o.meanRelativeError());
+                json.put("outputRelativeErrorMax", o.maxRelativeError());
+                json.put("top1Agreement", o.top1Agreement());
+                return printDesign(spec.commandLine().getOut(), format, json, design.name() + ", simulated, " + what, g);
+            }
+            r = SpattenRun.decided(SpattenRun.architecture(), source, queries, policy, seed);
         }
         json.putAll(r);
         PrintWriter out = spec.commandLine().getOut();

@@ -62,6 +62,34 @@ class SpattenDesignRunTest {
     }
 
     /**
+     * A policy's decisions on a synthetic decoding workload (tokens and values pruned, keys at 6 bits,
+     * the unconfident heads recomputed with 4 more) on the design: the keys' high and low bits and the
+     * values are the dedicated pipeline's bytes — the low bits to within a word a recomputed head
+     * (4 bits do not fill 12-bit words evenly) — and so is the DRAM reduction.
+     */
+    @Test
+    void syntheticDecisionsCostTheirBytesOnTheDesign() {
+        cascade.traces.SyntheticAttention w = cascade.traces.SyntheticAttention.defaults(4, 4, 64, 512, 3);
+        SpattenPolicy policy = new SpattenPolicy(0.7, 1, 0.5, 6, 4, 0.05, 6);
+        SpattenPolicy.Outcome o = policy.decide(w, 1, SpattenRun.architecture().compute("TOPK").topk());
+        assertTrue(o.recomputedHeads() > 0, "some heads recompute");
+        SpattenDesignRun.Result g = SpattenDesignRun.decided(Design.preset("spatten"), o, Simulator.Model.DEFAULT);
+        SpattenSimulator.Result d = new SpattenSimulator(SpattenRun.architecture(), SpattenSimulator.Units.spatten(),
+            SpattenRun.IN_FLIGHT, 1).run(o.work());
+        Map<String, Long> by = g.pruned().dramBytesByTensor();
+        long keys = d.traffic().keyHighBytes() + d.traffic().keyLowBytes();
+        assertTrue(by.get("K") >= keys && by.get("K") - keys <= (o.recomputedHeads() * 12 + 7) / 8,
+            "keys " + by.get("K") + " against the pipeline's " + keys);
+        assertEquals(d.traffic().valueBytes(), by.get("V"));
+        SpattenSimulator.Result dense = new SpattenSimulator(SpattenRun.architecture(), SpattenSimulator.Units.spatten(),
+            SpattenRun.IN_FLIGHT, 1).run(o.dense());
+        assertEquals(dense.dramBytes(), SpattenDesignRun.Result.keyValueBytes(g.dense()));
+        assertEquals((double) dense.dramBytes() / d.dramBytes(), (double) SpattenDesignRun.Result.keyValueBytes(g.dense())
+            / SpattenDesignRun.Result.keyValueBytes(g.pruned()), 1e-3);
+        assertEquals(o.work().size() + o.recomputedHeads(), g.pruned().heads(), "each head, and a rescoring pass for each recomputed");
+    }
+
+    /**
      * Skipping repeated heads is exact on the design: each head's inputs are loaded once, as in the
      * full simulation — at 512 keys a head's state recurs at the next head, at 1,024 (two heads open,
      * the top-k's time between) two heads later.
