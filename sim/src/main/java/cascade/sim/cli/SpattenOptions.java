@@ -57,8 +57,8 @@ final class SpattenOptions {
 
     @Option(names = "--simulator", paramLabel = "spatten|general",
         description = "spatten: its dedicated pipeline (the default while the two differ in cycles: README) or general, the "
-            + "spatten design preset on the simulator every design runs on (a --spatten-trace, or --workload, --seq, --queries "
-            + "and --bind J=…,T=…)")
+            + "spatten design preset on the simulator every design runs on: a --spatten-trace, a decoding workload decided as "
+            + "the pipeline decides it (--workload gpt2 --seq N --keep …), or with --bind J=…,T=… the design as bound")
     Which simulator;
 
     /** Whether the general simulator plays the spatten design (--simulator general). */
