@@ -44,28 +44,28 @@ final class MapperCoster implements Lowering.EinsumCoster {
                        Map<String, String> resident) {
     }
 
-    private final Map<Key, Estimate.EinsumEstimate> cache = new ConcurrentHashMap<>();
+    private final Map<Key, java.util.Optional<Estimate.EinsumEstimate>> cache = new ConcurrentHashMap<>();
 
     @Override
     public Estimate.EinsumEstimate best(Design d, String e, Map<String, Long> sizes, Map<String, String> resident) {
-        Estimate.EinsumEstimate exact = search(d, e, sizes, resident);
+        Estimate.EinsumEstimate exact = search(d, e, sizes, resident)
+            .orElseThrow(() -> new IllegalStateException("no mapping of Einsum " + e + " fits unit " + d.units().get(e)));
         Map<String, Long> padded = padded(d.cascade(), d.cascade().producer(e), sizes);
         if (padded.equals(sizes)) {
             return exact;
         }
-        Estimate.EinsumEstimate wide = search(d, e, padded, resident);
-        return wide.cycles() < exact.cycles() ? real(d, d.cascade().producer(e), wide, sizes, padded) : exact;
+        // Where the padded tiles overfill a level the exact ones fit, the exact mapping stands.
+        return search(d, e, padded, resident).filter(wide -> wide.cycles() < exact.cycles())
+            .map(wide -> real(d, d.cascade().producer(e), wide, sizes, padded)).orElse(exact);
     }
 
-    private Estimate.EinsumEstimate search(Design d, String e, Map<String, Long> sizes, Map<String, String> resident) {
+    private java.util.Optional<Estimate.EinsumEstimate> search(Design d, String e, Map<String, Long> sizes,
+                                                               Map<String, String> resident) {
         Key key = new Key(d.architecture(), d.cascade().name(), e, d.units().get(e), Map.copyOf(sizes), Map.copyOf(resident));
         return cache.computeIfAbsent(key, k -> {
             Mapper m = new Mapper(d.cascade(), sizes, d.architecture(), e, d.units().get(e), Mapper.Objective.DELAY_THEN_ENERGY, resident);
             Mapper.Result r = m.search(new Mapper.LocalSearch(starts, steps, 1), 1, 1);
-            if (r.best().isEmpty()) {
-                throw new IllegalStateException("no mapping of Einsum " + e + " fits unit " + d.units().get(e));
-            }
-            return r.best().getFirst().estimate();
+            return r.best().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(r.best().getFirst().estimate());
         });
     }
 
