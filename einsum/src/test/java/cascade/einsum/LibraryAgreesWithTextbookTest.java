@@ -254,6 +254,14 @@ class LibraryAgreesWithTextbookTest {
         Map<String, float[]> in = Tensors.randomInputs(c, sizes, seed);
         float[] out = run(c, sizes, in).get("AV");
         double[][] probs = Textbook.probabilities(in.get("Q"), 0, in.get("K"), 0, e, n, n); // [key][query]
+        assertClose("spatten-value", out, valuePruned(probs, in.get("V"), e, n, keep));
+    }
+
+    /**
+     * Each query's values weighted by its {@code keep} most probable keys' probabilities ({@code
+     * probs[key][query]}), renormalised over them: local value pruning written out.
+     */
+    private static double[] valuePruned(double[][] probs, float[] v, int e, int n, int keep) {
         double[] expected = new double[e * n];
         for (int p = 0; p < n; p++) {
             double[] row = new double[n];
@@ -268,12 +276,12 @@ class LibraryAgreesWithTextbookTest {
             for (int f = 0; f < e; f++) {
                 double acc = 0;
                 for (int m : kept) {
-                    acc += row[m] * in.get("V")[f * n + m];
+                    acc += row[m] * v[f * n + m];
                 }
                 expected[f * n + p] = acc / sum;
             }
         }
-        assertClose("spatten-value", out, expected);
+        return expected;
     }
 
     /**
@@ -292,28 +300,13 @@ class LibraryAgreesWithTextbookTest {
             Map<String, float[]> in = Tensors.randomInputs(c, sizes, seed);
             Map<String, float[]> out = run(c, sizes, in);
             double[][] probs = Textbook.probabilities(in.get("Q"), 0, in.get("K"), 0, e, n, n); // [key][query]
-            double[] expected = new double[e * n];
+            assertClose("spatten J=" + keep, out.get("AV"), valuePruned(probs, in.get("V"), e, n, keep));
             double[] importance = new double[n];
-            for (int p = 0; p < n; p++) {
-                double[] row = new double[n];
-                for (int m = 0; m < n; m++) {
-                    row[m] = probs[m][p];
-                    importance[m] += row[m];
-                }
-                int[] kept = Textbook.topIndices(row, keep);
-                double sum = 0;
-                for (int m : kept) {
-                    sum += row[m];
-                }
-                for (int f = 0; f < e; f++) {
-                    double acc = 0;
-                    for (int m : kept) {
-                        acc += row[m] * in.get("V")[f * n + m];
-                    }
-                    expected[f * n + p] = acc / sum;
+            for (int m = 0; m < n; m++) {
+                for (double pr : probs[m]) {
+                    importance[m] += pr;
                 }
             }
-            assertClose("spatten J=" + keep, out.get("AV"), expected);
             if (keep == n) {
                 assertClose("spatten, nothing pruned", out.get("AV"), Textbook.attention(in.get("Q"), 0, in.get("K"), 0,
                     in.get("V"), 0, e, e, n, n, null));
