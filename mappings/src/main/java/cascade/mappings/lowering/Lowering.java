@@ -1,5 +1,6 @@
 package cascade.mappings.lowering;
 
+import cascade.mappings.model.AnalyticalModel;
 import cascade.mappings.model.CostModel;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.spec.Design;
@@ -85,8 +86,8 @@ public final class Lowering {
 
     /**
      * {@code each} with the DRAM accesses of tensors the design stores narrower than a word packed
-     * ({@link Design#dramWords}): fewer words, and the DRAM's bandwidth cycles and energy in the
-     * same proportion (both are linear in the words).
+     * ({@link Design#dramWords}): fewer words, the DRAM's bandwidth cycles in the same proportion,
+     * and the energy priced again from the packed accesses.
      */
     static Estimate.EinsumEstimate packed(Design d, Estimate.EinsumEstimate each) {
         if (d.storedBits().isEmpty()) {
@@ -105,8 +106,8 @@ public final class Lowering {
         }
         Map<String, Long> bandwidth = new LinkedHashMap<>(each.bandwidthCycles());
         bandwidth.computeIfPresent(dram, (k, c) -> (long) Math.ceil((double) c * after / before));
-        Map<String, Double> energy = new LinkedHashMap<>(each.energyPj());
-        energy.computeIfPresent(dram, (k, pj) -> pj * after / before);
+        Map<String, Double> energy = AnalyticalModel.energyPj(d.architecture(), d.cascade().producer(each.output()),
+            each.unit(), each.points(), accesses);
         long cycles = each.computeCycles();
         for (long b : bandwidth.values()) {
             cycles = Math.max(cycles, b);

@@ -2,9 +2,8 @@ package cascade.mappings.lowering;
 
 import cascade.einsum.Cascade;
 import cascade.einsum.Einsum;
-import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
-import cascade.hw.EnergyAccountant;
+import cascade.mappings.model.AnalyticalModel;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.search.Mapper;
 import cascade.mappings.spec.Design;
@@ -120,22 +119,14 @@ final class MapperCoster implements Lowering.EinsumCoster {
         }
         long points = scaled(wide.points(), pointShare);
         List<Estimate.Accesses> accesses = new ArrayList<>();
-        ActionCounts.Builder actions = new ActionCounts.Builder();
         for (Estimate.Accesses a : wide.accesses()) {
             double share = 1;
             for (String r : ranksOf.getOrDefault(a.tensor(), Set.of())) {
                 share *= (double) sizes.get(r) / padded.get(r);
             }
-            long reads = scaled(a.reads(), share);
-            long writes = scaled(a.writes(), share);
-            accesses.add(new Estimate.Accesses(a.level(), a.tensor(), reads, writes));
-            actions.add(a.level(), ActionCounts.READ, e.output(), reads);
-            actions.add(a.level(), ActionCounts.WRITE, e.output(), writes);
+            accesses.add(new Estimate.Accesses(a.level(), a.tensor(), scaled(a.reads(), share), scaled(a.writes(), share)));
         }
-        for (String op : MappingValidator.requiredOps(e)) {
-            actions.add(wide.unit(), op, e.output(), points);
-        }
-        Map<String, Double> energy = new EnergyAccountant(d.architecture()).price(actions.build()).byComponentPj();
+        Map<String, Double> energy = AnalyticalModel.energyPj(d.architecture(), e, wide.unit(), points, accesses);
         return new Estimate.EinsumEstimate(wide.output(), wide.unit(), points, wide.computeCycles(), wide.bandwidthCycles(),
             wide.cycles(), wide.utilization() * pointShare, List.copyOf(accesses), energy);
     }

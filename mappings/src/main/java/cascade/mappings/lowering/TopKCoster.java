@@ -4,12 +4,11 @@ import cascade.einsum.Cascade;
 import cascade.einsum.Einsum;
 import cascade.einsum.Expr;
 import cascade.einsum.exec.Session;
-import cascade.hw.ActionCounts;
 import cascade.hw.Architecture;
 import cascade.hw.ComputeArray;
-import cascade.hw.EnergyAccountant;
 import cascade.hw.StorageLevel;
 import cascade.hw.TopKEngine;
+import cascade.mappings.model.AnalyticalModel;
 import cascade.mappings.model.Estimate;
 import cascade.mappings.spec.Design;
 import cascade.traces.SyntheticAttention;
@@ -43,7 +42,6 @@ final class TopKCoster implements Lowering.EinsumCoster {
 
     @Override
     public Estimate.EinsumEstimate best(Design d, String einsum, Map<String, Long> sizes, Map<String, String> resident) {
-        Estimate.EinsumEstimate base = inner.best(d, einsum, sizes, resident);
         Cascade c = d.cascade();
         Einsum e = c.producer(einsum);
         ComputeArray unit = d.architecture().compute(d.units().get(einsum));
@@ -51,7 +49,8 @@ final class TopKCoster implements Lowering.EinsumCoster {
                 || !(e.body() instanceof Expr.Access candidates) || !c.tensors().keySet().containsAll(List.of("Q", "K", "V"))
                 || c.inputs().size() != 3
                 || e.outputRanks().stream().anyMatch(r -> !r.equals(t.selection()) && c.partitionOfPart(r) != null)) {
-            return base; // synthetic attention is one query's Q, K, V: a selection per block of queries has no such sample
+            // Synthetic attention is one query's Q, K, V: a selection per block of queries has no such sample.
+            return inner.best(d, einsum, sizes, resident);
         }
         long n = sizes.get(t.over());
         long k = sizes.get(t.selection());
@@ -76,7 +75,6 @@ final class TopKCoster implements Lowering.EinsumCoster {
         String dram = arch.storage().getFirst().name();
         String from = resident.getOrDefault(candidates.tensor(), dram);
         String to = resident.getOrDefault(einsum, dram);
-        ActionCounts.Builder actions = new ActionCounts.Builder();
         List<Estimate.Accesses> accesses = new ArrayList<>();
         Map<String, long[]> reads = new LinkedHashMap<>(); // level -> {candidate reads, output writes}
         reads.computeIfAbsent(own, x -> new long[2])[0] += comparisons;
@@ -94,18 +92,14 @@ final class TopKCoster implements Lowering.EinsumCoster {
             if (r.getValue()[1] > 0) {
                 accesses.add(new Estimate.Accesses(r.getKey(), einsum, 0, r.getValue()[1]));
             }
-            actions.add(r.getKey(), ActionCounts.READ, einsum, r.getValue()[0]);
-            actions.add(r.getKey(), ActionCounts.WRITE, einsum, r.getValue()[1]);
             double lanes = r.getKey().equals(own) ? Math.min(level.instances(), unit.pes()) : 1;
             long b = (long) Math.ceil((r.getValue()[0] + r.getValue()[1]) / (level.bandwidthWordsPerCycle() * lanes));
             bandwidth.put(r.getKey(), b);
             cycles = Math.max(cycles, b);
         }
-        actions.add(unit.name(), "compare", einsum, comparisons);
-        Map<String, Double> energy = new EnergyAccountant(arch).price(actions.build()).byComponentPj();
-        // Points are the engine's comparisons: one compare operation each, as the energy above and the lowering count them.
-        return new Estimate.EinsumEstimate(base.output(), base.unit(), comparisons, compute, bandwidth, cycles, 1.0,
-            List.copyOf(accesses), energy);
+        // Points are the engine's comparisons: one compare operation each (a top-k's one operator), as the lowering counts them.
+        return new Estimate.EinsumEstimate(einsum, unit.name(), comparisons, compute, bandwidth, cycles, 1.0,
+            List.copyOf(accesses), AnalyticalModel.energyPj(arch, e, unit.name(), comparisons, accesses));
     }
 
     /** The engine's mean cycles and comparisons over {@link #SAMPLES} synthetic queries, each against its own keys. */

@@ -180,6 +180,26 @@ public final class AnalyticalModel {
             (double) pes / unit.pes(), List.copyOf(accesses), energy);
     }
 
+    /**
+     * Energy by component of an Einsum's run as this model prices one: every access at every level,
+     * and one of each operation the Einsum needs per point on {@code unit}. For estimates derived
+     * from one of this model's (a padded mapping's real share, a top-k engine's accesses, narrow
+     * tensors packed); {@link #einsum} itself adds its reads and writes level by level, as the
+     * mapper's inner loop, for speed.
+     */
+    public static Map<String, Double> energyPj(Architecture arch, Einsum e, String unit, long points,
+                                               List<Estimate.Accesses> accesses) {
+        ActionCounts.Builder actions = new ActionCounts.Builder();
+        for (Estimate.Accesses a : accesses) {
+            actions.add(a.level(), ActionCounts.READ, e.output(), a.reads());
+            actions.add(a.level(), ActionCounts.WRITE, e.output(), a.writes());
+        }
+        for (String op : MappingValidator.requiredOps(e)) {
+            actions.add(unit, op, e.output(), points);
+        }
+        return new EnergyAccountant(arch).price(actions.build()).byComponentPj();
+    }
+
     /** The storage levels on the unit's path, from the outermost the mapping uses down to the unit's own. */
     public static List<String> levelChain(Architecture arch, Mapping.EinsumMapping em, ComputeArray unit) {
         List<String> order = arch.pathTo(unit.under());
