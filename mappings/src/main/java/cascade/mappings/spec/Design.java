@@ -75,8 +75,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
     /**
      * This design with these inputs and outputs held in DRAM at {@code bits} each ({@code storedBits}:
      * narrower than the architecture's word, as a quantised key cache is): their DRAM transfers
-     * move {@code ceil(elements × bits / wordBits)} words, in time and in energy. On chip a tensor
-     * keeps the word (the arrays compute at the word's width).
+     * move {@code ceil(elements × bits / wordBits)} words, in time and in energy (and so do the writes
+     * that land them in the level they are kept at); the arrays compute at the word's width.
      *
      * @throws IllegalArgumentException for a tensor the cascade has not, one not held in DRAM, or
      *                                  a width outside 1 … the word

@@ -61,6 +61,12 @@ final class SpattenOptions {
             + "the pipeline decides it (--workload gpt2 --seq N --keep …), or with --bind J=…,T=… the design as bound")
     Which simulator;
 
+    /** Whether any option that decides a SpAtten workload (pruning, widths, a score trace to decide from) is given. */
+    private boolean decides() {
+        return keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null
+            || valueBits != null || threshold != null || scores != null;
+    }
+
     /** Whether the general simulator plays the spatten design (--simulator general). */
     boolean general() {
         return simulator == Which.general;
@@ -68,8 +74,7 @@ final class SpattenOptions {
 
     /** With --bind the general simulator runs the design on a workload as any design: the pipeline's options do not apply. */
     void refuseForGeneral() {
-        if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null
-                || valueBits != null || threshold != null || scores != null) {
+        if (decides()) {
             throw new InvalidInputException(new SourcePos("--bind", 1, 1), "with --bind the design runs on the workload as it "
                 + "is bound; --keep, --value-keep, --head-keep, --layers, --key-bits, --extra-bits, --value-bits, --threshold "
                 + "and --scores decide a SpAtten workload instead (drop --bind)");
@@ -78,8 +83,7 @@ final class SpattenOptions {
 
     /** A released trace on the general simulator: the spatten design, each shape of head lowered and simulated. */
     Integer runGeneral(CommandSpec spec, DesignWorkload dw, Output.Format format) throws IOException {
-        if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null
-                || valueBits != null || threshold != null || scores != null) {
+        if (decides()) {
             throw new InvalidInputException(new SourcePos("--spatten-trace", 1, 1), "a released trace fixes the pruning and the "
                 + "widths; drop --keep, --value-keep, --head-keep, --layers, --key-bits, --extra-bits, --value-bits, --threshold, "
                 + "--scores");
@@ -170,8 +174,7 @@ final class SpattenOptions {
             throw new InvalidInputException(new SourcePos("--simulator", 1, 1), "--simulator chooses how --design spatten runs; "
                 + design + " runs on the general simulator");
         }
-        if (keep != null || valueKeep != null || headKeep != null || layers != null || keyBits != null || extraBits != null || valueBits != null
-                || threshold != null || release != null || scores != null) {
+        if (decides() || release != null) {
             throw new InvalidInputException(new SourcePos("--design", 1, 1), "the SpAtten options apply to --design spatten, not "
                 + design);
         }

@@ -70,11 +70,7 @@ public final class SpattenDesignRun {
 
     /** @throws IllegalArgumentException for a design without SpAtten's ranks, or a row no schedule can hold */
     public static Result release(Design design, SpattenTrace trace, CostModel model) {
-        List<HeadWork> work = trace.rows().stream().map(r -> new HeadWork(r, 1, false, null, null)).toList();
-        List<HeadWork> dense = trace.rows().stream().map(r -> new HeadWork(new SpattenTrace.Row(r.step(), r.layer(), r.head(),
-            r.headDim(), r.length(), r.length(), -1, -1, -1, false, -1, r.length(), -1, false, false, false, -1), 1, false,
-            null, null)).toList();
-        return run(design, work, dense, model);
+        return run(design, SpattenRun.releaseHeads(trace), SpattenRun.denseHeads(trace), model);
     }
 
     /**

@@ -69,12 +69,8 @@ public final class SpattenRun {
      */
     public static Map<String, Object> release(Architecture arch, SpattenTrace trace, long seed) {
         SpattenSimulator sim = new SpattenSimulator(arch, SpattenSimulator.Units.spatten(), IN_FLIGHT, seed);
-        List<HeadWork> work = trace.rows().stream().map(r -> new HeadWork(r, 1, false, null, null)).toList();
-        List<HeadWork> dense = trace.rows().stream().map(r -> new HeadWork(new SpattenTrace.Row(r.step(), r.layer(), r.head(),
-            r.headDim(), r.length(), r.length(), -1, -1, -1, false, -1, r.length(), -1, false, false, false, -1), 1, false,
-            null, null)).toList();
-        SpattenSimulator.Result pruned = sim.run(work);
-        SpattenSimulator.Result full = sim.run(dense);
+        SpattenSimulator.Result pruned = sim.run(releaseHeads(trace));
+        SpattenSimulator.Result full = sim.run(denseHeads(trace));
         Map<String, Object> m = report(pruned, full);
         long bound = trace.rows().stream().filter(SpattenTrace.Row::requant)
             .mapToLong(r -> (long) r.keys() * r.headDim() * Math.max(0, r.requantExtraBits()) / 8).sum();
@@ -82,6 +78,18 @@ public final class SpattenRun {
         m.put("rows", trace.rows().size());
         m.put("config", trace.config());
         return m;
+    }
+
+    /** A release's heads as it records them, one query each (decoding); none recomputed (the release does not say). */
+    static List<HeadWork> releaseHeads(SpattenTrace trace) {
+        return trace.rows().stream().map(r -> new HeadWork(r, 1, false, null, null)).toList();
+    }
+
+    /** The dense baseline of a release's heads: every head's whole cache at full width, nothing selected. */
+    static List<HeadWork> denseHeads(SpattenTrace trace) {
+        return trace.rows().stream().map(r -> new HeadWork(new SpattenTrace.Row(r.step(), r.layer(), r.head(), r.headDim(),
+            r.length(), r.length(), -1, -1, -1, false, -1, r.length(), -1, false, false, false, -1), 1, false, null, null))
+            .toList();
     }
 
     private static Map<String, Object> report(SpattenSimulator.Result pruned, SpattenSimulator.Result dense) {
