@@ -76,7 +76,7 @@ public final class Lowering {
             } else if (!d.folded().contains(e.output()) && !d.maintained().contains(e.output())) {
                 Estimate.EinsumEstimate each = packed(d, coster.best(d, e.output(), sizes, Map.of()));
                 Schedule.Work w = new Schedule.Work(e.output(), d.units().get(e.output()), Schedule.Phase.BEFORE,
-                    each, List.of(), List.of(), List.of(), d.sparsityOf(e.output()),
+                    each, List.of(), List.of(), List.of(), List.of(), d.sparsityOf(e.output()),
                     sparsity.perHead(e.output(), each.points()));
                 stages.add(new Schedule.Stage(-1, false, 1, false, Map.of(), Map.of(), 1, 1, 1, List.of(w), List.of()));
             }
@@ -243,8 +243,9 @@ public final class Lowering {
                     }
                 }
             }
+            List<String> streams = g.streamsInto(c, e).stream().filter(same::contains).toList();
             works.add(new Schedule.Work(e, unit, phase, packed(d, coster.best(d, e, runSizes, resident)), List.copyOf(same),
-                List.copyOf(previous), List.copyOf(overwrites), d.sparsityOf(e), 0));
+                streams, List.copyOf(previous), List.copyOf(overwrites), d.sparsityOf(e), 0));
         }
         // What is effectual: a padded last tile, block or chunk, the masks and what they make null.
         tile.keySet().forEach(r -> sparsity.padBlocks(r, tiles(tileSizes, sizes, r) * tileSizes.get(r)));
@@ -269,7 +270,8 @@ public final class Lowering {
         loads.stream().filter(l -> l.wordsPerStep() == 0)
             .forEach(l -> withNextTile.merge(l.level(), l.wordsPerTile(), Math::addExact));
         boolean prefetch = fits && fitsIn(arch, withNextTile);
-        return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1, fits, tileOf, blockOf, tiles,
+        return new Schedule.Stage(gi, g.pipelined(), g.pipelined() ? g.inFlight() : 1,
+            g.pipelined() ? g.stepsInFlight() : 1, fits, tileOf, blockOf, tiles,
             blocks, steps, List.copyOf(works), List.copyOf(loads), List.copyOf(spills), prefetch, occupancy);
     }
 

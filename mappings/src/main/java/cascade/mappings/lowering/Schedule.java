@@ -31,10 +31,11 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
      * One Einsum's run: its cost at the run's sizes, the Einsums of the same run it waits for
      * ({@code sameStep}), those of the previous step of the same block ({@code previousStep}), and
      * the readers it must not overwrite ({@code overwrites}): a tensor stored as a window of steps
-     * reuses the slot of a value that readers of earlier steps may still need.
+     * reuses the slot of a value that readers of earlier steps may still need. {@code streams}: the
+     * works of {@code sameStep} it reads element by element in one pass with them (a design's chain).
      */
     public record Work(String einsum, String unit, Phase phase, Estimate.EinsumEstimate each, List<String> sameStep,
-                       List<String> previousStep, List<Lagged> overwrites, SparsityPolicy policy, long effectualPerHead) {
+                       List<String> streams, List<String> previousStep, List<Lagged> overwrites, SparsityPolicy policy, long effectualPerHead) {
         /**
          * What {@code runs} runs of this work do when {@code charged} of their points cost energy:
          * every access at every level of its loop nest in that share, and one operation per charged
@@ -53,7 +54,7 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
 
         /** This work with {@code effectual} points per head (the lowering counts them once every work is costed). */
         public Work withEffectualPerHead(long effectual) {
-            return new Work(einsum, unit, phase, each, sameStep, previousStep, overwrites, policy, effectual);
+            return new Work(einsum, unit, phase, each, sameStep, streams, previousStep, overwrites, policy, effectual);
         }
 
         /** {@code perRun} × {@code runs} in the share {@code charged / dense} (exact when the share is whole). */
@@ -100,16 +101,31 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
      * {@code prefetchTiles}: the level holding a tile's inputs has room for the next tile's too, so
      * they load while the current tile runs (double-buffered), not once it is done with its own.
      *
-     * <p>{@code inFlight}: runs that may be open at once (1 for an unpipelined stage); {@code tile} and
-     * {@code block}: the sizes of a tile and a block along each tiled rank.
+     * <p>{@code inFlight}: runs that may be open at once (1 for an unpipelined stage), {@code stepsInFlight}
+     * of them runs of the steps; {@code tile} and {@code block}: the sizes of a tile and a block along
+     * each tiled rank.
      */
-    public record Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
-                        Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works,
-                        List<Load> loads, List<Spill> spills, boolean prefetchTiles, Occupancy occupancy) {
+    public record Stage(int group, boolean pipelined, int inFlight, int stepsInFlight, boolean onChip,
+                        Map<String, Long> tile, Map<String, Long> block, long tilesPerHead, long blocks, long steps,
+                        List<Work> works, List<Load> loads, List<Spill> spills, boolean prefetchTiles, Occupancy occupancy) {
         public Stage(int group, boolean pipelined, int inFlight, boolean onChip, Map<String, Long> tile,
                      Map<String, Long> block, long tilesPerHead, long blocks, long steps, List<Work> works, List<Load> loads) {
-            this(group, pipelined, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads, List.of(), false,
-                null);
+            this(group, pipelined, inFlight, inFlight, onChip, tile, block, tilesPerHead, blocks, steps, works, loads,
+                List.of(), false, null);
+        }
+
+        /**
+         * Cycles per run that {@code w} adds to its unit's work: none beyond its feeder's where it
+         * streams from a work on the same unit (it computes in the feeder's pass).
+         */
+        public long passCycles(Work w, long perRun, java.util.function.ToLongFunction<Work> perRunOf) {
+            long feeder = 0;
+            for (Work f : works) {
+                if (w.streams().contains(f.einsum()) && f.unit().equals(w.unit())) {
+                    feeder = Math.max(feeder, perRunOf.applyAsLong(f));
+                }
+            }
+            return Math.max(0, perRun - feeder);
         }
 
         /** Runs of {@code w} performed per head: all of its phase's, but the empty stepped runs a stage skips. */

@@ -62,7 +62,8 @@ public final class ClosedForm implements CostModel {
                 ActionCounts ownCounts = own.build();
                 actions.addAll(ownCounts);
                 long words = Schedule.Work.share(each.wordsAt(dram.name()), runs, charged, dense);
-                long perRun = onChipCycles(each, dram.name());
+                // A work streaming from a work on its own unit adds only the cycles its feeder's pass lacks.
+                long perRun = st.passCycles(w, onChipCycles(each, dram.name()), f -> onChipCycles(f.each(), dram.name()));
                 long workCycles = Math.multiplyExact(st.cyclesPerHead(w, perRun), s.heads());
                 long timed = st.timedPointsPerHead(w) * s.heads();
                 costs.add(new Report.EinsumCost(w.einsum(), w.unit(), workCycles,

@@ -160,17 +160,38 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
      * level, or to {@link #STREAM}: passed from producer to consumers through the units' own
      * registers and FIFOs, never stored whole. Inputs named in {@code keep} are loaded from DRAM
      * once per tile. {@code inFlight}: how many runs (blocks at a step) may be open at once between
-     * pipelined units, i.e. the depth of the FIFOs between them in runs.
+     * pipelined units, i.e. the depth of the FIFOs between them in runs; {@code stepsInFlight}: how
+     * many of those may be runs of the recurrence's steps (a controller that sequences a block's
+     * steps one by one while the run after them drains, as the RTL core's; at most {@code inFlight}).
+     *
+     * <p>{@code chains}: Einsums that run as one pass, element by element. A member reads an earlier
+     * member's output as it is produced (a stream): it starts once the first element is out of its
+     * feeder's pipeline, computes each element in the stage where the feeder's lands, and ends no
+     * earlier than the feeder. On its feeder's unit it adds no issue cycles of its own (the lane's
+     * other operators work in the same pass) unless it has more elements than the feeder.
      */
     public record Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile,
-                        Map<String, Long> block, Map<String, String> keep, int inFlight, Dataflow dataflow) {
+                        Map<String, Long> block, Map<String, String> keep, int inFlight, Dataflow dataflow,
+                        List<List<String>> chains, int stepsInFlight) {
         public static final String STREAM = "stream";
         /** A tile size of {@code fit}: the lowering takes the largest that fits (see the lowering). */
         public static final long FIT = -1;
 
         public Group(List<String> einsums, boolean pipelined, String onChip, Map<String, Long> tile, Map<String, Long> block,
                      Map<String, String> keep, int inFlight) {
-            this(einsums, pipelined, onChip, tile, block, keep, inFlight, null);
+            this(einsums, pipelined, onChip, tile, block, keep, inFlight, null, List.of(), inFlight);
+        }
+
+        /** The earlier members of {@code einsum}'s chain whose outputs it reads (none if it is in no chain). */
+        public List<String> streamsInto(Cascade cascade, String einsum) {
+            for (List<String> chain : chains) {
+                int at = chain.indexOf(einsum);
+                if (at > 0) {
+                    var read = MappingValidator.tensorRanks(cascade.producer(einsum)).keySet();
+                    return chain.subList(0, at).stream().filter(read::contains).toList();
+                }
+            }
+            return List.of();
         }
     }
 
@@ -265,8 +286,23 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             tile.keySet().retainAll(other.ranks().keySet());
             Map<String, Long> block = new LinkedHashMap<>(g.block());
             block.keySet().retainAll(other.ranks().keySet());
+            // A chain keeps the members the other cascade still runs here, where each still reads an earlier one.
+            List<List<String>> chains = new ArrayList<>();
+            for (List<String> chain : g.chains()) {
+                List<String> still = new ArrayList<>();
+                for (String e : chain) {
+                    if (members.contains(e) && (still.isEmpty() || still.stream()
+                            .anyMatch(x -> MappingValidator.tensorRanks(other.producer(e)).containsKey(x)))) {
+                        still.add(e);
+                    }
+                }
+                if (still.size() > 1) {
+                    chains.add(List.copyOf(still));
+                }
+            }
             kept.add(new Group(members, g.pipelined(), g.onChip(), java.util.Collections.unmodifiableMap(tile),
-                java.util.Collections.unmodifiableMap(block), keep, g.inFlight(), flow));
+                java.util.Collections.unmodifiableMap(block), keep, g.inFlight(), flow, List.copyOf(chains),
+                g.stepsInFlight()));
         }
         Map<Assumption, List<String>> still = new java.util.EnumMap<>(Assumption.class);
         assumptions.forEach((a, names) -> still.put(a, names.stream()
@@ -372,7 +408,7 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
         if (m.containsKey("groups")) {
             for (Located g : sequence(m.get("groups"), "groups")) {
                 Map<String, Located> gm = mapping(g, List.of("einsums", "pipelined", "onChip", "tile", "block", "keep",
-                    "inFlight", "dataflows"),
+                    "inFlight", "stepsInFlight", "dataflows", "chains"),
                     "a group");
                 List<String> members = new ArrayList<>();
                 for (Located e : sequence(require(gm, "einsums", g), "Einsums")) {
@@ -427,7 +463,18 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                     throw new InvalidInputException(gm.get("tile").pos(), "a group whose dataflows come from a table takes "
                         + "its tile from it");
                 }
-                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep, inFlight, dataflow));
+                int stepsInFlight = inFlight;
+                if (gm.containsKey("stepsInFlight")) {
+                    stepsInFlight = Math.toIntExact(positiveWhole(gm.get("stepsInFlight"), "stepsInFlight"));
+                    if (stepsInFlight > inFlight) {
+                        throw new InvalidInputException(gm.get("stepsInFlight").pos(), "stepsInFlight " + stepsInFlight
+                            + " is more than the group's inFlight " + inFlight);
+                    }
+                }
+                List<List<String>> chains = gm.containsKey("chains") ? chains(gm.get("chains"), cascade, members)
+                    : List.of();
+                groups.add(new Group(List.copyOf(members), pipelined, scalar(onChip), tile, block, keep, inFlight, dataflow,
+                    chains, stepsInFlight));
             }
         }
         Map<Assumption, List<String>> assumptions = new java.util.EnumMap<>(Assumption.class);
@@ -491,6 +538,48 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             }
         }
         return d;
+    }
+
+    /**
+     * A group's {@code chains}: lists of its members, each after the first reading an earlier one's
+     * output, no member in two chains.
+     */
+    private static List<List<String>> chains(Located node, Cascade cascade, List<String> members) {
+        List<List<String>> chains = new ArrayList<>();
+        java.util.Set<String> chained = new java.util.HashSet<>();
+        for (Located c : sequence(node, "chains")) {
+            List<String> chain = new ArrayList<>();
+            for (Located e : sequence(c, "a chain")) {
+                String name = scalar(e);
+                if (!members.contains(name)) {
+                    throw new InvalidInputException(e.pos(), "'" + name + "' is not an Einsum of the group");
+                }
+                if (!chained.add(name)) {
+                    throw new InvalidInputException(e.pos(), "'" + name + "' is in two chains");
+                }
+                Einsum consumer = cascade.producer(name);
+                var read = MappingValidator.tensorRanks(consumer);
+                if (!chain.isEmpty() && chain.stream().noneMatch(read::containsKey)) {
+                    throw new InvalidInputException(e.pos(), "'" + name + "' reads no earlier Einsum of its chain "
+                        + chain);
+                }
+                for (String feeder : chain) {
+                    // A stream gives one element of the feeder per point: a reader that needs more (a result
+                    // over a rank it loops over, as a maximum all the scores need) must wait for it whole.
+                    if (read.containsKey(feeder) && !read.get(feeder).containsAll(consumer.iterationRanks())) {
+                        throw new InvalidInputException(e.pos(), "'" + name + "' needs " + feeder
+                            + " whole before its first element (it reads " + feeder + read.get(feeder)
+                            + " over " + consumer.iterationRanks() + "): it cannot stream from it");
+                    }
+                }
+                chain.add(name);
+            }
+            if (chain.size() < 2) {
+                throw new InvalidInputException(c.pos(), "a chain needs two Einsums or more");
+            }
+            chains.add(List.copyOf(chain));
+        }
+        return List.copyOf(chains);
     }
 
     private static Dataflow dataflow(Path folder, Located node, Cascade cascade, List<String> members) {

@@ -70,6 +70,35 @@ class DesignTest {
         assertTrue(e.getMessage().startsWith("mine.yaml:" + at + ": ") && e.getMessage().contains(message), e.getMessage());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'    chains: [[SN, XX]]'|10:19|'XX' is not an Einsum of the group",
+        "'    chains: [[SN, SD], [SD, A]]'|10:25|'SD' is in two chains",
+        "'    chains: [[SD, GM]]'|10:19|'GM' reads no earlier Einsum of its chain [SD]",
+        "'    chains: [[SN]]'|10:14|a chain needs two Einsums or more",
+        "'    chains: [[SD, A]]'|10:19|'A' needs SD whole before its first element",
+        "'    inFlight: 1\n    stepsInFlight: 2'|11:20|stepsInFlight 2 is more than the group's inFlight 1",
+    })
+    void badChainsNameTheSpot(String lines, String at, String message) {
+        String text = GOOD + lines.replace("\\n", "\n") + "\n";
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Design.parse("mine.yaml", text));
+        assertTrue(e.getMessage().startsWith("mine.yaml:" + at + ": ") && e.getMessage().contains(message), e.getMessage());
+    }
+
+    /** A chain is read in order; under another cascade it keeps the members that still read an earlier one. */
+    @Test
+    void chainsAreReadAndFollowTheCascade() {
+        Design d = Design.parse("mine.yaml", GOOD + "    chains: [[SN, SD]]\n");
+        Design.Group g = d.groups().getFirst();
+        assertEquals(java.util.List.of(java.util.List.of("SN", "SD")), g.chains());
+        assertEquals(java.util.List.of("SN"), g.streamsInto(d.cascade(), "SD"));
+        assertEquals(java.util.List.of(), g.streamsInto(d.cascade(), "SN"));
+        assertEquals(g.chains(), d.withCascade(cascade.einsum.CascadeLibrary.load("attention-2pass")).groups().getFirst()
+            .chains(), "2-pass computes SN and SD too");
+        assertEquals(java.util.List.of(), d.withCascade(cascade.einsum.CascadeLibrary.load("attention-1pass")).groups()
+            .getFirst().chains(), "1-pass has neither");
+    }
+
     /**
      * A tensor stored narrower than the word moves fewer DRAM words, in the estimate and in its
      * energy: K at half the word is half K's bytes; the rest does not move.

@@ -176,6 +176,8 @@ public final class Simulator {
     /** One open run of a stage: which of its tasks are placed, and when each finishes. */
     private static final class Instance {
         final long[] finish;
+        /** When each work began on its unit. */
+        final long[] begin;
         final boolean[] placed;
         int left;
         long completion = Long.MIN_VALUE;
@@ -188,6 +190,7 @@ public final class Simulator {
 
         Instance(int works, int count) {
             finish = new long[works];
+            begin = new long[works];
             placed = new boolean[works];
             left = count;
         }
@@ -197,6 +200,7 @@ public final class Simulator {
             c.rank = rank < 0 ? rank : rank + dRank;
             for (int i = 0; i < finish.length; i++) {
                 c.finish[i] = placed[i] ? finish[i] + dt : 0;
+                c.begin[i] = placed[i] ? begin[i] + dt : 0;
                 c.placed[i] = placed[i];
             }
             c.completion = completion == Long.MIN_VALUE ? Long.MIN_VALUE : completion + dt;
@@ -269,6 +273,11 @@ public final class Simulator {
         final long[][] sharedWords; // [work][level]: words the unit waits for
         final long[] postedWrites; // [work]: words written to DRAM behind the unit's back
         final int[][] same;
+        /** [work]: the same-step works it streams from, and the one of them on its own unit it rides with (-1: none). */
+        final boolean[][] streamsFrom;
+        final int[] ridesWith;
+        /** [work]: whether another work streams from it. */
+        final boolean[] feeds;
         final int[][] previous;
         final int[][] overwrites; // [work][k]: reader work index; lags in overwriteLag
         final int[][] overwriteLag;
@@ -324,6 +333,9 @@ public final class Simulator {
             sharedWords = new long[works][levels.size()];
             postedWrites = new long[works];
             same = new int[works][];
+            streamsFrom = new boolean[works][works];
+            ridesWith = new int[works];
+            feeds = new boolean[works];
             previous = new int[works][];
             overwrites = new int[works][];
             overwriteLag = new int[works][];
@@ -365,12 +377,25 @@ public final class Simulator {
                     }
                     postedWrites[w] = work.runCycles(postedWrites[w], average);
                 }
-                long lat = 1;
-                for (String op : MappingValidator.requiredOps(schedule.design().cascade().producer(work.einsum()))) {
-                    lat = Math.max(lat, unit.latencyCycles().getOrDefault(op, 1));
+                // The slowest of its operators' latencies (a multiply on a unit of multiply-accumulates is one);
+                // an Einsum with no operator (a copy) takes a cycle.
+                Set<String> ops = MappingValidator.requiredOps(schedule.design().cascade().producer(work.einsum()));
+                long lat = ops.isEmpty() ? 1 : 0;
+                for (String op : ops) {
+                    String as = op.equals("mul") && !unit.supports("mul") ? "mac" : op;
+                    lat = Math.max(lat, unit.latencyCycles().getOrDefault(as, 1));
                 }
                 latency[w] = lat;
                 same[w] = work.sameStep().stream().mapToInt(names::indexOf).toArray();
+                ridesWith[w] = -1;
+                for (String f : work.streams()) {
+                    int fi = names.indexOf(f);
+                    streamsFrom[w][fi] = true;
+                    feeds[fi] = true;
+                    if (st.works().get(fi).unit().equals(work.unit())) {
+                        ridesWith[w] = fi;
+                    }
+                }
                 previous[w] = work.previousStep().stream().mapToInt(names::indexOf).toArray();
                 overwrites[w] = work.overwrites().stream().mapToInt(x -> names.indexOf(x.einsum())).toArray();
                 overwriteLag[w] = work.overwrites().stream().mapToInt(Schedule.Lagged::lag).toArray();
@@ -401,7 +426,10 @@ public final class Simulator {
             java.util.Arrays.fill(ringRank, -1);
             maxOpen = inFlight + 2 * blocks + 1;
             int maxLag = st.works().stream().flatMap(x -> x.overwrites().stream()).mapToInt(Schedule.Lagged::lag).max().orElse(1);
-            lookback = Math.max(1, maxLag) * blocks + inFlight + 1;
+            // A step run waits for the one stepsInFlight step runs back, across a tile's last and first phases.
+            long stepLookback = st.stepsInFlight() < inFlight
+                ? (st.stepsInFlight() + 1) * (st.blocks() * (st.steps() + 2)) + 1 : 0;
+            lookback = Math.max(1, maxLag) * blocks + inFlight + 1 + stepLookback;
         }
 
         /** A level more than one unit reaches: its bandwidth is contended, not owned. */
@@ -540,7 +568,9 @@ public final class Simulator {
                 long i = released;
                 int cls = classOf(i);
                 boolean skip = !occupancyPerforms(cls);
-                if (!skip && perfReleased - firstPerf >= inFlight) {
+                // A controller's step runs are sequenced by it (see ready), not held in the FIFOs.
+                boolean sequenced = sequencedSteps() && phaseAt(i) == Schedule.Phase.STEPPED;
+                if (!skip && !sequenced && perfReleased - firstPerf >= inFlight) {
                     break; // the FIFOs are full of performed runs
                 }
                 released++;
@@ -549,7 +579,7 @@ public final class Simulator {
                 opened.cls = cls;
                 opened.skipped = skip;
                 if (!skip) {
-                    opened.rank = perfReleased++;
+                    opened.rank = sequenced ? -1 : perfReleased++;
                     performing.add(i);
                 }
                 open.put(i, opened);
@@ -774,10 +804,39 @@ public final class Simulator {
                 if (!in.placed[d]) {
                     return Long.MIN_VALUE;
                 }
-                t = Math.max(t, in.finish[d]);
+                // A stream's first element is out of its feeder's pipeline a latency after the feeder began.
+                t = Math.max(t, streamsFrom[w][d] ? in.begin[d] + latency[d] : in.finish[d]);
             }
             Schedule.Phase p = phase[w];
             long k = i % perTile;
+            if (p == Schedule.Phase.STEPPED && sequencedSteps()) {
+                long before = stepRunBefore(i, st.stepsInFlight());
+                Instance bi = before >= 0 ? remembered(before, i) : null;
+                if (before >= 0 && (bi == null || bi.left > 0)) {
+                    return Long.MIN_VALUE;
+                }
+                if (bi != null) {
+                    t = Math.max(t, bi.completion);
+                }
+                long tile = i / perTile - st.stepsInFlight();
+                if (k == nBefore && nAfter > 0 && tile >= 0) {
+                    // The tile takes over the running state the after phase of a tile stepsInFlight back has read.
+                    for (long b = 0; b < blocks; b++) {
+                        Instance after = remembered(tile * perTile + nBefore + nStepped + b, i);
+                        if (after == null) {
+                            return Long.MIN_VALUE;
+                        }
+                        for (int x = 0; x < works; x++) {
+                            if (phase[x] == Schedule.Phase.AFTER) {
+                                if (!after.placed[x]) {
+                                    return Long.MIN_VALUE;
+                                }
+                                t = Math.max(t, after.begin[x]);
+                            }
+                        }
+                    }
+                }
+            }
             if (p == Schedule.Phase.STEPPED && k - nBefore >= blocks) {
                 Instance prev = open.get(i - blocks);
                 for (int d : previous[w]) {
@@ -832,6 +891,29 @@ public final class Simulator {
             return t;
         }
 
+        /**
+         * Whether a controller issues the step runs (stepsInFlight below inFlight): in order, that many
+         * open at once, each tile's once the after phase of the tile that many back has started.
+         */
+        private boolean sequencedSteps() {
+            return st.stepsInFlight() < inFlight;
+        }
+
+        /** Open (or completed, not yet forgotten) run {@code x}, which run {@code i} waits for; null if not yet open. */
+        private Instance remembered(long x, long i) {
+            Instance in = open.get(x);
+            if (in == null && x < purged) {
+                throw new IllegalStateException("run " + x + " was forgotten before run " + i + " read it");
+            }
+            return in;
+        }
+
+        /** The step run {@code back} step runs before step run {@code i} (across tiles), or -1 if none. */
+        private long stepRunBefore(long i, int back) {
+            long g = (i / perTile) * nStepped + i % perTile - nBefore - back;
+            return g < 0 ? -1 : (g / nStepped) * perTile + nBefore + g % nStepped;
+        }
+
         private long firstPhaseLength() {
             return nBefore > 0 ? nBefore : nStepped > 0 ? nStepped : nAfter;
         }
@@ -872,7 +954,8 @@ public final class Simulator {
                     if (r == Long.MIN_VALUE) {
                         continue;
                     }
-                    long s = Math.max(r, unitFree[unitOf[w]]);
+                    // A work riding with its feeder computes in the feeder's pass: the unit is not its to wait for.
+                    long s = ridesWith[w] >= 0 ? r : Math.max(r, unitFree[unitOf[w]]);
                     if (s < bestStart) {
                         bestStart = s;
                         bestI = i;
@@ -891,7 +974,7 @@ public final class Simulator {
         private void place(long i, int w, long begin, long ready, long windowDone) {
             int u = unitOf[w];
             long gap = begin - unitFree[u];
-            if (usedYet[u] && gap > 0) {
+            if (ridesWith[w] < 0 && usedYet[u] && gap > 0) {
                 if (windowDone >= ready && windowDone > unitFree[u]) {
                     stallOut[u] += gap;
                 } else {
@@ -929,17 +1012,32 @@ public final class Simulator {
                 long cycles = (long) Math.ceil(posted / levels.getFirst().bandwidthWordsPerCycle());
                 background.addLast(new Background(begin, cycles, -1, st.works().get(w).einsum() + " (write)"));
             }
-            busy[u] += occupied;
-            stallIn[u] += done - finishCompute;
-            unitFree[u] = done;
+            Instance in = open.get(i);
+            for (int d = 0; d < works; d++) {
+                if (streamsFrom[w][d]) {
+                    done = Math.max(done, in.finish[d]); // its last element is the feeder's last
+                }
+            }
+            if (ridesWith[w] >= 0) {
+                // In the feeder's pass: the unit is held only for the elements the feeder's pass lacks.
+                long extra = Math.max(0, occupied - occupancyOf(ridesWith[w], placing.cls));
+                busy[u] += extra;
+                if (extra > 0) {
+                    unitFree[u] = Math.max(unitFree[u], finishCompute);
+                }
+            } else {
+                busy[u] += occupied;
+                stallIn[u] += done - finishCompute;
+                unitFree[u] = done;
+            }
             if (options.timeline() != null) {
                 options.timeline().add(units.get(u).name(), st.works().get(w).einsum(), begin, occupied);
             }
             if (options.values() != null && i / perTile < st.tilesPerHead()) {
                 compute(i, w);
             }
-            Instance in = open.get(i);
             in.placed[w] = true;
+            in.begin[w] = begin;
             in.finish[w] = done + latency[w];
             in.completion = Math.max(in.completion, in.finish[w]);
             if (!st.pipelined()) {
@@ -1093,8 +1191,10 @@ public final class Simulator {
 
         private void complete(long i, Instance in) {
             wake(i);
-            if (in.rank >= 0) {
+            if (!in.skipped) {
                 performing.remove(Long.valueOf(i));
+            }
+            if (in.rank >= 0) {
                 int slot = (int) (in.rank % ringRank.length);
                 ringRank[slot] = in.rank;
                 ringDone[slot] = in.completion;
@@ -1190,6 +1290,9 @@ public final class Simulator {
                 v.add(rel(in.completion, f));
                 for (int w = 0; w < works; w++) {
                     v.add(in.placed[w] ? rel(in.finish[w], f) : -1);
+                    if (feeds[w] || phase[w] == Schedule.Phase.AFTER && sequencedSteps()) {
+                        v.add(in.placed[w] ? rel(in.begin[w], f) : -1);
+                    }
                 }
             }
             long base = chunkFloor();
