@@ -497,6 +497,20 @@ class MainTest {
             assertEquals(2L * 100 * 64 * 12 / 8, j.get("dense").get("keyValueBytes").asLong(), g.out());
             assertEquals(command[0].equals("sim") ? "general" : "closed-form", j.get("model").asText());
         }
+        // A design file of one's own (here the preset under another name) takes the release on the general simulator.
+        Path own = dir.resolve("own.yaml");
+        Files.writeString(own, cascade.einsum.Resources.read(cascade.mappings.spec.Design.class, "/designs/spatten.yaml")
+            .replace("design: spatten", "design: own-spatten"));
+        Outcome ownRun = run("sim", "--design", own.toString(), "--spatten-trace", summary.toString(), "--format", "json");
+        assertEquals(0, ownRun.code(), ownRun.err());
+        JsonNode ownJson = new ObjectMapper().readTree(ownRun.out());
+        assertEquals("own-spatten", ownJson.get("design").asText());
+        assertEquals(50L * 64 * 6 / 8 + 20L * 64 * 6 / 8, ownJson.get("keyValueBytes").asLong(), ownRun.out());
+        assertEquals(2, run("sim", "--design", own.toString(), "--spatten-trace", summary.toString(), "--simulator",
+            "spatten").code());
+        Outcome fusemaxRelease = run("sim", "--design", "fusemax", "--spatten-trace", summary.toString());
+        assertEquals(2, fusemaxRelease.code());
+        assertTrue(fusemaxRelease.err().startsWith("--design:1:1: SpAtten's heads bind the ranks"), fusemaxRelease.err());
         Outcome general = run("sim", "--design", "spatten", "--simulator", "general", "--spatten-trace", summary.toString(),
             "--keep", "0.5");
         assertEquals(2, general.code());

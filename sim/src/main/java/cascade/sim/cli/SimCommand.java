@@ -84,6 +84,9 @@ final class SimCommand implements Callable<Integer> {
         }
         if (run.design.equals("spatten")) {
             spatten.refuseForGeneral();
+        } else if (spatten.release != null && spatten.simulator != SpattenOptions.Which.spatten) {
+            // A design of one's own on a released trace plays it on the general simulator, as estimate does.
+            return spatten.runGeneral(spec, run, run.format);
         } else {
             spatten.refuseFor(run.design);
         }

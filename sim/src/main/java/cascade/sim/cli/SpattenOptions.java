@@ -44,7 +44,8 @@ final class SpattenOptions {
     @Option(names = "--threshold", description = "spatten: recompute when a head's max probability is below it (default 0.05)")
     Double threshold;
 
-    @Option(names = "--spatten-trace", paramLabel = "FILE", description = "spatten: a workload summary released with SpAtten")
+    @Option(names = "--spatten-trace", paramLabel = "FILE", description = "a workload summary released with SpAtten: on --design spatten, or on a design file of one's own "
+        + "(the general simulator)")
     Path release;
 
     @Option(names = "--scores", paramLabel = "FILE.scores",

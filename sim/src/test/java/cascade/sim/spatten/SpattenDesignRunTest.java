@@ -62,6 +62,26 @@ class SpattenDesignRunTest {
     }
 
     /**
+     * The preset's chains (the maximum tracked as Q.K's scores come out, each sum made as its terms
+     * are) are passes over the scores that the unfused design spends one after another: without them
+     * more cycles on both released traces, the same bytes.
+     */
+    @Test
+    void chainsFuseTheSoftmaxPasses() throws Exception {
+        String text = cascade.einsum.Resources.read(Design.class, "/designs/spatten.yaml");
+        String unchained = text.replaceAll("(?m)^    chains:.*\\n", "");
+        assertTrue(!unchained.equals(text), "the preset has chains");
+        Design plain = Design.parse("designs/spatten.yaml", unchained);
+        for (String f : List.of(SMALL, MEDIUM)) {
+            SpattenTrace t = SpattenTrace.read(SpattenTest.release(f));
+            Report fused = SpattenDesignRun.release(Design.preset("spatten"), t, Simulator.Model.DEFAULT).pruned();
+            Report unfused = SpattenDesignRun.release(plain, t, Simulator.Model.DEFAULT).pruned();
+            assertTrue(fused.cycles() < 0.9 * unfused.cycles(), f + ": " + fused.cycles() + " fused, " + unfused.cycles());
+            assertEquals(unfused.dramBytesByTensor(), fused.dramBytesByTensor(), f);
+        }
+    }
+
+    /**
      * A policy's decisions on a synthetic decoding workload (tokens and values pruned, keys at 6 bits,
      * the unconfident heads recomputed with 4 more) on the design: the keys' high and low bits and the
      * values are the dedicated pipeline's bytes — the low bits to within a word a recomputed head
