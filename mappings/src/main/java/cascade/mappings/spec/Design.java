@@ -463,6 +463,13 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
                     throw new InvalidInputException(gm.get("tile").pos(), "a group whose dataflows come from a table takes "
                         + "its tile from it");
                 }
+                for (String key : List.of("chains", "stepsInFlight")) {
+                    // Both describe Einsums that run at once; an unpipelined group runs them one after another.
+                    if (gm.containsKey(key) && !pipelined) {
+                        throw new InvalidInputException(gm.get(key).pos(), key + " applies to a pipelined group "
+                            + "(pipelined: true): this group runs its Einsums one after another");
+                    }
+                }
                 int stepsInFlight = inFlight;
                 if (gm.containsKey("stepsInFlight")) {
                     stepsInFlight = Math.toIntExact(positiveWhole(gm.get("stepsInFlight"), "stepsInFlight"));

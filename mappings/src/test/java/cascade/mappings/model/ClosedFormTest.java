@@ -68,4 +68,46 @@ class ClosedFormTest {
         // At 1M the table sends QK and A off chip: P×M words each, written and read.
         assertTrue(flat.get(LENGTHS[5]).dramBytes() > 768L * 4 * (1L << 40), "FLAT at 1M");
     }
+
+    private static Report.StageCycles onlyStage(String chains) {
+        String text = """
+            design: chained
+            architecture: fusemax
+            cascade: attention-3pass
+            units: {QS: PE1D, QK: PE2D, GM: PE1D, SN: PE1D, SD: PE1D, A: PE1D, AV: PE2D}
+            groups:
+              - einsums: [QS, QK, GM, SN, SD, A, AV]
+                pipelined: true
+                onChip: GlobalBuffer
+                tile: {P: 256}
+                keep: {K: GlobalBuffer, V: GlobalBuffer, QK: stream}
+            """ + chains;
+        Design d = Design.parse("chained.yaml", text);
+        Report r = ClosedForm.INSTANCE.cost(Lowering.withMapper(8, 300).lower(d,
+            Map.of("E", 64L, "F", 64L, "P", 1024L, "M", 1024L), 1));
+        return ((Report.ClosedFormDetail) r.detail()).stages().getFirst();
+    }
+
+    private static long cyclesOf(Report.StageCycles st, String einsum) {
+        return st.works().stream().filter(w -> w.einsum().equals(einsum)).findFirst().orElseThrow().cycles();
+    }
+
+    /**
+     * A chain member on its feeder's unit adds only the cycles its feeder's pass lacks (the sum SD
+     * over the exponentials SN: as many elements, so none); one on another unit (GM on the 1D array
+     * reading QK from the 2D array) still spends its own, and the other units do not move.
+     */
+    @Test
+    void aChainedEinsumRidesItsFeedersPass() {
+        Report.StageCycles plain = onlyStage("");
+        Report.StageCycles riding = onlyStage("    chains: [[SN, SD]]\n");
+        Report.StageCycles across = onlyStage("    chains: [[QK, GM]]\n");
+        long sn = cyclesOf(plain, "SN");
+        long sd = cyclesOf(plain, "SD");
+        assertTrue(sd > 0 && sn >= sd, sn + " " + sd);
+        assertEquals(Math.max(0, sd - sn), cyclesOf(riding, "SD"));
+        assertEquals(plain.unitCycles().get("PE1D") - sd + Math.max(0, sd - sn), riding.unitCycles().get("PE1D"));
+        assertEquals(plain.unitCycles().get("PE2D"), riding.unitCycles().get("PE2D"));
+        assertEquals(plain.unitCycles(), across.unitCycles());
+    }
 }

@@ -22,6 +22,8 @@ class DesignTest {
             tile: {P: 64}
             keep: {K: GlobalBuffer, QK: stream}
         """;
+    /** The same group pipelined: its units overlap (what chains and stepsInFlight are about). */
+    static final String PIPELINED = GOOD + "    pipelined: true\n";
 
     @Test
     void presetsLoadAndKeepIsRead() {
@@ -72,15 +74,17 @@ class DesignTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "'    chains: [[SN, XX]]'|10:19|'XX' is not an Einsum of the group",
-        "'    chains: [[SN, SD], [SD, A]]'|10:25|'SD' is in two chains",
-        "'    chains: [[SD, GM]]'|10:19|'GM' reads no earlier Einsum of its chain [SD]",
-        "'    chains: [[SN]]'|10:14|a chain needs two Einsums or more",
-        "'    chains: [[SD, A]]'|10:19|'A' needs SD whole before its first element",
-        "'    inFlight: 1\n    stepsInFlight: 2'|11:20|stepsInFlight 2 is more than the group's inFlight 1",
+        "'    chains: [[SN, XX]]'|11:19|'XX' is not an Einsum of the group",
+        "'    chains: [[SN, SD], [SD, A]]'|11:25|'SD' is in two chains",
+        "'    chains: [[SD, GM]]'|11:19|'GM' reads no earlier Einsum of its chain [SD]",
+        "'    chains: [[SN]]'|11:14|a chain needs two Einsums or more",
+        "'    chains: [[SD, A]]'|11:19|'A' needs SD whole before its first element",
+        "'    inFlight: 1\n    stepsInFlight: 2'|12:20|stepsInFlight 2 is more than the group's inFlight 1",
+        "'    pipelined: false\n    chains: [[SN, SD]]'|11:13|chains applies to a pipelined group",
+        "'    pipelined: false\n    stepsInFlight: 1'|11:20|stepsInFlight applies to a pipelined group",
     })
     void badChainsNameTheSpot(String lines, String at, String message) {
-        String text = GOOD + lines.replace("\\n", "\n") + "\n";
+        String text = (lines.contains("pipelined") ? GOOD : PIPELINED) + lines.replace("\\n", "\n") + "\n";
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Design.parse("mine.yaml", text));
         assertTrue(e.getMessage().startsWith("mine.yaml:" + at + ": ") && e.getMessage().contains(message), e.getMessage());
     }
@@ -88,7 +92,7 @@ class DesignTest {
     /** A chain is read in order; under another cascade it keeps the members that still read an earlier one. */
     @Test
     void chainsAreReadAndFollowTheCascade() {
-        Design d = Design.parse("mine.yaml", GOOD + "    chains: [[SN, SD]]\n");
+        Design d = Design.parse("mine.yaml", PIPELINED + "    chains: [[SN, SD]]\n");
         Design.Group g = d.groups().getFirst();
         assertEquals(java.util.List.of(java.util.List.of("SN", "SD")), g.chains());
         assertEquals(java.util.List.of("SN"), g.streamsInto(d.cascade(), "SD"));

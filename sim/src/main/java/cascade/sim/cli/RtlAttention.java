@@ -51,8 +51,12 @@ final class RtlAttention {
 
     /**
      * The core's design: QK and SLNV on the array, the softmax and the rescaling on the lanes, AV
-     * on the drain's dividers; a block of R queries runs through every chunk before the next
-     * (a tile of R queries, one run in flight), the inputs resident in the memories. The scale is
+     * on the drain's dividers; a block of R queries runs through every chunk before the next (a
+     * tile of R queries), its steps one at a time while the block before divides (two runs in
+     * flight, one of them steps), the inputs resident in the memories. What the lanes compute as
+     * an operand streams past is a chain: the running maximum as the chunk's maximum comes out,
+     * the exponentials' sum as they are made, the rescaled numerator as SLN·V's row sums leave
+     * the adder trees. The scale is
      * folded into the lanes' score-to-table multiplier, and every memory bank serves its reader
      * each cycle (operands are broadcast), hence unlimited on-chip bandwidth.
      */
