@@ -225,6 +225,35 @@ public final class Simulator {
         }
     }
 
+    /**
+     * When a tile's after-phase runs began, block by block, and how many of their works are placed:
+     * a sequenced stage's tile stepsInFlight later takes over the running state once they have.
+     */
+    private static final class AfterBegun {
+        final long[] latest;
+        final int[] placed;
+
+        AfterBegun(int blocks) {
+            latest = new long[blocks];
+            java.util.Arrays.fill(latest, Long.MIN_VALUE);
+            placed = new int[blocks];
+        }
+
+        void add(int block, long begin) {
+            latest[block] = Math.max(latest[block], begin);
+            placed[block]++;
+        }
+
+        AfterBegun shifted(long dt) {
+            AfterBegun a = new AfterBegun(latest.length);
+            for (int b = 0; b < latest.length; b++) {
+                a.latest[b] = latest[b] == Long.MIN_VALUE ? Long.MIN_VALUE : latest[b] + dt;
+                a.placed[b] = placed[b];
+            }
+            return a;
+        }
+    }
+
     /** A DRAM transfer behind the foreground's: a posted write ({@code tile} −1) or a tile's prefetched inputs. */
     private static final class Background {
         long notBefore;
@@ -307,6 +336,9 @@ public final class Simulator {
         final HashMap<Long, Instance> open = new HashMap<>();
         final HashMap<Long, Chunk> chunks = new HashMap<>();
         final HashMap<Long, Long> tileLoaded = new HashMap<>();
+        /** A sequenced stage's recent tiles: when their after-phase runs began (see {@link AfterBegun}). */
+        final HashMap<Long, AfterBegun> afterBegun = new HashMap<>();
+        final int afterWorks;
         long firstPhaseDone = Long.MIN_VALUE;
         /** Unpipelined stages run one task at a time: when the last one finished. */
         long serial = Long.MIN_VALUE;
@@ -426,9 +458,10 @@ public final class Simulator {
             java.util.Arrays.fill(ringRank, -1);
             maxOpen = inFlight + 2 * blocks + 1;
             int maxLag = st.works().stream().flatMap(x -> x.overwrites().stream()).mapToInt(Schedule.Lagged::lag).max().orElse(1);
-            // A step run waits for the one stepsInFlight step runs back, across a tile's last and first phases.
-            long stepLookback = st.stepsInFlight() < inFlight
-                ? (st.stepsInFlight() + 1) * (st.blocks() * (st.steps() + 2)) + 1 : 0;
+            // A step run waits for the one stepsInFlight step runs back, across a tile's last and first phases
+            // (when the after phase of the tile stepsInFlight back began is kept apart, in afterBegun).
+            long stepLookback = st.stepsInFlight() < inFlight ? st.stepsInFlight() + nBefore + nAfter + 1 : 0;
+            afterWorks = (int) st.works().stream().filter(x -> x.phase() == Schedule.Phase.AFTER).count();
             lookback = Math.max(1, maxLag) * blocks + inFlight + 1 + stepLookback;
         }
 
@@ -821,19 +854,15 @@ public final class Simulator {
                 long tile = i / perTile - st.stepsInFlight();
                 if (k == nBefore && nAfter > 0 && tile >= 0) {
                     // The tile takes over the running state the after phase of a tile stepsInFlight back has read.
-                    for (long b = 0; b < blocks; b++) {
-                        Instance after = remembered(tile * perTile + nBefore + nStepped + b, i);
-                        if (after == null) {
+                    AfterBegun a = afterBegun.get(tile);
+                    if (a == null) {
+                        return Long.MIN_VALUE;
+                    }
+                    for (int b = 0; b < blocks; b++) {
+                        if (a.placed[b] < afterWorks) {
                             return Long.MIN_VALUE;
                         }
-                        for (int x = 0; x < works; x++) {
-                            if (phase[x] == Schedule.Phase.AFTER) {
-                                if (!after.placed[x]) {
-                                    return Long.MIN_VALUE;
-                                }
-                                t = Math.max(t, after.begin[x]);
-                            }
-                        }
+                        t = Math.max(t, a.latest[b]);
                     }
                 }
             }
@@ -1038,6 +1067,10 @@ public final class Simulator {
             }
             in.placed[w] = true;
             in.begin[w] = begin;
+            if (phase[w] == Schedule.Phase.AFTER && sequencedSteps()) {
+                afterBegun.computeIfAbsent(i / perTile, x -> new AfterBegun((int) blocks))
+                    .add((int) (i % perTile - nBefore - nStepped), begin);
+            }
             in.finish[w] = done + latency[w];
             in.completion = Math.max(in.completion, in.finish[w]);
             if (!st.pipelined()) {
@@ -1231,6 +1264,7 @@ public final class Simulator {
                 long floor = chunkFloor() - 2;
                 chunks.keySet().removeIf(x -> x < floor);
                 tileLoaded.keySet().removeIf(x -> x < first / perTile - 1);
+                afterBegun.keySet().removeIf(x -> x < first / perTile - st.stepsInFlight());
             }
         }
 
@@ -1311,6 +1345,16 @@ public final class Simulator {
                 Long l = tileLoaded.get(t);
                 v.add(l == null ? -2 : rel(l, f));
             }
+            if (sequencedSteps()) {
+                for (long t = tile - st.stepsInFlight(); t <= tile; t++) {
+                    AfterBegun a = afterBegun.get(t);
+                    v.add(a == null ? -2 : 0);
+                    for (int b = 0; a != null && b < blocks; b++) {
+                        v.add(a.placed[b]);
+                        v.add(rel(a.latest[b], f));
+                    }
+                }
+            }
             // Idle DRAM time before f still serves the background, so its times count unclamped.
             v.add(background.size());
             v.add(background.isEmpty() ? 0 : levelFree[0] - f);
@@ -1390,6 +1434,10 @@ public final class Simulator {
             tileLoaded.forEach((t, l) -> movedTiles.put(t + tileBy, l + shift));
             tileLoaded.clear();
             tileLoaded.putAll(movedTiles);
+            HashMap<Long, AfterBegun> movedAfter = new HashMap<>();
+            afterBegun.forEach((t, a) -> movedAfter.put(t + tileBy, a.shifted(shift)));
+            afterBegun.clear();
+            afterBegun.putAll(movedAfter);
             for (Background b : background) {
                 b.notBefore += shift;
                 b.tile = b.tile < 0 ? b.tile : b.tile + tileBy;

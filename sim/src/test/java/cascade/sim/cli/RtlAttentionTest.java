@@ -1,5 +1,6 @@
 package cascade.sim.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cascade.hw.rtl.AttentionCore;
@@ -68,5 +69,25 @@ class RtlAttentionTest {
         long withoutController = simulated(p, overlapping, 64);
         assertTrue(withoutChains > 1.1 * rtl, withoutChains + " against " + rtl);
         assertTrue(withoutController > 1.1 * rtl, withoutController + " against " + rtl);
+    }
+
+    /** The core's design skips repeated blocks and heads exactly: the same cycles as playing every task. */
+    @Test
+    void skippingTheCoresRepeatsIsExact() throws IOException {
+        AttentionParams p = AttentionParams.defaults();
+        String design = RtlAttention.designText(p, "architecture.yaml");
+        Path dir = Files.createDirectories(work.resolve("heads"));
+        Files.writeString(dir.resolve("architecture.yaml"), AttentionParams.builtInText(AttentionParams.DEFAULT_FILE));
+        Files.writeString(dir.resolve("attention-core.cas"), RtlAttention.cascadeText(p));
+        Files.writeString(dir.resolve("design.yaml"), design);
+        Design d = Design.parse(dir.resolve("design.yaml").toString(), design);
+        var sizes = Map.of("E", (long) p.headDim(), "F", (long) p.valueDim(), "P", 200L, "M", 200L);
+        var s = Lowering.standard().lower(d, sizes, 3);
+        var fast = Simulator.run(s, Simulator.Options.defaults());
+        var full = Simulator.run(s, new Simulator.Options(false, null));
+        assertEquals(full.cycles(), fast.cycles());
+        assertTrue(((cascade.mappings.model.Report.SimulationDetail) fast.detail()).skippedTasks() > 0, "repeats skipped");
+        assertTrue(Math.abs(AttentionCore.cycles(p, 200, 3) - fast.cycles()) < 0.01 * fast.cycles(),
+            AttentionCore.cycles(p, 200, 3) + " against " + fast.cycles());
     }
 }
