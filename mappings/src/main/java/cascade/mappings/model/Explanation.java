@@ -75,6 +75,8 @@ public record Explanation(String figure, double value, String unit, String rule,
                         if (!st.pipelined() || w.unit().equals(busiest)) {
                             parts.add(new Part(stage + (st.pipelined() ? " (pipelined, busiest unit " + busiest + ")" : "")
                                 + ": " + w.einsum() + " on " + w.unit() + ", runs × cycles per run"
+                                + (w.inPassOf().isEmpty() ? "" : " (in " + String.join(", ", w.inPassOf())
+                                    + "'s pass: only what it lacks)")
                                 + (w.cycles() == w.runs() * w.cyclesPerRun() ? "" : " (mean: ineffectual points skipped)"),
                                 w.runs(), w.runs() == 0 ? 0 : (double) w.cycles() / w.runs(), "cycles/run", null,
                                 (double) w.cycles()));

@@ -199,9 +199,12 @@ public record Report(String design, Map<String, Long> sizes, long heads, long cy
                               Figure dramBandwidth, double dramWordsPerCycle, long dramCycles, long cycles) {
     }
 
-    /** An Einsum's runs in a stage and the cycles of one run (its mapping's compute or bandwidth bound). */
-    /** An Einsum's runs in a stage, a dense run's cycles, and all its runs' cycles (fewer where a policy skips points). */
-    public record WorkCycles(String einsum, String unit, long runs, long cyclesPerRun, long cycles) {
+    /**
+     * An Einsum's runs in a stage, a dense run's cycles on its unit, and all its runs' cycles (fewer
+     * where a policy skips points). {@code inPassOf}: the chain members on the same unit whose pass
+     * it computes in, so that its cycles per run are only what their pass lacks.
+     */
+    public record WorkCycles(String einsum, String unit, long runs, long cyclesPerRun, long cycles, List<String> inPassOf) {
     }
 
     /** Per Einsum, over all runs and heads. */

@@ -109,5 +109,8 @@ class ClosedFormTest {
         assertEquals(plain.unitCycles().get("PE1D") - sd + Math.max(0, sd - sn), riding.unitCycles().get("PE1D"));
         assertEquals(plain.unitCycles().get("PE2D"), riding.unitCycles().get("PE2D"));
         assertEquals(plain.unitCycles(), across.unitCycles());
+        assertEquals(java.util.List.of("SN"), riding.works().stream().filter(w -> w.einsum().equals("SD")).findFirst()
+            .orElseThrow().inPassOf(), "the explanation says whose pass SD computes in");
+        assertTrue(across.works().stream().allMatch(w -> w.inPassOf().isEmpty()), "GM is on another unit than QK");
     }
 }
