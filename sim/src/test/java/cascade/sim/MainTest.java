@@ -609,6 +609,9 @@ class MainTest {
         broken.put("expFraction: 6", "expFraction: 2");     // too narrow for the head dimension's scale
         broken.put("headDim: 8", "headDim: 12");            // not a power of two
         broken.put("heads: 2", "heads: many");              // not a number
+        // The drain as the file describes it must be the one the generator builds: one divider a lane, 17 cycles each.
+        broken.put("value: 2\n      source: \"one restoring divider a lane", "value: 4\n      source: \"four dividers");
+        broken.put("value: 17 cycles", "value: 9 cycles");
         for (var b : broken.entrySet()) {
             Path arch = dir.resolve("broken.yaml");
             Files.writeString(arch, base.replace(b.getKey(), b.getValue()));

@@ -145,9 +145,57 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
         return Math.max(-128, Math.min(127, Math.round(x * (1 << inputFraction))));
     }
 
+    /** Cycles a drain divider holds its lane for one division: a setup cycle and 16 quotient bits. */
+    public static final int DIVISION_CYCLES = 17;
+
+    /** The architecture file's names of the core's three units: the array, the lanes and the drain's dividers. */
+    public record Units(String array, String lanes, String drain) {
+    }
+
+    /** The core's units as the file has them: the first {@code array2d}, the first {@code array1d}, and the {@code array1d} after it with {@code div}. */
+    private record Found(Located array, Located lanes, Located drain, Located compute) {
+        static Found in(Map<String, Located> top, Located root) {
+            Located compute = YamlNodes.require(top, "compute", root);
+            Located array = null;
+            Located lanes = null;
+            Located drain = null;
+            for (Located unit : YamlNodes.sequence(compute, "compute units")) {
+                Map<String, Located> u = YamlNodes.mapping(unit, null, "a compute unit");
+                String kind = u.containsKey("kind") ? YamlNodes.scalar(u.get("kind")) : "";
+                if (kind.equals("array2d") && array == null) {
+                    array = unit;
+                } else if (kind.equals("array1d") && lanes == null) {
+                    lanes = unit;
+                } else if (kind.equals("array1d") && drain == null && u.containsKey("ops")
+                        && YamlNodes.sequence(u.get("ops"), "ops").stream().anyMatch(o -> YamlNodes.scalar(o).equals("div"))) {
+                    drain = unit;
+                }
+            }
+            if (array == null || lanes == null || drain == null) {
+                throw new InvalidInputException(compute.pos(), "the core needs an array2d unit (its rows and cols), an array1d"
+                    + " unit (its lanes) and, after it, an array1d unit with div (the drain's dividers)");
+            }
+            return new Found(array, lanes, drain, compute);
+        }
+
+        String name(Located unit) {
+            return YamlNodes.scalar(YamlNodes.require(YamlNodes.mapping(unit, null, "a compute unit"), "name", unit));
+        }
+    }
+
+    /** The names of the core's units in an architecture file {@link #load} accepts. */
+    public static Units units(String file, String text) {
+        Located root = YamlNodes.compose(file, text, "an architecture");
+        Found f = Found.in(YamlNodes.mapping(root, null, "an architecture"), root);
+        return new Units(f.name(f.array()), f.name(f.lanes()), f.name(f.drain()));
+    }
+
     /**
      * Reads an architecture file's core: the first {@code array2d}'s rows and cols, the first
-     * {@code array1d}'s width (which must equal the rows), and the {@code rtl:} section.
+     * {@code array1d}'s width (which must equal the rows), the drain (the next {@code array1d},
+     * with {@code div}: one divider a lane, each taking {@link #DIVISION_CYCLES} a division, as
+     * the generator builds it, so that the simulator reading the same file times what the RTL
+     * does), and the {@code rtl:} section.
      */
     public static AttentionParams load(String file, String text) {
         Located root = YamlNodes.compose(file, text, "an architecture");
@@ -159,22 +207,9 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
         }
         Map<String, Located> section = YamlNodes.mapping(rtl, List.copyOf(new java.util.TreeSet<>(DEFAULTS.keySet())),
             "the rtl section");
-        Located compute = YamlNodes.require(top, "compute", root);
-        Located array = null;
-        Located lanes = null;
-        for (Located unit : YamlNodes.sequence(compute, "compute units")) {
-            Map<String, Located> u = YamlNodes.mapping(unit, null, "a compute unit");
-            String kind = u.containsKey("kind") ? YamlNodes.scalar(u.get("kind")) : "";
-            if (kind.equals("array2d") && array == null) {
-                array = unit;
-            } else if (kind.equals("array1d") && lanes == null) {
-                lanes = unit;
-            }
-        }
-        if (array == null || lanes == null) {
-            throw new InvalidInputException(compute.pos(), "the core needs an array2d unit (its rows and cols) and an array1d"
-                + " unit (its lanes)");
-        }
+        Found found = Found.in(top, root);
+        Located array = found.array();
+        Located lanes = found.lanes();
         Map<String, Located> a = YamlNodes.mapping(array, null, "a compute unit");
         Map<String, Located> l = YamlNodes.mapping(lanes, null, "a compute unit");
         Located rowsNode = YamlNodes.require(a, "rows", array);
@@ -185,6 +220,19 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
         if (whole(widthNode) != rows) {
             throw new InvalidInputException(widthNode.pos(), "the core has one lane per array row: the array1d's width must be "
                 + rows + ", not " + whole(widthNode));
+        }
+        Map<String, Located> d = YamlNodes.mapping(found.drain(), null, "a compute unit");
+        Located drainWidth = YamlNodes.require(d, "width", found.drain());
+        if (whole(drainWidth) != rows) {
+            throw new InvalidInputException(drainWidth.pos(), "the core's drain has one divider a lane: "
+                + found.name(found.drain()) + "'s width must be " + rows + ", not " + whole(drainWidth));
+        }
+        Located issue = d.containsKey("issue") ? YamlNodes.mapping(d.get("issue"), null, "issue cycles").get("div") : null;
+        if (issue == null || cycles(issue) != DIVISION_CYCLES) {
+            throw new InvalidInputException((issue == null ? found.drain() : issue).pos(), "the core's dividers hold their lane "
+                + DIVISION_CYCLES + " cycles a division (a setup cycle and 16 quotient bits): " + found.name(found.drain())
+                + " needs issue: {div: " + DIVISION_CYCLES + " cycles}" + (issue == null ? "" : ", not " + YamlNodes.scalar(
+                    value(issue))));
         }
         Map<String, Integer> v = new java.util.HashMap<>(DEFAULTS);
         for (var e : section.entrySet()) {
@@ -200,12 +248,33 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
         }
     }
 
+    /** A figure's value: the node itself, or its {@code value:} where it is written with a source. */
+    private static Located value(Located node) {
+        if (node.node() instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+            return YamlNodes.require(YamlNodes.mapping(node, null, "a figure"), "value", node);
+        }
+        return node;
+    }
+
+    /** A whole number, bare or as a figure's value. */
     private static int whole(Located node) {
-        String s = YamlNodes.scalar(node);
+        Located v = value(node);
+        String s = YamlNodes.scalar(v);
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException(node.pos(), "expected a whole number, found '" + s + "'");
+            throw new InvalidInputException(v.pos(), "expected a whole number, found '" + s + "'");
+        }
+    }
+
+    /** A whole number of cycles ({@code 17 cycles}, {@code 1 cycle} or bare), bare or as a figure's value. */
+    private static int cycles(Located node) {
+        Located v = value(node);
+        String s = YamlNodes.scalar(v).trim().replaceFirst("\\s*cycles?$", "");
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(v.pos(), "expected a number of cycles, found '" + YamlNodes.scalar(v) + "'");
         }
     }
 }

@@ -60,7 +60,7 @@ final class RtlAttention {
      * folded into the lanes' score-to-table multiplier, and every memory bank serves its reader
      * each cycle (operands are broadcast), hence unlimited on-chip bandwidth.
      */
-    static String designText(AttentionParams p, String archFile) {
+    static String designText(AttentionParams p, String archFile, AttentionParams.Units u) {
         return String.join("\n",
             "design: attention-core",
             "architecture: " + archFile,
@@ -69,17 +69,17 @@ final class RtlAttention {
             "  foldedScale: [QS]",
             "  unlimitedOnChipBandwidth: true",
             "units:",
-            "  QS: Lanes",
-            "  QK: Array",
-            "  LM: Lanes",
-            "  RM: Lanes",
-            "  PRM: Lanes",
-            "  SLN: Lanes",
-            "  SLD: Lanes",
-            "  SLNV: Array",
-            "  RD: Lanes",
-            "  RNV: Lanes",
-            "  AV: Divider",
+            "  QS: " + u.lanes(),
+            "  QK: " + u.array(),
+            "  LM: " + u.lanes(),
+            "  RM: " + u.lanes(),
+            "  PRM: " + u.lanes(),
+            "  SLN: " + u.lanes(),
+            "  SLD: " + u.lanes(),
+            "  SLNV: " + u.array(),
+            "  RD: " + u.lanes(),
+            "  RNV: " + u.lanes(),
+            "  AV: " + u.drain(),
             "groups:",
             "  - einsums: [QS, QK, LM, RM, PRM, SLN, SLD, SLNV, RD, RNV, AV]",
             "    pipelined: true",
@@ -103,7 +103,7 @@ final class RtlAttention {
         Files.writeString(dir.resolve("architecture.yaml"), archText, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("attention-core.cas"), cascadeText(p), StandardCharsets.UTF_8);
         Path designFile = dir.resolve("design.yaml");
-        String design = designText(p, "architecture.yaml");
+        String design = designText(p, "architecture.yaml", AttentionParams.units("architecture.yaml", archText));
         Files.writeString(designFile, design, StandardCharsets.UTF_8);
         Design d = Design.parse(designFile.toString(), design);
         Map<String, Long> sizes = Map.of("E", (long) p.headDim(), "F", (long) p.valueDim(), "P", (long) tokens, "M",

@@ -11,6 +11,7 @@ import cascade.sim.engine.Simulator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,8 @@ class RtlAttentionTest {
     @Test
     void simulatorTakesTheCoresCyclesToACycleABlock() throws IOException {
         AttentionParams p = AttentionParams.defaults();
-        String design = RtlAttention.designText(p, "architecture.yaml");
+        String design = RtlAttention.designText(p, "architecture.yaml", AttentionParams.units(AttentionParams.DEFAULT_FILE,
+            AttentionParams.builtInText(AttentionParams.DEFAULT_FILE)));
         for (int tokens : new int[] {8, 64, 200}) {
             long rtl = AttentionCore.cycles(p, tokens, 1);
             long sim = simulated(p, design, tokens);
@@ -60,7 +62,8 @@ class RtlAttentionTest {
     @Test
     void chainsAndTheSequencedStepsAreWhatTheCoreDoes() throws IOException {
         AttentionParams p = AttentionParams.defaults();
-        String design = RtlAttention.designText(p, "architecture.yaml");
+        String design = RtlAttention.designText(p, "architecture.yaml", AttentionParams.units(AttentionParams.DEFAULT_FILE,
+            AttentionParams.builtInText(AttentionParams.DEFAULT_FILE)));
         long rtl = AttentionCore.cycles(p, 64, 1);
         String unchained = design.replaceAll("(?m)^    chains:.*\\n", "");
         String overlapping = design.replaceAll("(?m)^    stepsInFlight:.*\\n", "");
@@ -75,7 +78,8 @@ class RtlAttentionTest {
     @Test
     void skippingTheCoresRepeatsIsExact() throws IOException {
         AttentionParams p = AttentionParams.defaults();
-        String design = RtlAttention.designText(p, "architecture.yaml");
+        String design = RtlAttention.designText(p, "architecture.yaml", AttentionParams.units(AttentionParams.DEFAULT_FILE,
+            AttentionParams.builtInText(AttentionParams.DEFAULT_FILE)));
         Path dir = Files.createDirectories(work.resolve("heads"));
         Files.writeString(dir.resolve("architecture.yaml"), AttentionParams.builtInText(AttentionParams.DEFAULT_FILE));
         Files.writeString(dir.resolve("attention-core.cas"), RtlAttention.cascadeText(p));
@@ -89,5 +93,25 @@ class RtlAttentionTest {
         assertTrue(((cascade.mappings.model.Report.SimulationDetail) fast.detail()).skippedTasks() > 0, "repeats skipped");
         assertTrue(Math.abs(AttentionCore.cycles(p, 200, 3) - fast.cycles()) < 0.01 * fast.cycles(),
             AttentionCore.cycles(p, 200, 3) + " against " + fast.cycles());
+    }
+
+    /**
+     * Not tuned to the default core: other shapes of array, lanes and head (each file's drain one
+     * divider a lane, as the generator builds it) time within a cycle a block of the core's count.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"4, 8, 16, 16", "4, 4, 8, 16", "2, 8, 16, 8"})
+    void otherCoresTimeAlike(int rows, int cols, int headDim, int valueDim) throws IOException {
+        String arch = AttentionParams.builtInText(AttentionParams.DEFAULT_FILE)
+            .replace("    rows: 2\n", "    rows: " + rows + "\n").replace("    cols: 4\n", "    cols: " + cols + "\n")
+            .replace("    width: 2\n", "    width: " + rows + "\n").replace("      value: 2\n", "      value: " + rows + "\n")
+            .replace("  headDim: 8\n", "  headDim: " + headDim + "\n").replace("  valueDim: 8\n", "  valueDim: " + valueDim + "\n");
+        AttentionParams p = AttentionParams.load("other.yaml", arch);
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(rows, cols, headDim, valueDim),
+            List.of(p.rows(), p.cols(), p.headDim(), p.valueDim()));
+        long sim = RtlAttention.simulatorCycles(arch, p, 64, 1, work.resolve(rows + "x" + cols + "-" + headDim + "-" + valueDim));
+        long core = AttentionCore.cycles(p, 64, 1);
+        assertTrue(Math.abs(core - sim) <= 64 / rows, rows + "x" + cols + ", E " + headDim + ", F " + valueDim + ": simulator "
+            + sim + ", core " + core);
     }
 }
