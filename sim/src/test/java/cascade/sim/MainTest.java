@@ -612,6 +612,7 @@ class MainTest {
         // The drain as the file describes it must be the one the generator builds: one divider a lane, 17 cycles each.
         broken.put("value: 2\n      source: \"one restoring divider a lane", "value: 4\n      source: \"four dividers");
         broken.put("value: 17 cycles", "value: 9 cycles");
+        broken.put("value: 2 cycles", "value: 5 cycles");   // the lanes' exponential: three stages, not six
         for (var b : broken.entrySet()) {
             Path arch = dir.resolve("broken.yaml");
             Files.writeString(arch, base.replace(b.getKey(), b.getValue()));

@@ -148,6 +148,31 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
     /** Cycles a drain divider holds its lane for one division: a setup cycle and 16 quotient bits. */
     public static final int DIVISION_CYCLES = 17;
 
+    /**
+     * The cycles from an operation's issue to its result as the generator pipelines them, which the
+     * file must state for the simulator: the array's first multiply waits for the operand memories'
+     * read stage; a lane's compare and add land in the cycle they issue, its exponential takes the
+     * table's index and read stages, its rescaling multiply-add reads the array's registered column;
+     * a divider's quotient is registered once its division is done.
+     */
+    static final Map<String, Integer> ARRAY_LATENCY = Map.of("mac", 1);
+    static final Map<String, Integer> LANE_LATENCY = Map.of("max", 0, "add", 0, "exp", 2, "mac", 1);
+    static final Map<String, Integer> DRAIN_LATENCY = Map.of("div", 1);
+
+    private static void requireLatencies(Located unit, String name, Map<String, Integer> built) {
+        Map<String, Located> u = YamlNodes.mapping(unit, null, "a compute unit");
+        Map<String, Located> given = u.containsKey("latency") ? YamlNodes.mapping(u.get("latency"), null, "latencies") : Map.of();
+        for (var e : new java.util.TreeMap<>(built).entrySet()) {
+            Located l = given.get(e.getKey());
+            if (l == null || cycles(l) != e.getValue()) {
+                throw new InvalidInputException((l == null ? unit : value(l)).pos(), "the core's " + e.getKey() + " on " + name
+                    + " has a latency of " + e.getValue() + (e.getValue() == 1 ? " cycle" : " cycles") + " as generated: the file "
+                    + "must say latency: {" + e.getKey() + ": " + e.getValue() + " cycles}" + (l == null ? ""
+                    : ", not " + YamlNodes.scalar(value(l))));
+            }
+        }
+    }
+
     /** The architecture file's names of the core's three units: the array, the lanes and the drain's dividers. */
     public record Units(String array, String lanes, String drain) {
     }
@@ -234,6 +259,9 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
                 + " needs issue: {div: " + DIVISION_CYCLES + " cycles}" + (issue == null ? "" : ", not " + YamlNodes.scalar(
                     value(issue))));
         }
+        requireLatencies(found.array(), found.name(found.array()), ARRAY_LATENCY);
+        requireLatencies(lanes, found.name(lanes), LANE_LATENCY);
+        requireLatencies(found.drain(), found.name(found.drain()), DRAIN_LATENCY);
         Map<String, Integer> v = new java.util.HashMap<>(DEFAULTS);
         for (var e : section.entrySet()) {
             v.put(e.getKey(), whole(e.getValue()));
