@@ -159,16 +159,20 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
     static final Map<String, Integer> LANE_LATENCY = Map.of("max", 0, "add", 0, "exp", 2, "mac", 1);
     static final Map<String, Integer> DRAIN_LATENCY = Map.of("div", 1);
 
-    private static void requireLatencies(Located unit, String name, Map<String, Integer> built) {
+    /**
+     * Refuses a unit whose {@code key} ({@code latency} or {@code issue}) cycles differ from those
+     * the generator builds, at the figure or, where it is missing, at the unit.
+     */
+    private static void requireCycles(Located unit, String name, String key, Map<String, Integer> built, String why) {
         Map<String, Located> u = YamlNodes.mapping(unit, null, "a compute unit");
-        Map<String, Located> given = u.containsKey("latency") ? YamlNodes.mapping(u.get("latency"), null, "latencies") : Map.of();
+        Map<String, Located> given = u.containsKey(key) ? YamlNodes.mapping(u.get(key), null, key + " cycles") : Map.of();
         for (var e : new java.util.TreeMap<>(built).entrySet()) {
             Located l = given.get(e.getKey());
             if (l == null || cycles(l) != e.getValue()) {
                 throw new InvalidInputException((l == null ? unit : value(l)).pos(), "the core's " + e.getKey() + " on " + name
-                    + " has a latency of " + e.getValue() + (e.getValue() == 1 ? " cycle" : " cycles") + " as generated: the file "
-                    + "must say latency: {" + e.getKey() + ": " + e.getValue() + " cycles}" + (l == null ? ""
-                    : ", not " + YamlNodes.scalar(value(l))));
+                    + " has " + (key.equals("issue") ? "an issue" : "a latency") + " of " + e.getValue()
+                    + (e.getValue() == 1 ? " cycle" : " cycles") + " as generated" + why + ": the file must say " + key + ": {"
+                    + e.getKey() + ": " + e.getValue() + " cycles}" + (l == null ? "" : ", not " + YamlNodes.scalar(value(l))));
             }
         }
     }
@@ -178,7 +182,7 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
     }
 
     /** The core's units as the file has them: the first {@code array2d}, the first {@code array1d}, and the {@code array1d} after it with {@code div}. */
-    private record Found(Located array, Located lanes, Located drain, Located compute) {
+    private record Found(Located array, Located lanes, Located drain) {
         static Found in(Map<String, Located> top, Located root) {
             Located compute = YamlNodes.require(top, "compute", root);
             Located array = null;
@@ -200,7 +204,7 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
                 throw new InvalidInputException(compute.pos(), "the core needs an array2d unit (its rows and cols), an array1d"
                     + " unit (its lanes) and, after it, an array1d unit with div (the drain's dividers)");
             }
-            return new Found(array, lanes, drain, compute);
+            return new Found(array, lanes, drain);
         }
 
         String name(Located unit) {
@@ -252,16 +256,11 @@ public record AttentionParams(int rows, int cols, int headDim, int valueDim, int
             throw new InvalidInputException(drainWidth.pos(), "the core's drain has one divider a lane: "
                 + found.name(found.drain()) + "'s width must be " + rows + ", not " + whole(drainWidth));
         }
-        Located issue = d.containsKey("issue") ? YamlNodes.mapping(d.get("issue"), null, "issue cycles").get("div") : null;
-        if (issue == null || cycles(issue) != DIVISION_CYCLES) {
-            throw new InvalidInputException((issue == null ? found.drain() : issue).pos(), "the core's dividers hold their lane "
-                + DIVISION_CYCLES + " cycles a division (a setup cycle and 16 quotient bits): " + found.name(found.drain())
-                + " needs issue: {div: " + DIVISION_CYCLES + " cycles}" + (issue == null ? "" : ", not " + YamlNodes.scalar(
-                    value(issue))));
-        }
-        requireLatencies(found.array(), found.name(found.array()), ARRAY_LATENCY);
-        requireLatencies(lanes, found.name(lanes), LANE_LATENCY);
-        requireLatencies(found.drain(), found.name(found.drain()), DRAIN_LATENCY);
+        requireCycles(found.drain(), found.name(found.drain()), "issue", Map.of("div", DIVISION_CYCLES),
+            " (a divider holds its lane for a setup cycle and 16 quotient bits)");
+        requireCycles(found.array(), found.name(found.array()), "latency", ARRAY_LATENCY, "");
+        requireCycles(lanes, found.name(lanes), "latency", LANE_LATENCY, "");
+        requireCycles(found.drain(), found.name(found.drain()), "latency", DRAIN_LATENCY, "");
         Map<String, Integer> v = new java.util.HashMap<>(DEFAULTS);
         for (var e : section.entrySet()) {
             v.put(e.getKey(), whole(e.getValue()));

@@ -114,17 +114,19 @@ public record Schedule(Design design, Map<String, Long> sizes, long heads, List<
                 List.of(), false, null);
         }
 
+        /** The works {@code w} streams from on its own unit, in its streams' order: it computes in their pass. */
+        public List<Work> ridesOn(Work w) {
+            return w.streams().stream()
+                .map(name -> works.stream().filter(f -> f.einsum().equals(name)).findFirst().orElseThrow())
+                .filter(f -> f.unit().equals(w.unit())).toList();
+        }
+
         /**
          * Cycles per run that {@code w} adds to its unit's work: none beyond its feeder's where it
          * streams from a work on the same unit (it computes in the feeder's pass).
          */
         public long passCycles(Work w, long perRun, java.util.function.ToLongFunction<Work> perRunOf) {
-            long feeder = 0;
-            for (Work f : works) {
-                if (w.streams().contains(f.einsum()) && f.unit().equals(w.unit())) {
-                    feeder = Math.max(feeder, perRunOf.applyAsLong(f));
-                }
-            }
+            long feeder = ridesOn(w).stream().mapToLong(perRunOf).max().orElse(0);
             return Math.max(0, perRun - feeder);
         }
 

@@ -73,9 +73,8 @@ public final class ClosedForm implements CostModel {
                 costs.add(new Report.EinsumCost(w.einsum(), w.unit(), workCycles,
                     accountant.price(ownCounts).totalPj(), words, timed));
                 perUnit.merge(w.unit(), workCycles, Long::sum);
-                List<String> inPassOf = st.works().stream().filter(f -> w.streams().contains(f.einsum())
-                    && f.unit().equals(w.unit())).map(Schedule.Work::einsum).toList();
-                workCyclesList.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, perRun, workCycles, inPassOf));
+                workCyclesList.add(new Report.WorkCycles(w.einsum(), w.unit(), runs, perRun, workCycles,
+                    st.ridesOn(w).stream().map(Schedule.Work::einsum).toList()));
                 sum += workCycles;
                 busyCycles.merge(w.unit(), dense == 0 ? 0 : each.busyCycles() * runs * ((double) timed / dense), Double::sum);
                 stageDram += words;

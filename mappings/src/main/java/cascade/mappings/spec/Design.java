@@ -291,8 +291,8 @@ public record Design(String name, Architecture architecture, Cascade cascade, Ma
             for (List<String> chain : g.chains()) {
                 List<String> still = new ArrayList<>();
                 for (String e : chain) {
-                    if (members.contains(e) && (still.isEmpty() || still.stream()
-                            .anyMatch(x -> MappingValidator.tensorRanks(other.producer(e)).containsKey(x)))) {
+                    if (members.contains(e) && (still.isEmpty()
+                            || still.stream().anyMatch(MappingValidator.tensorRanks(other.producer(e))::containsKey))) {
                         still.add(e);
                     }
                 }

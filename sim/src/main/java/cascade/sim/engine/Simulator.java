@@ -419,15 +419,13 @@ public final class Simulator {
                 }
                 latency[w] = lat;
                 same[w] = work.sameStep().stream().mapToInt(names::indexOf).toArray();
-                ridesWith[w] = -1;
                 for (String f : work.streams()) {
                     int fi = names.indexOf(f);
                     streamsFrom[w][fi] = true;
                     feeds[fi] = true;
-                    if (st.works().get(fi).unit().equals(work.unit())) {
-                        ridesWith[w] = fi;
-                    }
                 }
+                List<Schedule.Work> rides = st.ridesOn(work);
+                ridesWith[w] = rides.isEmpty() ? -1 : names.indexOf(rides.getLast().einsum());
                 previous[w] = work.previousStep().stream().mapToInt(names::indexOf).toArray();
                 overwrites[w] = work.overwrites().stream().mapToInt(x -> names.indexOf(x.einsum())).toArray();
                 overwriteLag[w] = work.overwrites().stream().mapToInt(Schedule.Lagged::lag).toArray();
@@ -1324,7 +1322,7 @@ public final class Simulator {
                 v.add(rel(in.completion, f));
                 for (int w = 0; w < works; w++) {
                     v.add(in.placed[w] ? rel(in.finish[w], f) : -1);
-                    if (feeds[w] || phase[w] == Schedule.Phase.AFTER && sequencedSteps()) {
+                    if (feeds[w]) { // a stream's reader starts from its feeder's begin (after phases: afterBegun)
                         v.add(in.placed[w] ? rel(in.begin[w], f) : -1);
                     }
                 }
